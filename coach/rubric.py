@@ -1,0 +1,250 @@
+"""Rubrics as data: `rubrics/*.toml` loaded into frozen, strict pydantic models.
+
+The check kinds form a small closed set (see `coach/checks.py`); every word list,
+threshold, message and tip lives in the TOML file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from coach.errors import RubricError
+
+RUBRIC_DIR = Path(__file__).resolve().parent.parent / "rubrics"
+RubricName = Literal["mission", "commitment"]
+RUBRIC_NAMES: tuple[RubricName, ...] = ("mission", "commitment")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _CheckBase(_Frozen):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    mode: Literal["penalise", "reward", "note"] = "penalise"
+    points: float = Field(ge=0)
+    cap: float = Field(ge=0)
+    message: str
+    tip: str = ""
+    # Used when a tip needs {fixed} but the match has no known replacement.
+    tip_nofix: str = ""
+    # For reward checks: the tip shown when the check finds nothing.
+    tip_missing: str = ""
+    # A check reports nothing when any of these checks (full ids) fired, e.g.
+    # the commitment 'linked' fallback is silent when the mission overlap fired.
+    silent_if: tuple[str, ...] = ()
+    should_flag: tuple[str, ...] = ()
+    should_pass: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _tips_present(self) -> _CheckBase:
+        if self.mode == "penalise" and not self.tip:
+            raise ValueError(f"check {self.id!r} penalises but has no tip")
+        if self.mode == "reward" and not self.tip_missing:
+            raise ValueError(f"check {self.id!r} rewards but has no tip_missing")
+        return self
+
+
+class PhrasesCheck(_CheckBase):
+    """Words or phrases; a trailing '*' matches any ending ('customer*')."""
+
+    kind: Literal["phrases"]
+    items: tuple[str, ...] = Field(min_length=1)
+    replacements: dict[str, str] = Field(default_factory=dict)
+    # Matches inside one of these phrases do not count ('not only', 'no matter').
+    unless: tuple[str, ...] = ()
+    # Matches overlapping hits of these checks do not count.
+    unless_checks: tuple[str, ...] = ()
+    # Count each distinct matched phrase once (rewards) or every occurrence.
+    distinct: bool = True
+
+    @model_validator(mode="after")
+    def _fix_available(self) -> PhrasesCheck:
+        if "{fixed}" in self.tip and not self.tip_nofix:
+            missing = [i for i in self.items if i.lower() not in self.replacements]
+            if missing:
+                raise ValueError(
+                    f"check {self.id!r}: tip uses {{fixed}} but {missing[:3]} have no "
+                    "replacement; add replacements or tip_nofix"
+                )
+        return self
+
+
+class RegexCheck(_CheckBase):
+    kind: Literal["regex"]
+    patterns: tuple[str, ...] = Field(min_length=1)
+    unless: tuple[str, ...] = ()
+    unless_checks: tuple[str, ...] = ()
+    distinct: bool = True
+
+
+class PassiveCheck(_CheckBase):
+    """A form of 'to be' (or 'get'), an optional adverb, then a past participle."""
+
+    kind: Literal["passive"]
+    auxiliaries: tuple[str, ...] = Field(min_length=1)
+    irregular: tuple[str, ...] = ()
+    # '-ed' words that are adjectives after 'be' ('we are committed to').
+    not_participles: tuple[str, ...] = ()
+
+
+class SentencesCheck(_CheckBase):
+    """More than `max` sentences; short pieces are reported as fragments."""
+
+    kind: Literal["sentences"]
+    max: int = Field(default=1, ge=1)
+    fragment_words: int = Field(default=4, ge=1)
+    fragment_message: str
+
+
+class WordCountCheck(_CheckBase):
+    kind: Literal["word_count"]
+    min: int = Field(ge=0)
+    max: int = Field(ge=1)
+    per_word_over: float = Field(ge=0)
+    short_message: str
+    short_tip: str
+
+
+class ReadabilityBand(_Frozen):
+    below: float
+    points: float = Field(ge=0)
+
+
+class ReadabilityCheck(_CheckBase):
+    """Flesch reading ease below a band's threshold costs that band's points."""
+
+    kind: Literal["readability"]
+    bands: tuple[ReadabilityBand, ...] = Field(min_length=1)
+    min_words: int = Field(default=6, ge=1)
+
+
+class MissionOverlapCheck(_CheckBase):
+    """Content words shared with the mission text, when one is given."""
+
+    kind: Literal["mission_overlap"]
+    stopwords: tuple[str, ...] = ()
+
+
+class EchoCheck(_CheckBase):
+    """Reports another check's hits under this criterion (e.g. hyperbole under stretching)."""
+
+    kind: Literal["echo"]
+    source: str
+
+
+Check = Annotated[
+    PhrasesCheck
+    | RegexCheck
+    | PassiveCheck
+    | SentencesCheck
+    | WordCountCheck
+    | ReadabilityCheck
+    | MissionOverlapCheck
+    | EchoCheck,
+    Field(discriminator="kind"),
+]
+
+
+class Criterion(_Frozen):
+    name: str = Field(pattern=r"^[a-z][a-z_]*$")
+    label: str
+    question: str
+    weight: float = Field(gt=0)
+    base: float = Field(ge=0, le=100)
+    strong_note: str = ""
+    checks: tuple[Check, ...] = Field(min_length=1)
+
+
+class Bands(_Frozen):
+    fair: float = 40
+    strong: float = 70
+
+    def band(self, score: float) -> str:
+        if score >= self.strong:
+            return "strong"
+        return "fair" if score >= self.fair else "weak"
+
+
+class FlagRule(_Frozen):
+    code: str
+    message: str
+    when_all: tuple[str, ...] = Field(min_length=1)
+
+
+class SplitRule(_Frozen):
+    """How a commitment line is split into actions."""
+
+    preamble: str
+    connectors: tuple[str, ...]
+    verbs: tuple[str, ...]
+    message: str
+
+
+class Rubric(_Frozen):
+    name: RubricName
+    version: str
+    title: str
+    max_chars: int = Field(gt=0)
+    bands: Bands = Bands()
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+    flags: tuple[FlagRule, ...] = ()
+    split: SplitRule | None = None
+    # Filled by the loader: a hash of the file, so caches key on content.
+    digest: str = ""
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Rubric:
+        ids = {f"{c.name}.{k.id}" for c in self.criteria for k in c.checks}
+        if len(ids) != sum(len(c.checks) for c in self.criteria):
+            raise ValueError("check ids must be unique within a criterion")
+        for c in self.criteria:
+            for k in c.checks:
+                refs = list(getattr(k, "unless_checks", ())) + list(k.silent_if)
+                if isinstance(k, EchoCheck):
+                    refs.append(k.source)
+                for ref in refs:
+                    if ref not in ids:
+                        raise ValueError(f"{c.name}.{k.id} refers to unknown check {ref!r}")
+        for f in self.flags:
+            for ref in f.when_all:
+                if ref not in ids:
+                    raise ValueError(f"flag {f.code!r} refers to unknown check {ref!r}")
+        return self
+
+    def criterion(self, name: str) -> Criterion:
+        for c in self.criteria:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def parse_rubric(raw: bytes, source: str = "<data>") -> Rubric:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        data["digest"] = hashlib.sha256(raw).hexdigest()[:12]
+        return Rubric.model_validate(data)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RubricError(f"{source} is not valid TOML: {exc}. Fix the file and reload.") from exc
+    except ValidationError as exc:
+        raise RubricError(f"{source} does not match the rubric schema:\n{exc}") from exc
+
+
+@lru_cache(maxsize=8)
+def load_rubric(name: str, directory: Path | None = None) -> Rubric:
+    """Load `rubrics/<name>.toml` once per process."""
+    path = (directory or RUBRIC_DIR) / f"{name}.toml"
+    if name not in RUBRIC_NAMES:
+        raise RubricError(f"Unknown rubric {name!r}: choose one of {', '.join(RUBRIC_NAMES)}.")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RubricError(f"Cannot read rubric file {path}: {exc.strerror}.") from exc
+    return parse_rubric(raw, str(path))
