@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from coach import readability, text
+from coach.phrases import Match, PhraseIndex
 from coach.rubric import (
     Check,
     EchoCheck,
@@ -25,13 +27,11 @@ from coach.rubric import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     start: int
     end: int
     match: str
-    context: str = ""
-    fixed: str | None = None
+    replacement: str | None = None  # the rubric's suggested words, for a {fixed} tip
     points: float | None = None  # overrides the check's per-hit points
     message: str | None = None  # overrides the check's message
     tip: str | None = None  # overrides the check's tip
@@ -43,48 +43,41 @@ class Doc:
 
     raw: str
     norm: str
+    lower: str  # norm.lower() where that keeps offsets, else norm
     tokens: list[text.Token]
     sentence_spans: list[tuple[int, int]]
     mission: str | None = None
+    # Every phrase list's matches, keyed by check id (and "id#unless"), from one scan.
+    phrases: dict[str, list[Match]] | None = None
 
     @classmethod
     def of(cls, raw: str, mission: str | None = None) -> Doc:
         norm = text.normalise(raw)
-        return cls(raw, norm, text.words(norm), text.sentences(norm), mission)
+        lower = norm.lower()
+        if len(lower) != len(norm):  # e.g. 'İ' lowercases to two characters
+            lower = norm
+        return cls(raw, norm, lower, text.words(norm), text.sentences(norm), mission)
+
+    def search(self, fast: re.Pattern[str], safe: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        """Lowercase patterns run on lowercased text; the rare other case ignores case."""
+        return fast.finditer(self.lower) if self.lower is not self.norm else safe.finditer(self.norm)
+
+    def context(self, start: int, end: int, replacement: str | None) -> tuple[str, str | None]:
+        """The match with a word either side, and the same with the replacement in."""
+        before = text.WORD_RE.findall(self.norm[max(0, start - 30) : start])
+        after = text.WORD_RE.findall(self.norm[end : end + 30])
+        b, a = (before[-1] if before else ""), (after[0] if after else "")
+        context = " ".join(x for x in (b, self.norm[start:end], a) if x)
+        if replacement is None:
+            return context, None
+        return context, " ".join(x for x in (b, replacement, a) if x)
+
+    def matches(self, key: str) -> list[Match]:
+        return self.phrases.get(key, []) if self.phrases else []
 
 
 # Looks up the hits of another check by full id ("clear.absolutes").
 Resolver = Callable[[str], list[Hit]]
-
-_BOUNDARY_L = r"(?<![\w'-])"
-_BOUNDARY_R = r"(?![\w-])"
-_ANY_ENDING = r"[\w-]*"
-
-
-def phrase_regex(items: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation; group gN names items[N] so a match finds its replacement."""
-    parts = []
-    for i, item in enumerate(items):
-        core, star = (item[:-1], True) if item.endswith("*") else (item, False)
-        body = r"[\s-]+".join(re.escape(w) for w in core.replace("-", " ").split())
-        parts.append(f"(?P<g{i}>{body}{_ANY_ENDING if star else ''})")
-    # Longest alternatives first so 'try to be' wins over 'try to'.
-    order = sorted(range(len(items)), key=lambda i: -len(items[i]))
-    return re.compile(
-        _BOUNDARY_L + "(?:" + "|".join(parts[i] for i in order) + ")" + _BOUNDARY_R,
-        re.IGNORECASE,
-    )
-
-
-def _context(norm: str, start: int, end: int, replacement: str | None) -> tuple[str, str | None]:
-    before = text.WORD_RE.findall(norm[max(0, start - 30) : start])
-    after = text.WORD_RE.findall(norm[end : end + 30])
-    b, a = (before[-1] if before else ""), (after[0] if after else "")
-    context = " ".join(x for x in (b, norm[start:end], a) if x)
-    if replacement is None:
-        return context, None
-    return context, " ".join(x for x in (b, replacement, a) if x)
-
 
 def _overlaps(hit: Hit, spans: list[tuple[int, int]]) -> bool:
     return any(hit.start < e and s < hit.end for s, e in spans)
@@ -93,21 +86,30 @@ def _overlaps(hit: Hit, spans: list[tuple[int, int]]) -> bool:
 class Compiled(ABC):
     """A check ready to run: `find(doc, resolve)` returns its hits."""
 
-    def __init__(self, check: Check):
+    def __init__(self, check: Check, key: str):
         self.check = check
-        unless = getattr(check, "unless", ())
-        self._unless = phrase_regex(unless) if unless else None
+        self.key = key  # full id, e.g. "bold.hedges"
+        # Read once: optional fields that only some kinds have.
+        self._unless: tuple[str, ...] = getattr(check, "unless", ())
+        self._unless_key = f"{key}#unless"
+        self._unless_checks: tuple[str, ...] = getattr(check, "unless_checks", ())
+        self._distinct: bool = getattr(check, "distinct", False)
+
+    def index(self, phrases: PhraseIndex) -> None:
+        """Add this check's phrase lists to the rubric-wide index."""
+        if self._unless:
+            phrases.add(self._unless_key, self._unless)
 
     def find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
         hits = self._find(doc, resolve)
-        if self._unless is not None and hits:
-            spans = [m.span() for m in self._unless.finditer(doc.norm)]
+        if hits and self._unless:
+            spans = [(m.start, m.end) for m in doc.matches(self._unless_key)]
             hits = [h for h in hits if not _overlaps(h, spans)]
-        for ref in getattr(self.check, "unless_checks", ()):
+        for ref in self._unless_checks:
             if hits:
                 spans = [(h.start, h.end) for h in resolve(ref)]
                 hits = [h for h in hits if not _overlaps(h, spans)]
-        if getattr(self.check, "distinct", False):
+        if self._distinct:
             seen: set[str] = set()
             hits = [h for h in hits if not (h.match.lower() in seen or seen.add(h.match.lower()))]
         return hits
@@ -120,57 +122,55 @@ class Compiled(ABC):
 class _Phrases(Compiled):
     check: PhrasesCheck
 
-    def __init__(self, check: PhrasesCheck):
-        super().__init__(check)
-        self._re = phrase_regex(check.items)
+    def __init__(self, check: PhrasesCheck, key: str):
+        super().__init__(check, key)
         self._repl = {k.lower(): v for k, v in check.replacements.items()}
+
+    def index(self, phrases: PhraseIndex) -> None:
+        super().index(phrases)
+        phrases.add(self.key, self.check.items)
 
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
         hits = []
-        for m in self._re.finditer(doc.norm):
-            item = self.check.items[int(str(m.lastgroup)[1:])]
-            repl = self._repl.get(m.group().lower(), self._repl.get(item.lower()))
-            context, fixed = _context(doc.norm, m.start(), m.end(), repl)
-            hits.append(Hit(m.start(), m.end(), doc.raw[m.start() : m.end()], context, fixed))
+        for m in doc.matches(self.key):
+            matched = doc.lower[m.start : m.end]
+            repl = self._repl.get(matched, self._repl.get(self.check.items[m.item].lower()))
+            hits.append(Hit(m.start, m.end, doc.raw[m.start : m.end], repl))
         return hits
 
 
 class _Regex(Compiled):
     check: RegexCheck
 
-    def __init__(self, check: RegexCheck):
-        super().__init__(check)
-        self._res = [re.compile(p, re.IGNORECASE) for p in check.patterns]
+    def __init__(self, check: RegexCheck, key: str):
+        super().__init__(check, key)
+        # One alternation scans the text once; at a position the first pattern wins.
+        joined = "|".join(f"(?:{p})" for p in check.patterns)
+        self._fast, self._safe = re.compile(joined), re.compile(joined, re.IGNORECASE)
 
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
-        found = sorted(
-            (m.start(), m.end()) for r in self._res for m in r.finditer(doc.norm) if m.group()
-        )
-        hits: list[Hit] = []
-        for s, e in found:
-            if hits and s < hits[-1].end:  # overlapping patterns report once
-                continue
-            hits.append(Hit(s, e, doc.raw[s:e], _context(doc.norm, s, e, None)[0]))
-        return hits
+        return [
+            Hit(m.start(), m.end(), doc.raw[m.start() : m.end()])
+            for m in doc.search(self._fast, self._safe)
+            if m.group()
+        ]
 
 
 class _Passive(Compiled):
     check: PassiveCheck
 
-    def __init__(self, check: PassiveCheck):
-        super().__init__(check)
-        aux = "|".join(re.escape(a) for a in check.auxiliaries)
-        irregular = "|".join(re.escape(w) for w in check.irregular) or "(?!)"
-        self._re = re.compile(
-            rf"\b(?:{aux})\s+(?:[a-z]+ly\s+)?(?P<p>[a-z]+ed|{irregular})\b", re.IGNORECASE
-        )
+    def __init__(self, check: PassiveCheck, key: str):
+        super().__init__(check, key)
+        aux = "|".join(re.escape(a.lower()) for a in check.auxiliaries)
+        irregular = "|".join(re.escape(w.lower()) for w in check.irregular) or "(?!)"
+        pattern = rf"\b(?:{aux})\s+(?:[a-z]+ly\s+)?(?P<p>[a-z]+ed|{irregular})\b"
+        self._fast, self._safe = re.compile(pattern), re.compile(pattern, re.IGNORECASE)
         self._not = frozenset(w.lower() for w in check.not_participles)
 
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
         return [
-            Hit(m.start(), m.end(), doc.raw[m.start() : m.end()],
-                _context(doc.norm, m.start(), m.end(), None)[0])
-            for m in self._re.finditer(doc.norm)
+            Hit(m.start(), m.end(), doc.raw[m.start() : m.end()])
+            for m in doc.search(self._fast, self._safe)
             if m.group("p").lower() not in self._not
         ]
 
@@ -178,12 +178,23 @@ class _Passive(Compiled):
 class _Sentences(Compiled):
     check: SentencesCheck
 
+    def __init__(self, check: SentencesCheck, key: str):
+        super().__init__(check, key)
+        self._subjects = frozenset(w.lower() for w in check.subjects)
+
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
         spans = doc.sentence_spans
         if len(spans) <= self.check.max:
             return []
-        lengths = [len(text.WORD_RE.findall(doc.norm[s:e])) for s, e in spans]
-        fragments = sum(n <= self.check.fragment_words for n in lengths) * 2 >= len(spans)
+        subjects = self._subjects
+        short = 0
+        for s, e in spans:
+            piece = text.WORD_RE.findall(doc.norm[s:e])
+            if len(piece) <= self.check.fragment_words and (
+                not piece or piece[0].lower() not in subjects
+            ):
+                short += 1
+        fragments = short * 2 >= len(spans)
         message = (self.check.fragment_message if fragments else self.check.message).format(
             n=len(spans)
         )
@@ -215,7 +226,8 @@ class _Readability(Compiled):
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
         if len(doc.tokens) < self.check.min_words:
             return []
-        score = readability.flesch_reading_ease(doc.norm)
+        score = readability.flesch(
+            [t.text for t in doc.tokens], max(len(doc.sentence_spans), 1))
         for band in sorted(self.check.bands, key=lambda b: b.below):
             if score < band.below:
                 s, e = doc.tokens[0].start, doc.tokens[-1].end
@@ -227,8 +239,8 @@ class _Readability(Compiled):
 class _MissionOverlap(Compiled):
     check: MissionOverlapCheck
 
-    def __init__(self, check: MissionOverlapCheck):
-        super().__init__(check)
+    def __init__(self, check: MissionOverlapCheck, key: str):
+        super().__init__(check, key)
         self._stop = frozenset(text.stem(w) for w in check.stopwords)
 
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
@@ -263,5 +275,5 @@ _KINDS: Mapping[type, type[Compiled]] = {
 }
 
 
-def compile_check(check: Check) -> Compiled:
-    return _KINDS[type(check)](check)  # type: ignore[arg-type]
+def compile_check(check: Check, key: str) -> Compiled:
+    return _KINDS[type(check)](check, key)  # type: ignore[arg-type]

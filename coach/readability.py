@@ -34,10 +34,13 @@ def syllables(word: str) -> int:
 def flesch_reading_ease(text: str) -> float:
     """206.835 - 1.015 (words/sentences) - 84.6 (syllables/words); 0 words -> 0."""
     norm = normalise(text)
-    tokens = WORD_RE.findall(norm)
+    return flesch(WORD_RE.findall(norm), max(len(sentences(norm)), 1))
+
+
+def flesch(tokens: list[str], n_sentences: int) -> float:
+    """Flesch reading ease from words already split out of one text."""
     if not tokens:
         return 0.0
-    n_sentences = max(len(sentences(norm)), 1)
     n_syllables = sum(syllables(t) for t in tokens)
     return round(
         206.835 - 1.015 * (len(tokens) / n_sentences) - 84.6 * (n_syllables / len(tokens)), 2

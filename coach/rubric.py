@@ -7,6 +7,7 @@ threshold, message and tip lives in the TOML file.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -78,11 +79,27 @@ class PhrasesCheck(_CheckBase):
 
 
 class RegexCheck(_CheckBase):
+    """Regular expressions, matched against the lowercased text: write literals in lowercase."""
+
     kind: Literal["regex"]
     patterns: tuple[str, ...] = Field(min_length=1)
     unless: tuple[str, ...] = ()
     unless_checks: tuple[str, ...] = ()
     distinct: bool = True
+
+    @model_validator(mode="after")
+    def _lowercase_literals(self) -> RegexCheck:
+        for p in self.patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"check {self.id!r}: bad pattern {p!r}: {exc}") from exc
+            if any(ch.isupper() for ch in re.sub(r"\\.", "", p)):
+                raise ValueError(
+                    f"check {self.id!r}: pattern {p!r} has uppercase letters; "
+                    "patterns match lowercased text, so write them in lowercase"
+                )
+        return self
 
 
 class PassiveCheck(_CheckBase):
@@ -101,6 +118,8 @@ class SentencesCheck(_CheckBase):
     kind: Literal["sentences"]
     max: int = Field(default=1, ge=1)
     fragment_words: int = Field(default=4, ge=1)
+    # A short piece that starts with one of these is a sentence ("We smile."), not a fragment.
+    subjects: tuple[str, ...] = ()
     fragment_message: str
 
 

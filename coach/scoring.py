@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import string
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from coach.checks import Compiled, Doc, Hit, compile_check
+from coach.phrases import PhraseIndex
 from coach.errors import InputError
 from coach.rubric import Criterion, Rubric, load_rubric
 
@@ -18,7 +19,10 @@ class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Evidence(_Out):
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a score moved: a plain dataclass, as a statement can carry dozens of these."""
+
     check: str  # full id, e.g. "bold.hedges"
     label: str
     effect: Literal["penalty", "bonus", "note"]
@@ -29,7 +33,8 @@ class Evidence(_Out):
     points: float
 
 
-class CriterionScore(_Out):
+@dataclass(frozen=True, slots=True)
+class CriterionScore:
     label: str
     question: str
     score: int
@@ -38,12 +43,14 @@ class CriterionScore(_Out):
     tips: tuple[str, ...]
 
 
-class Flag(_Out):
+@dataclass(frozen=True, slots=True)
+class Flag:
     code: str
     message: str
 
 
-class ActionScore(_Out):
+@dataclass(frozen=True, slots=True)
+class ActionScore:
     text: str
     start: int
     end: int
@@ -68,7 +75,8 @@ class _Vars(dict[str, str]):
 
 
 def _fill(template: str, **values: object) -> str:
-    return string.Formatter().vformat(template, (), _Vars({k: str(v) for k, v in values.items()}))
+    """Fill known placeholders; an unknown one stays as written."""
+    return template.format_map(_Vars({k: str(v) for k, v in values.items()}))
 
 
 class Scorer:
@@ -77,8 +85,16 @@ class Scorer:
     def __init__(self, rubric: Rubric):
         self.rubric = rubric
         self._checks: dict[str, tuple[Criterion, Compiled]] = {
-            f"{c.name}.{k.id}": (c, compile_check(k)) for c in rubric.criteria for k in c.checks
+            f"{c.name}.{k.id}": (c, compile_check(k, f"{c.name}.{k.id}"))
+            for c in rubric.criteria
+            for k in c.checks
         }
+        self._silent_if = [
+            (cid, k.check.silent_if) for cid, (_, k) in self._checks.items() if k.check.silent_if
+        ]
+        self._phrases = PhraseIndex()
+        for _, compiled in self._checks.values():
+            compiled.index(self._phrases)
         split = rubric.split
         self._preamble = re.compile(split.preamble, re.IGNORECASE) if split else None
         self._connectors = (
@@ -141,6 +157,8 @@ class Scorer:
             )
 
     def hits(self, doc: Doc) -> dict[str, list[Hit]]:
+        if doc.phrases is None:
+            doc.phrases = self._phrases.scan(doc.norm)
         memo: dict[str, list[Hit]] = {}
 
         def resolve(cid: str) -> list[Hit]:
@@ -151,12 +169,9 @@ class Scorer:
 
         for cid in self._checks:
             resolve(cid)
-        silenced = [
-            cid for cid, (_, k) in self._checks.items()
-            if any(memo[ref] for ref in k.check.silent_if)
-        ]
-        for cid in silenced:
-            memo[cid] = []
+        for cid, refs in self._silent_if:
+            if any(memo[ref] for ref in refs):
+                memo[cid] = []
         return memo
 
     def _score_doc(
@@ -204,12 +219,13 @@ class Scorer:
                 ))
             first = found[0]
             template = first.tip or k.tip
-            if "{fixed}" in template and first.fixed is None:
+            if "{fixed}" in template and first.replacement is None:
                 template = k.tip_nofix
             if template:
+                context, fixed = doc.context(first.start, first.end, first.replacement)
                 weight = k.cap - budget if k.mode == "penalise" else 0.5
-                tips.append((weight, _fill(template, match=first.match,
-                                           context=first.context, fixed=first.fixed)))
+                tips.append((weight, _fill(template, match=first.match, context=context,
+                                           fixed=fixed)))
         score = round(min(max(total, 0), 100))
         band = self.rubric.bands.band(score)
         if band != "strong":  # what is missing matters only while the score is short
@@ -246,7 +262,7 @@ class Scorer:
         actions: tuple[ActionScore, ...],
     ) -> ScoreResult:
         overall = self._overall(criteria)
-        return ScoreResult(
+        return ScoreResult.model_construct(
             text=text, rubric=self.rubric.name, rubric_version=self.rubric.version,
             overall=overall, band=self.rubric.bands.band(overall), criteria=criteria,
             flags=tuple(flags), actions=actions,

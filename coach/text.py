@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Curly quotes become straight ones; same length, so offsets into the
 # original text stay valid.
@@ -19,8 +19,7 @@ _ABBREVIATIONS = frozenset(
 _SENTENCE_END_RE = re.compile(r"([.!?]+['\")\]]*)(\s+|$)|\n\s*")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     text: str
     start: int
     end: int

@@ -1,0 +1,1 @@
+"""Benchmarks and measurements, printed as figures by `make bench`."""

@@ -1,0 +1,107 @@
+"""`make bench`: scorer speed and quality figures.
+
+Speed: median microseconds per statement after warm-up, pinned to one core, on the real
+mission statements in ../shared/peer/ when present (a generated set otherwise).
+Quality: pair-ordering accuracy on the project's labelled pairs, and agreement with the
+external references in ../shared/peer/.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import statistics
+import time
+from pathlib import Path
+
+from coach import evaluate
+from coach.rubric import load_rubric
+from coach.scoring import Scorer
+
+
+def _statements() -> tuple[list[str], str]:
+    path = evaluate.PEER_DIR / "mission_statements.tsv"
+    if path.is_file():
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = [r["statement"] for r in csv.DictReader(f, delimiter="\t")]
+        rows = [r for r in rows if r.strip() and len(r) <= 1000]
+        return rows, f"{len(rows)} real statements ({path.name})"
+    rng = random.Random(7)
+    words = ("we serve every customer guest with care and exceed expectations try to "
+             "leverage synergy maintain adequate service community forever").split()
+    rows = [" ".join(rng.choice(words) for _ in range(rng.randint(8, 30))) + "."
+            for _ in range(160)]
+    return rows, "160 generated statements (peer data not found)"
+
+
+def _pin_one_core() -> str:
+    try:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        return "pinned to one core"
+    except (AttributeError, OSError):
+        return "not pinned"
+
+
+def bench_speed(rubric: str, texts: list[str], rounds: int = 15) -> tuple[float, float]:
+    scorer = Scorer(load_rubric(rubric))  # uncached: measures the real work
+    for t in texts:
+        scorer.score(t)
+    per_text: list[float] = []
+    for _ in range(rounds):
+        for t in texts:
+            start = time.perf_counter_ns()
+            scorer.score(t)
+            per_text.append((time.perf_counter_ns() - start) / 1000)
+    per_text.sort()
+    return statistics.median(per_text), per_text[int(len(per_text) * 0.95)]
+
+
+def _print_table(title: str, figures: dict[str, evaluate.Agreement]) -> None:
+    print(f"  {title}")
+    for name, a in figures.items():
+        print(f"    {name:<38} {a}")
+
+
+def main() -> int:
+    print("== Speed (target: median <= 200 µs per mission statement)")
+    pin = _pin_one_core()
+    texts, source = _statements()
+    med, p95 = bench_speed("mission", texts)
+    print(f"  mission    median {med:7.1f} µs  p95 {p95:7.1f} µs  over {source}, {pin}")
+    commitments = [p.better for p in evaluate.load_pairs(
+        evaluate.PAIRS_DIR / "commitment_dev.tsv")]
+    med, p95 = bench_speed("commitment", commitments)
+    print(f"  commitment median {med:7.1f} µs  p95 {p95:7.1f} µs  over "
+          f"{len(commitments)} commitments")
+
+    print("\n== Pair ordering accuracy (a tie counts as wrong)")
+    for rubric in ("mission", "commitment"):
+        for split in ("dev", "holdout"):
+            path = evaluate.PAIRS_DIR / f"{rubric}_{split}.tsv"
+            acc = evaluate.pair_accuracy(evaluate.load_pairs(path), rubric)
+            total = evaluate.Agreement(sum(a.correct for a in acc.values()),
+                                       sum(a.total for a in acc.values()))
+            _print_table(f"{rubric} {split}: all {total}", acc)
+
+    peer = evaluate.PEER_DIR
+    print(f"\n== Agreement with external references ({peer})")
+    if not peer.is_dir():
+        print("  peer material not found; skipped")
+        return 0
+    _print_table("write-good specs (flagged or not)",
+                 evaluate.write_good_agreement(peer / "write_good_specs.tsv"))
+    _print_table("proselint examples (fail or pass)",
+                 evaluate.proselint_agreement(peer / "proselint_examples.tsv"))
+    _print_table("goal ranking, commitment overall (higher label scores higher)",
+                 evaluate.goal_ranking(peer / "goal_quality_labelled.tsv"))
+    means = evaluate.mean_scores_by_label(peer / "goal_quality_labelled.tsv")
+    print("    mean overall by label: " + ", ".join(
+        f"{k} {means[k]:.1f}" for k in ("smart", "partial_smart", "vague") if k in means))
+    _print_table("readability vs textstat's pinned values",
+                 evaluate.readability_conformance(peer / "textstat_expected.tsv"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

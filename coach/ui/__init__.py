@@ -1,0 +1,1 @@
+"""The thin Streamlit layer: the only part of `coach` that imports streamlit."""
