@@ -13,7 +13,6 @@ import os
 import random
 import statistics
 import time
-from pathlib import Path
 
 from coach import evaluate
 from coach.rubric import load_rubric
@@ -28,10 +27,30 @@ def _statements() -> tuple[list[str], str]:
         rows = [r for r in rows if r.strip() and len(r) <= 1000]
         return rows, f"{len(rows)} real statements ({path.name})"
     rng = random.Random(7)
-    words = ("we serve every customer guest with care and exceed expectations try to "
-             "leverage synergy maintain adequate service community forever").split()
-    rows = [" ".join(rng.choice(words) for _ in range(rng.randint(8, 30))) + "."
-            for _ in range(160)]
+    words = [
+        "we",
+        "serve",
+        "every",
+        "customer",
+        "guest",
+        "with",
+        "care",
+        "and",
+        "exceed",
+        "expectations",
+        "try",
+        "to",
+        "leverage",
+        "synergy",
+        "maintain",
+        "adequate",
+        "service",
+        "community",
+        "forever",
+    ]
+    rows = [
+        " ".join(rng.choice(words) for _ in range(rng.randint(8, 30))) + "." for _ in range(160)
+    ]
     return rows, "160 generated statements (peer data not found)"
 
 
@@ -69,19 +88,20 @@ def main() -> int:
     texts, source = _statements()
     med, p95 = bench_speed("mission", texts)
     print(f"  mission    median {med:7.1f} µs  p95 {p95:7.1f} µs  over {source}, {pin}")
-    commitments = [p.better for p in evaluate.load_pairs(
-        evaluate.PAIRS_DIR / "commitment_dev.tsv")]
+    commitments = [p.better for p in evaluate.load_pairs(evaluate.PAIRS_DIR / "commitment_dev.tsv")]
     med, p95 = bench_speed("commitment", commitments)
-    print(f"  commitment median {med:7.1f} µs  p95 {p95:7.1f} µs  over "
-          f"{len(commitments)} commitments")
+    print(
+        f"  commitment median {med:7.1f} µs  p95 {p95:7.1f} µs  over {len(commitments)} commitments"
+    )
 
     print("\n== Pair ordering accuracy (a tie counts as wrong)")
     for rubric in ("mission", "commitment"):
         for split in ("dev", "holdout"):
             path = evaluate.PAIRS_DIR / f"{rubric}_{split}.tsv"
             acc = evaluate.pair_accuracy(evaluate.load_pairs(path), rubric)
-            total = evaluate.Agreement(sum(a.correct for a in acc.values()),
-                                       sum(a.total for a in acc.values()))
+            total = evaluate.Agreement(
+                sum(a.correct for a in acc.values()), sum(a.total for a in acc.values())
+            )
             _print_table(f"{rubric} {split}: all {total}", acc)
 
     peer = evaluate.PEER_DIR
@@ -89,17 +109,29 @@ def main() -> int:
     if not peer.is_dir():
         print("  peer material not found; skipped")
         return 0
-    _print_table("write-good specs (flagged or not)",
-                 evaluate.write_good_agreement(peer / "write_good_specs.tsv"))
-    _print_table("proselint examples (fail or pass)",
-                 evaluate.proselint_agreement(peer / "proselint_examples.tsv"))
-    _print_table("goal ranking, commitment overall (higher label scores higher)",
-                 evaluate.goal_ranking(peer / "goal_quality_labelled.tsv"))
+    _print_table(
+        "write-good specs (flagged or not)",
+        evaluate.write_good_agreement(peer / "write_good_specs.tsv"),
+    )
+    _print_table(
+        "proselint examples (fail or pass)",
+        evaluate.proselint_agreement(peer / "proselint_examples.tsv"),
+    )
+    _print_table(
+        "goal ranking, commitment overall (higher label scores higher)",
+        evaluate.goal_ranking(peer / "goal_quality_labelled.tsv"),
+    )
     means = evaluate.mean_scores_by_label(peer / "goal_quality_labelled.tsv")
-    print("    mean overall by label: " + ", ".join(
-        f"{k} {means[k]:.1f}" for k in ("smart", "partial_smart", "vague") if k in means))
-    _print_table("readability vs textstat's pinned values",
-                 evaluate.readability_conformance(peer / "textstat_expected.tsv"))
+    print(
+        "    mean overall by label: "
+        + ", ".join(
+            f"{k} {means[k]:.1f}" for k in ("smart", "partial_smart", "vague") if k in means
+        )
+    )
+    _print_table(
+        "readability vs textstat's pinned values",
+        evaluate.readability_conformance(peer / "textstat_expected.tsv"),
+    )
     return 0
 
 

@@ -60,7 +60,9 @@ class Doc:
 
     def search(self, fast: re.Pattern[str], safe: re.Pattern[str]) -> Iterator[re.Match[str]]:
         """Lowercase patterns run on lowercased text; the rare other case ignores case."""
-        return fast.finditer(self.lower) if self.lower is not self.norm else safe.finditer(self.norm)
+        return (
+            fast.finditer(self.lower) if self.lower is not self.norm else safe.finditer(self.norm)
+        )
 
     def context(self, start: int, end: int, replacement: str | None) -> tuple[str, str | None]:
         """The match with a word either side, and the same with the replacement in."""
@@ -78,6 +80,7 @@ class Doc:
 
 # Looks up the hits of another check by full id ("clear.absolutes").
 Resolver = Callable[[str], list[Hit]]
+
 
 def _overlaps(hit: Hit, spans: list[tuple[int, int]]) -> bool:
     return any(hit.start < e and s < hit.end for s, e in spans)
@@ -111,7 +114,12 @@ class Compiled(ABC):
                 hits = [h for h in hits if not _overlaps(h, spans)]
         if self._distinct:
             seen: set[str] = set()
-            hits = [h for h in hits if not (h.match.lower() in seen or seen.add(h.match.lower()))]
+            unique = []
+            for h in hits:
+                if h.match.lower() not in seen:
+                    seen.add(h.match.lower())
+                    unique.append(h)
+            hits = unique
         return hits
 
     @abstractmethod
@@ -198,9 +206,7 @@ class _Sentences(Compiled):
         message = (self.check.fragment_message if fragments else self.check.message).format(
             n=len(spans)
         )
-        return [
-            Hit(s, e, doc.raw[s:e], message=message) for s, e in spans[self.check.max :]
-        ]
+        return [Hit(s, e, doc.raw[s:e], message=message) for s, e in spans[self.check.max :]]
 
 
 class _WordCount(Compiled):
@@ -212,11 +218,24 @@ class _WordCount(Compiled):
             return []
         span = (doc.tokens[0].start, doc.tokens[-1].end)
         if n > c.max:
-            return [Hit(*span, doc.raw[span[0] : span[1]], points=c.per_word_over * (n - c.max),
-                        message=c.message.format(n=n, max=c.max))]
+            return [
+                Hit(
+                    *span,
+                    doc.raw[span[0] : span[1]],
+                    points=c.per_word_over * (n - c.max),
+                    message=c.message.format(n=n, max=c.max),
+                )
+            ]
         if n < c.min:
-            return [Hit(*span, doc.raw[span[0] : span[1]], points=c.points,
-                        message=c.short_message.format(n=n, min=c.min), tip=c.short_tip)]
+            return [
+                Hit(
+                    *span,
+                    doc.raw[span[0] : span[1]],
+                    points=c.points,
+                    message=c.short_message.format(n=n, min=c.min),
+                    tip=c.short_tip,
+                )
+            ]
         return []
 
 
@@ -226,13 +245,19 @@ class _Readability(Compiled):
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
         if len(doc.tokens) < self.check.min_words:
             return []
-        score = readability.flesch(
-            [t.text for t in doc.tokens], max(len(doc.sentence_spans), 1))
+        score = readability.flesch([t.text for t in doc.tokens], max(len(doc.sentence_spans), 1))
         for band in sorted(self.check.bands, key=lambda b: b.below):
             if score < band.below:
                 s, e = doc.tokens[0].start, doc.tokens[-1].end
-                return [Hit(s, e, doc.raw[s:e], points=band.points,
-                            message=self.check.message.format(value=score))]
+                return [
+                    Hit(
+                        s,
+                        e,
+                        doc.raw[s:e],
+                        points=band.points,
+                        message=self.check.message.format(value=score),
+                    )
+                ]
         return []
 
 
@@ -276,4 +301,4 @@ _KINDS: Mapping[type, type[Compiled]] = {
 
 
 def compile_check(check: Check, key: str) -> Compiled:
-    return _KINDS[type(check)](check, key)  # type: ignore[arg-type]
+    return _KINDS[type(check)](check, key)

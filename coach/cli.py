@@ -39,8 +39,10 @@ def render_table(result: ScoreResult | dict[str, str], n: int, out: TextIO) -> N
     out.write(f"{n}. {result.text}\n   overall {result.overall} ({result.band})\n")
     for name, c in result.criteria.items():
         out.write(f"   {name:<11} {c.score:>3} {c.band:<6}")
-        notes = [f"{'+' if e.points > 0 else '-' if e.points < 0 else '·'} {e.message}"
-                 for e in c.evidence]
+        notes = [
+            f"{'+' if e.points > 0 else '-' if e.points < 0 else '·'} {e.message}"
+            for e in c.evidence
+        ]
         out.write(("  " + notes[0]) if notes else "")
         out.write("\n")
         for note in notes[1:]:
@@ -68,8 +70,9 @@ def _cmd_score(args: argparse.Namespace) -> int:
                 else:
                     render_table(result, n, sys.stdout)
         except UnicodeDecodeError:
-            print(f"{args.file} is not UTF-8 text. Save it as UTF-8 and try again.",
-                  file=sys.stderr)
+            print(
+                f"{args.file} is not UTF-8 text. Save it as UTF-8 and try again.", file=sys.stderr
+            )
             return 2
     return 0
 

@@ -60,8 +60,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def load_pairs(path: Path) -> list[Pair]:
     return [
-        Pair(r["criterion"], r["better"], r["worse"], r.get("mission") or None)
-        for r in _rows(path)
+        Pair(r["criterion"], r["better"], r["worse"], r.get("mission") or None) for r in _rows(path)
     ]
 
 
@@ -128,8 +127,11 @@ def goal_ranking(path: Path) -> dict[str, Agreement]:
     """Across label levels, how often the higher-labelled goal scores higher overall."""
     scorer = get_scorer("commitment")
     rows = _rows(path)
-    smart = [(GOAL_LEVELS[r["label"]], scorer.score(r["text"]).overall)
-             for r in rows if r["dataset"] == "smart3"]
+    smart = [
+        (GOAL_LEVELS[r["label"]], scorer.score(r["text"]).overall)
+        for r in rows
+        if r["dataset"] == "smart3"
+    ]
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for (la, sa), (lb, sb) in itertools.combinations(smart, 2):
         if la == lb:
@@ -138,8 +140,11 @@ def goal_ranking(path: Path) -> dict[str, Agreement]:
         key = {(2, 1): "smart>partial", (1, 0): "partial>vague", (2, 0): "smart>vague"}[(hi, lo)]
         out[key][0] += s_hi > s_lo
         out[key][1] += 1
-    okr = [(r["label"] == "good", scorer.score(r["text"]).overall)
-           for r in rows if r["dataset"] == "okr_antipatterns"]
+    okr = [
+        (r["label"] == "good", scorer.score(r["text"]).overall)
+        for r in rows
+        if r["dataset"] == "okr_antipatterns"
+    ]
     for (ga, sa), (gb, sb) in itertools.product(okr, okr):
         if ga and not gb:
             out["okr good>bad"][0] += sa > sb
@@ -165,8 +170,9 @@ def readability_conformance(path: Path) -> dict[str, Agreement]:
         text = r["text"].replace("\\n", "\n")
         if r["metric"] == "count_syllables" and "n_syllables" in spec:
             ours = sum(syllables(w) for w in WORD_RE.findall(text))
-            out["syllables (within textstat's margin)"][0] += (
-                abs(ours - spec["n_syllables"]) <= spec.get("margin", 0))
+            out["syllables (within textstat's margin)"][0] += abs(
+                ours - spec["n_syllables"]
+            ) <= spec.get("margin", 0)
             out["syllables (within textstat's margin)"][1] += 1
         elif r["metric"] == "flesch_reading_ease" and isinstance(expected, float | int):
             out["flesch (±5)"][0] += abs(flesch_reading_ease(text) - expected) <= 5

@@ -79,12 +79,12 @@ class PhraseIndex:
                 if prev is None or stop > prev.end:
                     best[key] = Match(start, stop, item)
             for phrase in multis:
-                stop = _match_at(phrase.words, atoms, i, norm)
-                if stop is None:
+                longer = _match_at(phrase.words, atoms, i, norm)
+                if longer is None:
                     continue
                 prev = best.get(phrase.key)
-                if prev is None or stop > prev.end:
-                    best[phrase.key] = Match(start, stop, phrase.item)
+                if prev is None or longer > prev.end:
+                    best[phrase.key] = Match(start, longer, phrase.item)
             for key, m in best.items():
                 if start >= taken.get(key, 0):
                     found[key].append(m)
@@ -118,6 +118,7 @@ class PhraseIndex:
             if n <= len(atom):
                 out.extend(self._prefix.get(atom[:n], ()))
         return out
+
 
 def _token_end(norm: str, end: int) -> int:
     """Run on past hyphens to the end of the whole token ('customer-facing')."""

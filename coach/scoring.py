@@ -10,8 +10,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from coach.checks import Compiled, Doc, Hit, compile_check
-from coach.phrases import PhraseIndex
 from coach.errors import InputError
+from coach.phrases import PhraseIndex
 from coach.rubric import Criterion, Rubric, load_rubric
 
 
@@ -118,8 +118,11 @@ class Scorer:
             prefix = text[:prefix_end] if s > prefix_end else ""
             doc = Doc.of(prefix + text[s:e], mission)
             crit, _ = self._score_doc(doc, len(prefix), s - len(prefix))
-            actions.append(ActionScore(text=text[s:e], start=s, end=e,
-                                       overall=self._overall(crit), criteria=crit))
+            actions.append(
+                ActionScore(
+                    text=text[s:e], start=s, end=e, overall=self._overall(crit), criteria=crit
+                )
+            )
         message = self.rubric.split.message if self.rubric.split else ""
         flags = [Flag(code="several_actions", message=_fill(message, n=len(actions)))]
         return self._result(text, self._merge(actions), flags, tuple(actions))
@@ -211,12 +214,18 @@ class Scorer:
                 total += sign * pts
                 # The shared preamble keeps its place; the action's own text moves.
                 move = shift if h.start >= keep_below else 0
-                evidence.append(Evidence(
-                    check=f"{crit.name}.{k.id}", label=k.label,
-                    effect=("penalty", "note", "bonus")[sign + 1],
-                    text=h.match, start=h.start + move, end=h.end + move,
-                    message=_fill(h.message or k.message, match=h.match), points=sign * pts,
-                ))
+                evidence.append(
+                    Evidence(
+                        check=f"{crit.name}.{k.id}",
+                        label=k.label,
+                        effect=("penalty", "note", "bonus")[sign + 1],
+                        text=h.match,
+                        start=h.start + move,
+                        end=h.end + move,
+                        message=_fill(h.message or k.message, match=h.match),
+                        points=sign * pts,
+                    )
+                )
             first = found[0]
             template = first.tip or k.tip
             if "{fixed}" in template and first.replacement is None:
@@ -224,16 +233,21 @@ class Scorer:
             if template:
                 context, fixed = doc.context(first.start, first.end, first.replacement)
                 weight = k.cap - budget if k.mode == "penalise" else 0.5
-                tips.append((weight, _fill(template, match=first.match, context=context,
-                                           fixed=fixed)))
+                tips.append(
+                    (weight, _fill(template, match=first.match, context=context, fixed=fixed))
+                )
         score = round(min(max(total, 0), 100))
         band = self.rubric.bands.band(score)
         if band != "strong":  # what is missing matters only while the score is short
             tips.extend(missing)
         ordered = [t for _, t in sorted(tips, key=lambda p: -p[0])]
         return CriterionScore(
-            label=crit.label, question=crit.question, score=score,
-            band=band, evidence=tuple(evidence), tips=tuple(dict.fromkeys(ordered))[:2],
+            label=crit.label,
+            question=crit.question,
+            score=score,
+            band=band,
+            evidence=tuple(evidence),
+            tips=tuple(dict.fromkeys(ordered))[:2],
         )
 
     def _overall(self, criteria: dict[str, CriterionScore]) -> int:
@@ -251,21 +265,32 @@ class Scorer:
             weakest = min(per, key=lambda p: p.score)
             tips = dict.fromkeys([*weakest.tips, *(t for p in per for t in p.tips)])
             merged[c.name] = CriterionScore(
-                label=c.label, question=c.question, score=score,
-                band=self.rubric.bands.band(score), evidence=tuple(evidence.values()),
+                label=c.label,
+                question=c.question,
+                score=score,
+                band=self.rubric.bands.band(score),
+                evidence=tuple(evidence.values()),
                 tips=tuple(tips)[:2],
             )
         return merged
 
     def _result(
-        self, text: str, criteria: dict[str, CriterionScore], flags: list[Flag],
+        self,
+        text: str,
+        criteria: dict[str, CriterionScore],
+        flags: list[Flag],
         actions: tuple[ActionScore, ...],
     ) -> ScoreResult:
         overall = self._overall(criteria)
         return ScoreResult.model_construct(
-            text=text, rubric=self.rubric.name, rubric_version=self.rubric.version,
-            overall=overall, band=self.rubric.bands.band(overall), criteria=criteria,
-            flags=tuple(flags), actions=actions,
+            text=text,
+            rubric=self.rubric.name,
+            rubric_version=self.rubric.version,
+            overall=overall,
+            band=self.rubric.bands.band(overall),
+            criteria=criteria,
+            flags=tuple(flags),
+            actions=actions,
         )
 
 

@@ -12,7 +12,29 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 WORD_RE = re.compile(r"[^\W_](?:[\w'-]*[^\W_])?")
 _ABBREVIATIONS = frozenset(
-    "inc ltd co corp dr mr mrs ms st vs etc eg ie e.g i.e u.s u.k no jr sr prof".split()
+    [
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "st",
+        "vs",
+        "etc",
+        "eg",
+        "ie",
+        "e.g",
+        "i.e",
+        "u.s",
+        "u.k",
+        "no",
+        "jr",
+        "sr",
+        "prof",
+    ]
 )
 # A sentence ends at . ! ? (possibly repeated or followed by a quote/bracket)
 # followed by whitespace, or at a line break.

@@ -34,22 +34,28 @@ def evidence_rows(result: ScoreResult) -> list[dict[str, object]]:
     rows = []
     for name, c in result.criteria.items():
         for e in sorted(c.evidence, key=lambda e: -abs(e.points)):
-            rows.append({
-                "criterion": c.label,
-                "effect": {"penalty": "−", "bonus": "+", "note": "·"}[e.effect],
-                "points": round(e.points),
-                "words": e.text,
-                "why": e.message,
-                "check": e.check,
-                "_key": name,
-            })
+            rows.append(
+                {
+                    "criterion": c.label,
+                    "effect": {"penalty": "−", "bonus": "+", "note": "·"}[e.effect],
+                    "points": round(e.points),
+                    "words": e.text,
+                    "why": e.message,
+                    "check": e.check,
+                    "_key": name,
+                }
+            )
     return rows
 
 
 def criterion_rows(result: ScoreResult) -> list[dict[str, object]]:
     return [
-        {"criterion": c.label, "score": c.score, "band": f"{BAND_ICON[c.band]} {c.band}",
-         "question": c.question}
+        {
+            "criterion": c.label,
+            "score": c.score,
+            "band": f"{BAND_ICON[c.band]} {c.band}",
+            "question": c.question,
+        }
         for c in result.criteria.values()
     ]
 

@@ -23,9 +23,7 @@ def render() -> None:
     st.caption(
         "A transparent, offline rubric: every score shows the words behind it and what to try next."
     )
-    kind_label = st.radio(
-        "What are you writing?", list(KINDS), horizontal=True, key="score_kind"
-    )
+    kind_label = st.radio("What are you writing?", list(KINDS), horizontal=True, key="score_kind")
     rubric = KINDS[str(kind_label)]
     mission = None
     if rubric == "commitment":
@@ -65,7 +63,7 @@ def show_result(result: ScoreResult) -> None:
         st.warning(flag.message, icon="⚠️")
 
     cols = st.columns(len(result.criteria))
-    for col, (name, c) in zip(cols, result.criteria.items(), strict=True):
+    for col, (_name, c) in zip(cols, result.criteria.items(), strict=True):
         with col:
             st.metric(c.label, c.score, help=c.question)
             st.progress(c.score / 100)

@@ -32,8 +32,13 @@ def test_scoring_a_mission_shows_criteria_evidence_and_tips(at: AppTest) -> None
     at.text_area(key="score_text_mission").input("We try to provide great service.").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels == ["Overall", "Desired", "Affirmative and bold", "Clear and achievable",
-                      "Stretching"]
+    assert labels == [
+        "Overall",
+        "Desired",
+        "Affirmative and bold",
+        "Clear and achievable",
+        "Stretching",
+    ]
     assert "⟦We⟧ ⟦try to⟧ provide ⟦great⟧ service." in texts(at)
     assert any("write 'We provide' instead of 'We try to provide'" in t for t in texts(at))
 
@@ -64,8 +69,15 @@ def test_commitment_with_mission_shows_each_action(at: AppTest) -> None:
     ).run()
     assert not at.exception
     assert [m.label for m in at.metric][1:] == [
-        "Specific", "Measurable", "Time-bound", "Owned", "Linked"]
+        "Specific",
+        "Measurable",
+        "Time-bound",
+        "Owned",
+        "Linked",
+    ]
     frame = at.dataframe[0].value
     assert list(frame["action"]) == [
-        "I promise to welcome every guest by name", "reply to every review within a day"]
+        "I promise to welcome every guest by name",
+        "reply to every review within a day",
+    ]
     assert "This line holds 2 actions" in at.warning[0].value

@@ -25,8 +25,14 @@ print(r.overall)
 
 
 def test_scoring_makes_no_network_call() -> None:
-    out = subprocess.run([sys.executable, "-c", NO_NETWORK], capture_output=True, text=True,
-                         cwd=ROOT, timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().isdigit()
 

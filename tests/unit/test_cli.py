@@ -12,8 +12,13 @@ from tests.conftest import ROOT
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "coach", *args], input=stdin, capture_output=True,
-        text=True, cwd=ROOT, timeout=60, check=False,
+        [sys.executable, "-m", "coach", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
     )
 
 
@@ -30,8 +35,15 @@ def test_json_lines_with_exact_criterion_names() -> None:
 
 
 def test_commitment_rubric_and_mission_option() -> None:
-    out = run("score", "--rubric", "commitment", "--json", "--mission",
-              "We welcome every guest.", stdin="I will welcome every guest by name.\n")
+    out = run(
+        "score",
+        "--rubric",
+        "commitment",
+        "--json",
+        "--mission",
+        "We welcome every guest.",
+        stdin="I will welcome every guest by name.\n",
+    )
     obj = json.loads(out.stdout)
     assert list(obj["criteria"]) == ["specific", "measurable", "time_bound", "owned", "linked"]
     linked = obj["criteria"]["linked"]["evidence"]

@@ -112,7 +112,12 @@ def test_too_long_input_is_refused_with_the_limit() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["🚀🚀🚀", "نحن نخدم كل عميل بابتسامة", "<script>alert(1)</script>", "**bold** [x](javascript:1)"],
+    [
+        "🚀🚀🚀",
+        "نحن نخدم كل عميل بابتسامة",
+        "<script>alert(1)</script>",
+        "**bold** [x](javascript:1)",
+    ],
 )
 def test_odd_input_scores_without_error(text: str) -> None:
     r = score_text(text)
@@ -121,8 +126,10 @@ def test_odd_input_scores_without_error(text: str) -> None:
 
 
 def test_commitment_shape_and_split() -> None:
-    line = ("I promise to call back every customer within 2 hours, "
-            "and thank one colleague every Friday.")
+    line = (
+        "I promise to call back every customer within 2 hours, "
+        "and thank one colleague every Friday."
+    )
     r = score_text(line, "commitment")
     assert tuple(r.criteria) == COMMITMENT
     assert [a.text for a in r.actions] == [
@@ -144,8 +151,11 @@ def test_and_between_objects_does_not_split() -> None:
 
 def test_commitment_criteria_respond_to_their_signals() -> None:
     vague = score_text("Be more positive", "commitment")
-    sharp = score_text("I will greet every guest by name within a minute of arrival, "
-                       "every shift, starting Monday.", "commitment")
+    sharp = score_text(
+        "I will greet every guest by name within a minute of arrival, "
+        "every shift, starting Monday.",
+        "commitment",
+    )
     for name in COMMITMENT:
         assert sharp.criteria[name].score > vague.criteria[name].score, name
     deflect = score_text("Someone should answer the phones faster.", "commitment")

@@ -10,12 +10,18 @@ def _sentences(text: str) -> list[str]:
 
 def test_sentences_split_on_terminal_punctuation_and_line_breaks() -> None:
     assert _sentences("We serve. We care!  Why?\nNew line") == [
-        "We serve.", "We care!", "Why?", "New line"]
+        "We serve.",
+        "We care!",
+        "Why?",
+        "New line",
+    ]
 
 
 def test_abbreviations_do_not_end_sentences() -> None:
     assert _sentences("Acme Inc. serves e.g. hotels. Dr. Who agrees.") == [
-        "Acme Inc. serves e.g. hotels.", "Dr. Who agrees."]
+        "Acme Inc. serves e.g. hotels.",
+        "Dr. Who agrees.",
+    ]
 
 
 def test_normalise_keeps_offsets() -> None:
@@ -40,4 +46,5 @@ def test_flesch_reading_ease_follows_the_formula() -> None:
     assert flesch_reading_ease("The cat sat.") == round(206.835 - 3.045 - 84.6, 2)
     assert flesch_reading_ease("") == 0.0
     assert flesch_reading_ease("We help you.") > flesch_reading_ease(
-        "Organisational institutionalisation necessitates comprehensive reconsideration.")
+        "Organisational institutionalisation necessitates comprehensive reconsideration."
+    )
