@@ -285,7 +285,7 @@ class _Echo(Compiled):
     check: EchoCheck
 
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
-        return list(resolve(self.check.source))
+        return sorted(h for source in self.check.sources for h in resolve(source))
 
 
 _KINDS: Mapping[type, type[Compiled]] = {

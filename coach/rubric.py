@@ -153,10 +153,10 @@ class MissionOverlapCheck(_CheckBase):
 
 
 class EchoCheck(_CheckBase):
-    """Reports another check's hits under this criterion (e.g. hyperbole under stretching)."""
+    """Reports other checks' hits under this criterion (e.g. hyperbole under stretching)."""
 
     kind: Literal["echo"]
-    source: str
+    sources: tuple[str, ...] = Field(min_length=1)
 
 
 Check = Annotated[
@@ -195,7 +195,7 @@ class Bands(_Frozen):
 class FlagRule(_Frozen):
     code: str
     message: str
-    when_all: tuple[str, ...] = Field(min_length=1)
+    when_any: tuple[str, ...] = Field(min_length=1)
 
 
 class SplitRule(_Frozen):
@@ -226,23 +226,49 @@ class Rubric(_Frozen):
             raise ValueError("check ids must be unique within a criterion")
         for c in self.criteria:
             for k in c.checks:
-                refs = list(getattr(k, "unless_checks", ())) + list(k.silent_if)
-                if isinstance(k, EchoCheck):
-                    refs.append(k.source)
-                for ref in refs:
+                for ref in (*check_refs(k), *k.silent_if):
                     if ref not in ids:
                         raise ValueError(f"{c.name}.{k.id} refers to unknown check {ref!r}")
         for f in self.flags:
-            for ref in f.when_all:
+            for ref in f.when_any:
                 if ref not in ids:
                     raise ValueError(f"flag {f.code!r} refers to unknown check {ref!r}")
+        self.check_order()  # raises on a reference cycle
         return self
+
+    def check_order(self) -> list[str]:
+        """Full check ids, each after the checks its hits depend on."""
+        deps = {f"{c.name}.{k.id}": check_refs(k) for c in self.criteria for k in c.checks}
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1 visiting, 2 done
+
+        def visit(cid: str) -> None:
+            if state.get(cid) == 2:
+                return
+            if state.get(cid) == 1:
+                raise ValueError(f"checks refer to each other in a cycle through {cid!r}")
+            state[cid] = 1
+            for ref in deps[cid]:
+                visit(ref)
+            state[cid] = 2
+            order.append(cid)
+
+        for cid in deps:
+            visit(cid)
+        return order
 
     def criterion(self, name: str) -> Criterion:
         for c in self.criteria:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+
+def check_refs(check: Check) -> tuple[str, ...]:
+    """The checks whose hits this check reads."""
+    if isinstance(check, EchoCheck):
+        return check.sources
+    return tuple(getattr(check, "unless_checks", ()))
 
 
 def parse_rubric(raw: bytes, source: str = "<data>") -> Rubric:

@@ -89,6 +89,7 @@ class Scorer:
             for c in rubric.criteria
             for k in c.checks
         }
+        self._order = [(cid, self._checks[cid][1]) for cid in rubric.check_order()]
         self._silent_if = [
             (cid, k.check.silent_if) for cid, (_, k) in self._checks.items() if k.check.silent_if
         ]
@@ -160,18 +161,13 @@ class Scorer:
             )
 
     def hits(self, doc: Doc) -> dict[str, list[Hit]]:
+        """Every check's hits, each check run after the checks it reads."""
         if doc.phrases is None:
             doc.phrases = self._phrases.scan(doc.norm)
         memo: dict[str, list[Hit]] = {}
-
-        def resolve(cid: str) -> list[Hit]:
-            if cid not in memo:
-                memo[cid] = []  # guards against a reference cycle
-                memo[cid] = self._checks[cid][1].find(doc, resolve)
-            return memo[cid]
-
-        for cid in self._checks:
-            resolve(cid)
+        resolve = memo.__getitem__
+        for cid, compiled in self._order:
+            memo[cid] = compiled.find(doc, resolve)
         for cid, refs in self._silent_if:
             if any(memo[ref] for ref in refs):
                 memo[cid] = []
@@ -188,7 +184,7 @@ class Scorer:
         flags = [
             Flag(code=f.code, message=f.message)
             for f in self.rubric.flags
-            if all(hits[ref] for ref in f.when_all)
+            if any(hits[ref] for ref in f.when_any)
         ]
         return criteria, flags
 

@@ -53,7 +53,7 @@ class Token(NamedTuple):
 
 def normalise(text: str) -> str:
     """Straighten quotes without moving offsets."""
-    return text.translate(_QUOTES)
+    return text if text.isascii() else text.translate(_QUOTES)
 
 
 def words(text: str) -> list[Token]:
