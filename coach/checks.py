@@ -10,6 +10,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 from coach import readability, text
@@ -37,14 +38,14 @@ class Hit(NamedTuple):
     tip: str | None = None  # overrides the check's tip
 
 
-@dataclass(slots=True)
+@dataclass
 class Doc:
     """One text prepared once for every check: normalised, tokenised, split."""
 
     raw: str
     norm: str
     lower: str  # norm.lower() where that keeps offsets, else norm
-    tokens: list[text.Token]
+    words: list[str]
     sentence_spans: list[tuple[int, int]]
     mission: str | None = None
     # Every phrase list's matches, keyed by check id (and "id#unless"), from one scan.
@@ -56,7 +57,21 @@ class Doc:
         lower = norm.lower()
         if len(lower) != len(norm):  # e.g. 'İ' lowercases to two characters
             lower = norm
-        return cls(raw, norm, lower, text.words(norm), text.sentences(norm), mission)
+        return cls(raw, norm, lower, text.WORD_RE.findall(norm), text.sentences(norm), mission)
+
+    @cached_property
+    def tokens(self) -> list[text.Token]:
+        """Words with their offsets, worked out only for the checks that need them."""
+        return text.words(self.norm)
+
+    def word_span(self) -> tuple[int, int]:
+        """From the first word's start to the last word's end (words start and end alphanumeric)."""
+        norm = self.norm
+        start = next((i for i, c in enumerate(norm) if c.isalnum()), 0)
+        end = len(norm)
+        while end > start and not norm[end - 1].isalnum():
+            end -= 1
+        return start, end
 
     def search(self, fast: re.Pattern[str], safe: re.Pattern[str]) -> Iterator[re.Match[str]]:
         """Lowercase patterns run on lowercased text; the rare other case ignores case."""
@@ -66,9 +81,14 @@ class Doc:
 
     def context(self, start: int, end: int, replacement: str | None) -> tuple[str, str | None]:
         """The match with a word either side, and the same with the replacement in."""
-        before = text.WORD_RE.findall(self.norm[max(0, start - 30) : start])
-        after = text.WORD_RE.findall(self.norm[end : end + 30])
-        b, a = (before[-1] if before else ""), (after[0] if after else "")
+        before = self.norm[max(0, start - 30) : start].split()
+        after = self.norm[end : end + 30].split()
+        b = (
+            before[-1].strip(_PUNCT)
+            if before and not self.norm[start - 1 : start].isalnum()
+            else ""
+        )
+        a = after[0].strip(_PUNCT) if after and not self.norm[end : end + 1].isalnum() else ""
         context = " ".join(x for x in (b, self.norm[start:end], a) if x)
         if replacement is None:
             return context, None
@@ -77,6 +97,8 @@ class Doc:
     def matches(self, key: str) -> list[Match]:
         return self.phrases.get(key, []) if self.phrases else []
 
+
+_PUNCT = ".,;:!?()[]{}\"'“”‘’«»…—–-"
 
 # Looks up the hits of another check by full id ("clear.absolutes").
 Resolver = Callable[[str], list[Hit]]
@@ -213,10 +235,10 @@ class _WordCount(Compiled):
     check: WordCountCheck
 
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
-        n, c = len(doc.tokens), self.check
-        if not doc.tokens:
+        n, c = len(doc.words), self.check
+        if not doc.words:
             return []
-        span = (doc.tokens[0].start, doc.tokens[-1].end)
+        span = doc.word_span()
         if n > c.max:
             return [
                 Hit(
@@ -243,12 +265,12 @@ class _Readability(Compiled):
     check: ReadabilityCheck
 
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
-        if len(doc.tokens) < self.check.min_words:
+        if len(doc.words) < self.check.min_words:
             return []
-        score = readability.flesch([t.text for t in doc.tokens], max(len(doc.sentence_spans), 1))
+        score = readability.flesch(doc.words, max(len(doc.sentence_spans), 1))
         for band in sorted(self.check.bands, key=lambda b: b.below):
             if score < band.below:
-                s, e = doc.tokens[0].start, doc.tokens[-1].end
+                s, e = doc.word_span()
                 return [
                     Hit(
                         s,

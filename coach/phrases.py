@@ -35,6 +35,8 @@ class PhraseIndex:
         self._exact: dict[str, list[_Phrase]] = defaultdict(list)
         self._prefix: dict[str, list[_Phrase]] = defaultdict(list)
         self._prefix_lengths: set[int] = set()
+        # Multi-word phrases whose first two words are whole words, keyed by both.
+        self._pairs: dict[tuple[str, str], list[_Phrase]] = defaultdict(list)
         self._cache: dict[
             str, tuple[tuple[tuple[str, int, int, bool], ...], tuple[_Phrase, ...]]
         ] = {}
@@ -46,20 +48,32 @@ class PhraseIndex:
             phrase = _Phrase(key, i, words)
             self._cache.clear()
             first, is_prefix = words[0]
-            if is_prefix:
+            if len(words) > 1 and not is_prefix and not words[1][1]:
+                self._pairs[(first, words[1][0])].append(phrase)
+            elif is_prefix:
                 self._prefix[first].append(phrase)
                 self._prefix_lengths.add(len(first))
             else:
                 self._exact[first].append(phrase)
 
-    def scan(self, norm: str) -> dict[str, list[Match]]:
-        """Per key: leftmost-longest, non-overlapping matches in text already normalised."""
-        atoms = [(m.group().lower(), m.start(), m.end()) for m in _ATOM_RE.finditer(norm)]
+    def scan(self, norm: str, lower: str | None = None) -> dict[str, list[Match]]:
+        """Per key: leftmost-longest, non-overlapping matches in text already normalised.
+
+        `lower` is norm.lower() when that keeps every offset (the usual case).
+        """
+        if lower is not None and len(lower) == len(norm):
+            atoms = [(m[0], *m.span()) for m in _ATOM_RE.finditer(lower)]
+        else:
+            atoms = [(m[0].lower(), *m.span()) for m in _ATOM_RE.finditer(norm)]
         found: dict[str, list[Match]] = defaultdict(list)
         taken: dict[str, int] = {}  # per key: where the last match ended
         n = len(norm)
         for i, (atom, start, end) in enumerate(atoms):
             singles, multis = self._candidates(atom)
+            if i + 1 < len(atoms):
+                pairs = self._pairs.get((atom, atoms[i + 1][0]))
+                if pairs:
+                    multis = (*multis, *pairs)
             if not singles and not multis:
                 continue
             if start > 0 and norm[start - 1] in "-'" and norm[start - 2 : start - 1].isalnum():

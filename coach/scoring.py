@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from coach.checks import Compiled, Doc, Hit, compile_check
 from coach.errors import InputError
 from coach.phrases import PhraseIndex
-from coach.rubric import Criterion, Rubric, load_rubric
+from coach.rubric import Check, Criterion, PhrasesCheck, Rubric, load_rubric
 
 
 class _Out(BaseModel):
@@ -89,7 +90,23 @@ class Scorer:
             for c in rubric.criteria
             for k in c.checks
         }
-        self._order = [(cid, self._checks[cid][1]) for cid in rubric.check_order()]
+        signs = {"penalise": -1, "reward": 1, "note": 0}
+        effects: dict[int, Literal["penalty", "bonus", "note"]] = {
+            -1: "penalty",
+            1: "bonus",
+            0: "note",
+        }
+        # Per criterion, what the scoring loop needs, worked out once.
+        self._plan = {
+            c.name: [
+                (f"{c.name}.{k.id}", k, signs[k.mode], effects[signs[k.mode]]) for k in c.checks
+            ]
+            for c in rubric.criteria
+        }
+        self._order = [
+            (cid, self._checks[cid][1], isinstance(self._checks[cid][1].check, PhrasesCheck))
+            for cid in rubric.check_order()
+        ]
         self._silent_if = [
             (cid, k.check.silent_if) for cid, (_, k) in self._checks.items() if k.check.silent_if
         ]
@@ -163,11 +180,13 @@ class Scorer:
     def hits(self, doc: Doc) -> dict[str, list[Hit]]:
         """Every check's hits, each check run after the checks it reads."""
         if doc.phrases is None:
-            doc.phrases = self._phrases.scan(doc.norm)
+            doc.phrases = self._phrases.scan(doc.norm, doc.lower)
+        phrases = doc.phrases
         memo: dict[str, list[Hit]] = {}
         resolve = memo.__getitem__
-        for cid, compiled in self._order:
-            memo[cid] = compiled.find(doc, resolve)
+        for cid, compiled, phrase_list in self._order:
+            # Most phrase lists match nothing in a given text: skip them outright.
+            memo[cid] = compiled.find(doc, resolve) if not phrase_list or cid in phrases else []
         for cid, refs in self._silent_if:
             if any(memo[ref] for ref in refs):
                 memo[cid] = []
@@ -193,16 +212,16 @@ class Scorer:
     ) -> CriterionScore:
         total = crit.base
         evidence: list[Evidence] = []
-        tips: list[tuple[float, str]] = []
-        missing: list[tuple[float, str]] = []
-        for k in crit.checks:
-            found = hits[f"{crit.name}.{k.id}"]
+        # Tip candidates: (weight, render); only the best two get rendered.
+        fired: list[tuple[float, Callable[[], str] | str]] = []
+        missing: list[tuple[float, Callable[[], str] | str]] = []
+        for cid, k, sign, effect in self._plan[crit.name]:
+            found = hits[cid]
             if not found:
                 # No "link it to the mission" advice when no mission was given.
-                if k.mode == "reward" and (doc.mission or k.kind != "mission_overlap"):
+                if sign > 0 and (doc.mission or k.kind != "mission_overlap"):
                     missing.append((min(k.points, k.cap), k.tip_missing))
                 continue
-            sign = {"penalise": -1, "reward": 1, "note": 0}[k.mode]
             budget = k.cap
             for h in found:
                 pts = min(k.points if h.points is None else h.points, budget)
@@ -210,41 +229,42 @@ class Scorer:
                 total += sign * pts
                 # The shared preamble keeps its place; the action's own text moves.
                 move = shift if h.start >= keep_below else 0
+                message = (h.message or k.message).replace("{match}", h.match)
                 evidence.append(
                     Evidence(
-                        check=f"{crit.name}.{k.id}",
-                        label=k.label,
-                        effect=("penalty", "note", "bonus")[sign + 1],
-                        text=h.match,
-                        start=h.start + move,
-                        end=h.end + move,
-                        message=_fill(h.message or k.message, match=h.match),
-                        points=sign * pts,
+                        cid,
+                        k.label,
+                        effect,
+                        h.match,
+                        h.start + move,
+                        h.end + move,
+                        message,
+                        sign * pts,
                     )
                 )
-            first = found[0]
-            template = first.tip or k.tip
-            if "{fixed}" in template and first.replacement is None:
-                template = k.tip_nofix
-            if template:
-                context, fixed = doc.context(first.start, first.end, first.replacement)
-                weight = k.cap - budget if k.mode == "penalise" else 0.5
-                tips.append(
-                    (weight, _fill(template, match=first.match, context=context, fixed=fixed))
-                )
+            if k.tip or found[0].tip:
+                weight = k.cap - budget if sign < 0 else 0.5
+                fired.append((weight, partial(self._tip, doc, k, found[0])))
         score = round(min(max(total, 0), 100))
         band = self.rubric.bands.band(score)
         if band != "strong":  # what is missing matters only while the score is short
-            tips.extend(missing)
-        ordered = [t for _, t in sorted(tips, key=lambda p: -p[0])]
-        return CriterionScore(
-            label=crit.label,
-            question=crit.question,
-            score=score,
-            band=band,
-            evidence=tuple(evidence),
-            tips=tuple(dict.fromkeys(ordered))[:2],
-        )
+            fired.extend(missing)
+        tips: list[str] = []
+        for _, render in sorted(fired, key=lambda c: -c[0]):
+            tip = render if isinstance(render, str) else render()
+            if tip and tip not in tips:
+                tips.append(tip)
+                if len(tips) == 2:
+                    break
+        return CriterionScore(crit.label, crit.question, score, band, tuple(evidence), tuple(tips))
+
+    @staticmethod
+    def _tip(doc: Doc, k: Check, first: Hit) -> str:
+        template = first.tip or k.tip
+        if "{fixed}" in template and first.replacement is None:
+            template = k.tip_nofix
+        context, fixed = doc.context(first.start, first.end, first.replacement)
+        return _fill(template, match=first.match, context=context, fixed=fixed)
 
     def _overall(self, criteria: dict[str, CriterionScore]) -> int:
         weights = {c.name: c.weight for c in self.rubric.criteria}

@@ -63,6 +63,15 @@ def words(text: str) -> list[Token]:
 def sentences(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences in text (end exclusive), skipping blank ones."""
     norm = normalise(text)
+    # Fast path, the usual case: no sentence punctuation or line break before the end.
+    body = norm.rstrip().rstrip("'\")]").rstrip(".!?")
+    if not any(ch in body for ch in ".!?\n"):
+        return [_strip_span(norm, 0, len(norm))] if norm.strip() else []
+    return split_sentences(norm)
+
+
+def split_sentences(norm: str) -> list[tuple[int, int]]:
+    """The general splitter (abbreviations, quotes, line breaks) on normalised text."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END_RE.finditer(norm):

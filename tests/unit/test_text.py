@@ -48,3 +48,18 @@ def test_flesch_reading_ease_follows_the_formula() -> None:
     assert flesch_reading_ease("We help you.") > flesch_reading_ease(
         "Organisational institutionalisation necessitates comprehensive reconsideration."
     )
+
+
+def test_single_sentence_fast_path_agrees_with_the_general_splitter() -> None:
+    from coach.evaluate import PAIRS_DIR, load_pairs
+    from coach.text import split_sentences
+
+    texts = [
+        t
+        for f in ("mission_dev", "commitment_dev")
+        for p in load_pairs(PAIRS_DIR / f"{f}.tsv")
+        for t in (p.better, p.worse)
+    ]
+    texts += ["We serve.  ", '  "We serve."', "We serve!)", "", "   ", "No end"]
+    for t in texts:
+        assert sentences(t) == split_sentences(normalise(t)), t
