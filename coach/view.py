@@ -5,7 +5,7 @@ from __future__ import annotations
 from coach.scoring import Evidence, ScoreResult
 
 OPEN, CLOSE = "⟦", "⟧"
-BAND_ICON = {"strong": "🟢", "fair": "🟡", "weak": "🔴"}
+BAND_COLOR = {"strong": "green", "fair": "orange", "weak": "red"}
 
 
 def marked_text(text: str, evidence: tuple[Evidence, ...] | list[Evidence]) -> str:
@@ -46,18 +46,6 @@ def evidence_rows(result: ScoreResult) -> list[dict[str, object]]:
                 }
             )
     return rows
-
-
-def criterion_rows(result: ScoreResult) -> list[dict[str, object]]:
-    return [
-        {
-            "criterion": c.label,
-            "score": c.score,
-            "band": f"{BAND_ICON[c.band]} {c.band}",
-            "question": c.question,
-        }
-        for c in result.criteria.values()
-    ]
 
 
 def action_rows(result: ScoreResult) -> list[dict[str, object]]:

@@ -58,7 +58,7 @@ def render() -> None:
 def show_result(result: ScoreResult) -> None:
     head, *_ = st.columns([1, 2])
     head.metric("Overall", f"{result.overall}/100", help="The weighted mean of the criteria.")
-    st.text(f"{view.BAND_ICON[result.band]} {result.band.capitalize()} overall")
+    st.badge(f"{result.band.capitalize()} overall", color=view.BAND_COLOR[result.band])
     for flag in result.flags:
         st.warning(flag.message, icon="⚠️")
 
@@ -67,7 +67,7 @@ def show_result(result: ScoreResult) -> None:
         with col:
             st.metric(c.label, c.score, help=c.question)
             st.progress(c.score / 100)
-            st.text(f"{view.BAND_ICON[c.band]} {c.band}")
+            st.badge(c.band, color=view.BAND_COLOR[c.band])
 
     st.subheader("What the coach saw")
     st.text(view.marked_text(result.text, view.all_evidence(result)))

@@ -1,0 +1,36 @@
+"""The scoring page in a real browser, as a person uses it."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_type_a_draft_and_see_scores_evidence_and_tips(page, app_url: str) -> None:
+    page.goto(app_url)
+    page.get_by_text("Write or paste one sentence").wait_for(timeout=30_000)
+    box = page.get_by_role("textbox", name="Your statement")
+    box.fill("We try to provide great service. <b>bold</b>")
+    page.get_by_role("button", name="Score").click()
+    page.get_by_text("What the coach saw").wait_for(timeout=30_000)
+    body = page.locator("body").inner_text()
+    assert "Affirmative and bold" in body
+    assert "write 'We provide' instead of 'We try to provide'" in body
+    # The markup is shown as typed, not rendered.
+    assert "<b>bold</b>" in body
+    assert page.locator("b", has_text="bold").count() == 0
+
+
+def test_commitment_lines_are_split_into_actions(page, app_url: str) -> None:
+    page.goto(app_url)
+    page.get_by_text("Write or paste one sentence").wait_for(timeout=30_000)
+    page.get_by_text("Commitment", exact=True).click()
+    box = page.get_by_role("textbox", name="Your commitment")
+    box.wait_for(timeout=10_000)
+    box.fill(
+        "I promise to call back every caller within 2 hours, and thank a colleague every Friday."
+    )
+    page.get_by_role("button", name="Score").click()
+    page.get_by_text("Each action").wait_for(timeout=30_000)
+    assert "This line holds 2 actions" in page.locator("body").inner_text()
