@@ -76,17 +76,6 @@ def pair_accuracy(pairs: list[Pair], rubric: str) -> dict[str, Agreement]:
     return {k: Agreement(*v) for k, v in sorted(tally.items())}
 
 
-def misordered(pairs: list[Pair], rubric: str) -> list[tuple[Pair, int, int]]:
-    scorer = get_scorer(rubric)
-    out = []
-    for p in pairs:
-        b = scorer.score(p.better, p.mission).criteria[p.criterion].score
-        w = scorer.score(p.worse, p.mission).criteria[p.criterion].score
-        if b <= w:
-            out.append((p, b, w))
-    return out
-
-
 def _fires(checks: tuple[str, ...], text: str) -> bool:
     hits = get_scorer("mission").hits(Doc.of(text))
     return any(hits[c] for c in checks)

@@ -53,18 +53,23 @@ class _CheckBase(_Frozen):
         return self
 
 
-class PhrasesCheck(_CheckBase):
+class _MatchingCheck(_CheckBase):
+    """Fields shared by the checks that find spans of text."""
+
+    # Matches inside one of these phrases do not count ('not only', 'no matter').
+    unless: tuple[str, ...] = ()
+    # Matches overlapping hits of these checks do not count.
+    unless_checks: tuple[str, ...] = ()
+    # Count each distinct matched text once, or every occurrence.
+    distinct: bool = True
+
+
+class PhrasesCheck(_MatchingCheck):
     """Words or phrases; a trailing '*' matches any ending ('customer*')."""
 
     kind: Literal["phrases"]
     items: tuple[str, ...] = Field(min_length=1)
     replacements: dict[str, str] = Field(default_factory=dict)
-    # Matches inside one of these phrases do not count ('not only', 'no matter').
-    unless: tuple[str, ...] = ()
-    # Matches overlapping hits of these checks do not count.
-    unless_checks: tuple[str, ...] = ()
-    # Count each distinct matched phrase once (rewards) or every occurrence.
-    distinct: bool = True
 
     @model_validator(mode="after")
     def _fix_available(self) -> PhrasesCheck:
@@ -78,14 +83,11 @@ class PhrasesCheck(_CheckBase):
         return self
 
 
-class RegexCheck(_CheckBase):
+class RegexCheck(_MatchingCheck):
     """Regular expressions, matched against the lowercased text: write literals in lowercase."""
 
     kind: Literal["regex"]
     patterns: tuple[str, ...] = Field(min_length=1)
-    unless: tuple[str, ...] = ()
-    unless_checks: tuple[str, ...] = ()
-    distinct: bool = True
 
     @model_validator(mode="after")
     def _lowercase_literals(self) -> RegexCheck:

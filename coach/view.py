@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from coach.scoring import Evidence, ScoreResult
 
 OPEN, CLOSE = "⟦", "⟧"
-BAND_COLOR = {"strong": "green", "fair": "orange", "weak": "red"}
+BadgeColor = Literal["green", "orange", "red"]
+BAND_COLOR: dict[str, BadgeColor] = {"strong": "green", "fair": "orange", "weak": "red"}
 
 
 def marked_text(text: str, evidence: tuple[Evidence, ...] | list[Evidence]) -> str:
