@@ -1,0 +1,114 @@
+"""Versioned schema migrations, applied in order on start.
+
+Each migration keeps its own table definitions, frozen as they were at that version, so
+an old database upgrades step by step however the current models change later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    select,
+    text,
+)
+
+VERSION_TABLE = "schema_version"
+
+
+def _v1(conn: Connection) -> None:
+    """Workshops, members, drafts and every version of each draft."""
+    md = MetaData()
+    Table(
+        "workshops",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("code", String(16), nullable=False, unique=True),
+        Column("name", String(200), nullable=False),
+        Column("organisation", String(200), nullable=False, default=""),
+        Column("focus", String(300), nullable=False, default=""),
+        Column("facilitator_key_hash", String(64), nullable=False),
+        Column("revealed", Boolean, nullable=False, default=False),
+        Column("locked", Boolean, nullable=False, default=False),
+        Column("revision", Integer, nullable=False, default=0),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "members",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("workshop_id", ForeignKey("workshops.id"), nullable=False, index=True),
+        Column("name", String(80), nullable=False, default=""),
+        Column("token", String(64), nullable=False, unique=True),
+        Column("position", Integer, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "drafts",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("workshop_id", ForeignKey("workshops.id"), nullable=False, index=True),
+        Column("member_id", ForeignKey("members.id"), nullable=False, unique=True),
+        Column("deleted_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "draft_versions",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("draft_id", ForeignKey("drafts.id"), nullable=False, index=True),
+        Column("version", Integer, nullable=False),
+        Column("text", Text, nullable=False),
+        Column("scores", Text, nullable=False),
+        Column("rubric_version", String(40), nullable=False),
+        Column("nonce", String(64), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        UniqueConstraint("draft_id", "version"),
+        UniqueConstraint("draft_id", "nonce"),
+    )
+    md.create_all(conn)
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "workshops, members, drafts and draft versions", _v1),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table(VERSION_TABLE):
+        return 0
+    return int(conn.execute(text(f"SELECT max(version) FROM {VERSION_TABLE}")).scalar() or 0)  # noqa: S608
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Apply every migration newer than the database; returns the versions applied."""
+    md = MetaData()
+    versions = Table(
+        VERSION_TABLE,
+        md,
+        Column("version", Integer, primary_key=True),
+        Column("description", String(200), nullable=False),
+    )
+    md.create_all(conn)
+    done = set(conn.execute(select(versions.c.version)).scalars())
+    applied = []
+    for number, description, step in MIGRATIONS:
+        if number in done:
+            continue
+        step(conn)
+        conn.execute(versions.insert().values(version=number, description=description))
+        applied.append(number)
+    return applied

@@ -1,0 +1,410 @@
+"""Persistence through SQLAlchemy 2: a SQLite file by default, any SQLAlchemy URL by config.
+
+Every method opens a short transaction and returns plain frozen models, never ORM rows,
+so nothing outlives its session and pages can cache what they are given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from coach.errors import CoachError
+from coach.migrations import migrate
+
+
+class StoreError(CoachError):
+    """The database cannot be reached or written."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# -- ORM rows: the current schema (migrations.py builds it) -------------------
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Workshop(_Base):
+    __tablename__ = "workshops"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    focus: Mapped[str] = mapped_column(String(300), default="")
+    facilitator_key_hash: Mapped[str] = mapped_column(String(64))
+    revealed: Mapped[bool] = mapped_column(default=False)
+    locked: Mapped[bool] = mapped_column(default=False)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Member(_Base):
+    __tablename__ = "members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80), default="")
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Draft(_Base):
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), unique=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Version(_Base):
+    __tablename__ = "draft_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    scores: Mapped[str] = mapped_column(Text)  # JSON: {"overall": n, criterion: n, ...}
+    rubric_version: Mapped[str] = mapped_column(String(40))
+    nonce: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+METADATA = _Base.metadata
+
+
+# -- What the store hands out -------------------------------------------------
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Workshop(_View):
+    id: int
+    code: str
+    name: str
+    organisation: str
+    focus: str
+    revealed: bool
+    locked: bool
+    revision: int
+    created_at: datetime
+
+
+class Member(_View):
+    id: int
+    workshop_id: int
+    name: str
+    token: str
+    position: int
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"Member {self.position}"
+
+
+class DraftVersion(_View):
+    version: int
+    text: str
+    scores: dict[str, int]
+    rubric_version: str
+    created_at: datetime
+
+
+class Draft(_View):
+    id: int
+    member_id: int
+    member_name: str
+    deleted: bool
+    versions: tuple[DraftVersion, ...]
+
+    @property
+    def latest(self) -> DraftVersion:
+        return self.versions[-1]
+
+
+def _workshop(row: _Workshop) -> Workshop:
+    return Workshop(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        organisation=row.organisation,
+        focus=row.focus,
+        revealed=row.revealed,
+        locked=row.locked,
+        revision=row.revision,
+        created_at=_utc(row.created_at),
+    )
+
+
+def _member(row: _Member) -> Member:
+    return Member(
+        id=row.id,
+        workshop_id=row.workshop_id,
+        name=row.name,
+        token=row.token,
+        position=row.position,
+    )
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+
+class Store:
+    def __init__(self, url: str):
+        parsed = make_url(url)
+        self.url = url
+        try:
+            if parsed.get_backend_name() == "sqlite" and parsed.database not in (
+                None,
+                "",
+                ":memory:",
+            ):
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(url, pool_pre_ping=True)
+            if parsed.get_backend_name() == "sqlite":
+                _sqlite_pragmas(self.engine)
+            with self.engine.begin() as conn:
+                migrate(conn)
+        except (OperationalError, OSError) as exc:
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreError(
+                f"Cannot open the database at {parsed.render_as_string(hide_password=True)}: "
+                f"{reason}. Check COACH_DATABASE_URL, or unset it to use the local file."
+            ) from exc
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def _bump(self, s: Session, workshop_id: int) -> None:
+        """Every change moves the workshop's revision on, so screens know to refresh."""
+        s.execute(
+            update(_Workshop)
+            .where(_Workshop.id == workshop_id)
+            .values(revision=_Workshop.revision + 1)
+        )
+
+    # -- workshops ---------------------------------------------------------
+    def create_workshop(
+        self, *, code: str, name: str, organisation: str, focus: str, key_hash: str
+    ) -> Workshop:
+        with self._tx() as s:
+            row = _Workshop(
+                code=code,
+                name=name,
+                organisation=organisation,
+                focus=focus,
+                facilitator_key_hash=key_hash,
+                revealed=False,
+                locked=False,
+                revision=0,
+                created_at=now(),
+            )
+            s.add(row)
+            s.flush()
+            return _workshop(row)
+
+    def workshop(self, code: str) -> Workshop | None:
+        with self._tx() as s:
+            row = s.scalar(select(_Workshop).where(_Workshop.code == code))
+            return _workshop(row) if row else None
+
+    def key_hash(self, workshop_id: int) -> str:
+        with self._tx() as s:
+            return str(
+                s.scalar(select(_Workshop.facilitator_key_hash).where(_Workshop.id == workshop_id))
+            )
+
+    def revision(self, workshop_id: int) -> int:
+        with self._tx() as s:
+            return int(s.scalar(select(_Workshop.revision).where(_Workshop.id == workshop_id)) or 0)
+
+    def set_flags(
+        self, workshop_id: int, *, revealed: bool | None = None, locked: bool | None = None
+    ) -> Workshop:
+        values = {k: v for k, v in (("revealed", revealed), ("locked", locked)) if v is not None}
+        with self._tx() as s:
+            s.execute(update(_Workshop).where(_Workshop.id == workshop_id).values(**values))
+            self._bump(s, workshop_id)
+            return _workshop(s.get_one(_Workshop, workshop_id))
+
+    # -- members -----------------------------------------------------------
+    def add_member(self, workshop_id: int, name: str, token: str) -> Member:
+        with self._tx() as s:
+            position = (
+                s.scalar(
+                    select(func.max(_Member.position)).where(_Member.workshop_id == workshop_id)
+                )
+                or 0
+            ) + 1
+            row = _Member(
+                workshop_id=workshop_id, name=name, token=token, position=position, created_at=now()
+            )
+            s.add(row)
+            self._bump(s, workshop_id)
+            s.flush()
+            return _member(row)
+
+    def member(self, token: str) -> Member | None:
+        with self._tx() as s:
+            row = s.scalar(select(_Member).where(_Member.token == token))
+            return _member(row) if row else None
+
+    def members(self, workshop_id: int) -> list[Member]:
+        with self._tx() as s:
+            rows = s.scalars(
+                select(_Member).where(_Member.workshop_id == workshop_id).order_by(_Member.position)
+            )
+            return [_member(r) for r in rows]
+
+    def rename_member(self, member_id: int, name: str) -> Member:
+        with self._tx() as s:
+            row = s.get_one(_Member, member_id)
+            row.name = name
+            self._bump(s, row.workshop_id)
+            return _member(row)
+
+    # -- drafts ------------------------------------------------------------
+    def add_version(
+        self, member: Member, text: str, scores: dict[str, int], rubric_version: str, nonce: str
+    ) -> tuple[DraftVersion, bool]:
+        """Store a new version of the member's draft; (version, False) when it is a repeat.
+
+        A repeat is the same nonce (a double submit) or the same text as the latest version.
+        """
+        for _ in range(3):  # a concurrent first submit can race on the unique member draft
+            try:
+                with self._tx() as s:
+                    return self._add_version(s, member, text, scores, rubric_version, nonce)
+            except IntegrityError:
+                continue
+        raise StoreError("Could not save the draft: too many simultaneous changes. Try again.")
+
+    def _add_version(
+        self,
+        s: Session,
+        member: Member,
+        text: str,
+        scores: dict[str, int],
+        rubric_version: str,
+        nonce: str,
+    ) -> tuple[DraftVersion, bool]:
+        draft = s.scalar(select(_Draft).where(_Draft.member_id == member.id))
+        if draft is None:
+            draft = _Draft(workshop_id=member.workshop_id, member_id=member.id, created_at=now())
+            s.add(draft)
+            s.flush()
+        latest = s.scalar(
+            select(_Version)
+            .where(_Version.draft_id == draft.id)
+            .order_by(_Version.version.desc())
+            .limit(1)
+        )
+        if latest is not None and (latest.nonce == nonce or latest.text == text):
+            return _version(latest), False
+        row = _Version(
+            draft_id=draft.id,
+            version=(latest.version if latest else 0) + 1,
+            text=text,
+            scores=json.dumps(scores),
+            rubric_version=rubric_version,
+            nonce=nonce,
+            created_at=now(),
+        )
+        s.add(row)
+        draft.deleted_at = None  # a new version brings a removed draft back
+        self._bump(s, member.workshop_id)
+        s.flush()
+        return _version(row), True
+
+    def drafts(self, workshop_id: int, *, include_deleted: bool = False) -> list[Draft]:
+        """Every draft with all its versions, in member order."""
+        with self._tx() as s:
+            q = (
+                select(_Draft, _Member)
+                .join(_Member, _Member.id == _Draft.member_id)
+                .where(_Draft.workshop_id == workshop_id)
+                .order_by(_Member.position)
+            )
+            if not include_deleted:
+                q = q.where(_Draft.deleted_at.is_(None))
+            pairs = s.execute(q).all()
+            ids = [d.id for d, _ in pairs]
+            versions: dict[int, list[DraftVersion]] = {i: [] for i in ids}
+            if ids:
+                for v in s.scalars(
+                    select(_Version)
+                    .where(_Version.draft_id.in_(ids))
+                    .order_by(_Version.draft_id, _Version.version)
+                ):
+                    versions[v.draft_id].append(_version(v))
+            return [
+                Draft(
+                    id=d.id,
+                    member_id=m.id,
+                    member_name=_member(m).display_name,
+                    deleted=d.deleted_at is not None,
+                    versions=tuple(versions[d.id]),
+                )
+                for d, m in pairs
+                if versions[d.id]
+            ]
+
+    def set_draft_deleted(self, workshop_id: int, draft_id: int, deleted: bool) -> None:
+        with self._tx() as s:
+            row = s.get_one(_Draft, draft_id)
+            if row.workshop_id != workshop_id:
+                raise StoreError("That draft belongs to another workshop.")
+            row.deleted_at = now() if deleted else None
+            self._bump(s, workshop_id)
+
+
+def _version(row: _Version) -> DraftVersion:
+    return DraftVersion(
+        version=row.version,
+        text=row.text,
+        scores=json.loads(row.scores),
+        rubric_version=row.rubric_version,
+        created_at=_utc(row.created_at),
+    )

@@ -1,0 +1,251 @@
+"""Workshop rules for Step 4: join codes, facilitator access, private drafting and reveal.
+
+Pages call these functions; every permission and privacy rule is enforced here, so a
+crafted URL or a participant session cannot reach what the rules forbid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from coach.errors import CoachError, InputError
+from coach.rubric import load_rubric
+from coach.scoring import ScoreResult, score_text
+from coach.store import Draft, DraftVersion, Member, Store, Workshop
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+CODE_LENGTH = 12  # 60 bits: unguessable, still easy to read aloud in three groups
+LIMITS = {"workshop name": 120, "organisation": 120, "focus": 300, "member name": 60}
+
+
+class NotFound(CoachError):
+    """No workshop, member or draft answers to what was given."""
+
+
+class AccessDenied(CoachError):
+    """The action needs the facilitator key."""
+
+
+class Locked(CoachError):
+    """Drafting is locked by the facilitator."""
+
+
+def new_code() -> str:
+    n = secrets.randbits(5 * CODE_LENGTH)
+    return "".join(CODE_ALPHABET[(n >> (5 * i)) & 31] for i in range(CODE_LENGTH))
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def parse_code(raw: str) -> str:
+    """Accept a code as people type it: any case, spaces or dashes, O for 0, I or L for 1."""
+    code = re.sub(r"[\s\-]", "", raw or "").upper()
+    code = code.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    if not code:
+        raise InputError("Enter the workshop's join code, e.g. K7QM-4XHD-9TRB.")
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        raise InputError(
+            f"'{raw.strip()[:40]}' is not a join code: a code has {CODE_LENGTH} letters and "
+            "digits, like K7QM-4XHD-9TRB. Check it with your facilitator."
+        )
+    return code
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def clean_field(value: str | None, field: str, *, required: bool = False) -> str:
+    """Trimmed, single-line, bounded; a clear message when it does not fit."""
+    text = " ".join((value or "").split())
+    if required and not text:
+        raise InputError(f"Give the {field}.")
+    if len(text) > LIMITS[field]:
+        raise InputError(f"The {field} is {len(text)} characters; keep it to {LIMITS[field]}.")
+    return text
+
+
+@dataclass(frozen=True)
+class Submission:
+    version: DraftVersion
+    created: bool  # False when it repeated the latest version (double submit, same text)
+    result: ScoreResult
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One member on the board: their status, and their draft when it may be shown."""
+
+    member: Member
+    draft: Draft | None  # None: nothing submitted, or hidden until the facilitator reveals
+    draft_id: int | None
+    submitted: bool
+    versions: int
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class Board:
+    workshop: Workshop
+    entries: tuple[Entry, ...]
+
+    @property
+    def submitted(self) -> int:
+        return sum(e.submitted and not e.deleted for e in self.entries)
+
+    @property
+    def visible_drafts(self) -> list[Draft]:
+        return [e.draft for e in self.entries if e.draft is not None and not e.deleted]
+
+
+def scores_of(result: ScoreResult) -> dict[str, int]:
+    return {"overall": result.overall, **{k: c.score for k, c in result.criteria.items()}}
+
+
+class Workshops:
+    """The Step 4 service: one instance per process, wrapped around the store."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._max_chars = load_rubric("mission").max_chars
+
+    # -- open and create ---------------------------------------------------
+    def create(self, name: str, organisation: str = "", focus: str = "") -> tuple[Workshop, str]:
+        """A new workshop and its facilitator key (shown once; only its hash is stored)."""
+        key = secrets.token_urlsafe(24)
+        workshop = self.store.create_workshop(
+            code=new_code(),
+            name=clean_field(name, "workshop name", required=True),
+            organisation=clean_field(organisation, "organisation"),
+            focus=clean_field(focus, "focus"),
+            key_hash=hash_key(key),
+        )
+        return workshop, key
+
+    def find(self, raw_code: str) -> Workshop:
+        code = parse_code(raw_code)
+        workshop = self.store.workshop(code)
+        if workshop is None:
+            raise NotFound(
+                f"No workshop has the code {format_code(code)}. Check the code with your "
+                "facilitator, or open the join link again."
+            )
+        return workshop
+
+    def is_facilitator(self, workshop: Workshop, key: str | None) -> bool:
+        if not key:
+            return False
+        return hmac.compare_digest(self.store.key_hash(workshop.id), hash_key(key))
+
+    def facilitator(self, raw_code: str, key: str | None) -> Workshop:
+        workshop = self.find(raw_code)
+        if not self.is_facilitator(workshop, key):
+            raise AccessDenied(
+                "Only the facilitator can do this. Open the facilitator link you saved when "
+                "you created the workshop."
+            )
+        return workshop
+
+    # -- members -----------------------------------------------------------
+    def join(self, raw_code: str, name: str = "") -> tuple[Workshop, Member]:
+        workshop = self.find(raw_code)
+        member = self.store.add_member(
+            workshop.id, clean_field(name, "member name"), secrets.token_urlsafe(16)
+        )
+        return workshop, member
+
+    def member(self, workshop: Workshop, token: str | None) -> Member | None:
+        member = self.store.member(token) if token else None
+        return member if member is not None and member.workshop_id == workshop.id else None
+
+    # -- drafting ----------------------------------------------------------
+    def submit(self, raw_code: str, member_token: str, text: str, nonce: str) -> Submission:
+        """Score and store a new version of the member's draft; text is kept verbatim."""
+        workshop = self.find(raw_code)
+        member = self.member(workshop, member_token)
+        if member is None:
+            raise NotFound("This member link is not part of the workshop. Join again.")
+        if workshop.locked:
+            raise Locked(
+                "Drafting is locked: the facilitator has closed this round. "
+                "Your text is still in the box; ask them to unlock it."
+            )
+        if not text.strip():
+            raise InputError("Your draft is empty: write one sentence first.")
+        if len(text) > self._max_chars:
+            raise InputError(
+                f"Your draft is {len(text):,} characters; the limit is {self._max_chars:,}. "
+                "A mission statement is one sentence: shorten it and submit again."
+            )
+        result = score_text(text, "mission")
+        version, created = self.store.add_version(
+            member, text, scores_of(result), result.rubric_version, nonce
+        )
+        return Submission(version, created, result)
+
+    def own_draft(self, workshop: Workshop, member: Member) -> Draft | None:
+        for d in self.store.drafts(workshop.id, include_deleted=True):
+            if d.member_id == member.id:
+                return d
+        return None
+
+    def board(self, workshop: Workshop) -> Board:
+        """Everyone's status; the drafts themselves only once the facilitator reveals."""
+        drafts = {d.member_id: d for d in self.store.drafts(workshop.id, include_deleted=True)}
+        entries = []
+        for m in self.store.members(workshop.id):
+            d = drafts.get(m.id)
+            entries.append(
+                Entry(
+                    member=m,
+                    draft=d if d is not None and workshop.revealed else None,
+                    draft_id=d.id if d else None,
+                    submitted=d is not None,
+                    versions=len(d.versions) if d else 0,
+                    deleted=bool(d and d.deleted),
+                )
+            )
+        return Board(workshop, tuple(entries))
+
+    # -- facilitator actions -------------------------------------------------
+    def set_revealed(self, raw_code: str, key: str | None, revealed: bool) -> Workshop:
+        workshop = self.facilitator(raw_code, key)
+        return self.store.set_flags(workshop.id, revealed=revealed)
+
+    def set_locked(self, raw_code: str, key: str | None, locked: bool) -> Workshop:
+        workshop = self.facilitator(raw_code, key)
+        return self.store.set_flags(workshop.id, locked=locked)
+
+    def add_member(self, raw_code: str, key: str | None, name: str = "") -> Member:
+        """The facilitator adds someone at the shared screen."""
+        workshop = self.facilitator(raw_code, key)
+        return self.store.add_member(
+            workshop.id, clean_field(name, "member name"), secrets.token_urlsafe(16)
+        )
+
+    def rename(self, raw_code: str, key: str | None, member_id: int, name: str) -> Member:
+        workshop = self.facilitator(raw_code, key)
+        if member_id not in {m.id for m in self.store.members(workshop.id)}:
+            raise NotFound("That member is not in this workshop.")
+        return self.store.rename_member(member_id, clean_field(name, "member name"))
+
+    def set_draft_removed(
+        self, raw_code: str, key: str | None, draft_id: int, removed: bool
+    ) -> None:
+        """Remove a draft from the board (recoverable), or bring it back."""
+        workshop = self.facilitator(raw_code, key)
+        self.store.set_draft_deleted(workshop.id, draft_id, removed)
+
+    def member_for_facilitator(self, raw_code: str, key: str | None, member_id: int) -> Member:
+        """At the shared screen, the facilitator submits on a member's behalf."""
+        workshop = self.facilitator(raw_code, key)
+        for m in self.store.members(workshop.id):
+            if m.id == member_id:
+                return m
+        raise NotFound("That member is not in this workshop.")

@@ -1,0 +1,114 @@
+"""The store against a real SQLite file in a temp dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from coach.migrations import LATEST, current_version
+from coach.store import METADATA, Store, StoreError, Workshop
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'sub' / 'coach.db'}")
+
+
+def _workshop(store: Store, code: str = "ABCDEFGHJK12") -> Workshop:
+    return store.create_workshop(
+        code=code, name="Front desk", organisation="Hotel", focus="", key_hash="h" * 64
+    )
+
+
+def test_schema_is_created_and_versioned(store: Store, tmp_path: Path) -> None:
+    assert (tmp_path / "sub" / "coach.db").is_file()
+    with store.engine.connect() as conn:
+        assert current_version(conn) == LATEST
+
+
+def test_migrations_build_exactly_what_the_models_map(store: Store) -> None:
+    insp = inspect(store.engine)
+    for table in METADATA.sorted_tables:
+        db_cols = {c["name"] for c in insp.get_columns(table.name)}
+        assert db_cols == {c.name for c in table.columns}, table.name
+
+
+def test_reopening_applies_nothing_and_keeps_rows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    w = _workshop(Store(url))
+    again = Store(url)
+    assert again.workshop(w.code) == w
+
+
+def test_members_drafts_and_versions_round_trip(store: Store) -> None:
+    w = _workshop(store)
+    ana = store.add_member(w.id, "Ana", "tok-ana")
+    anon = store.add_member(w.id, "", "tok-anon")
+    assert anon.display_name == "Member 2"
+    v1, created = store.add_version(ana, "We serve.", {"overall": 40}, "1", "n1")
+    assert created and v1.version == 1
+    v2, created = store.add_version(ana, "We serve every guest.", {"overall": 60}, "1", "n2")
+    assert created and v2.version == 2
+    [draft] = store.drafts(w.id)
+    assert [v.text for v in draft.versions] == ["We serve.", "We serve every guest."]
+    assert draft.latest.scores == {"overall": 60}
+    assert draft.member_name == "Ana"
+
+
+def test_double_submit_and_same_text_create_no_new_version(store: Store) -> None:
+    w = _workshop(store)
+    m = store.add_member(w.id, "Bo", "tok-bo")
+    store.add_version(m, "We care.", {"overall": 1}, "1", "same-nonce")
+    _, created = store.add_version(m, "We care!", {"overall": 1}, "1", "same-nonce")
+    assert not created
+    _, created = store.add_version(m, "We care.", {"overall": 1}, "1", "other-nonce")
+    assert not created
+    assert len(store.drafts(w.id)[0].versions) == 1
+
+
+def test_text_is_stored_verbatim(store: Store) -> None:
+    w = _workshop(store)
+    m = store.add_member(w.id, "Cy", "tok-cy")
+    odd = "  <script>x</script> **b** 🚀 نحن \u200f\n end  "
+    store.add_version(m, odd, {"overall": 1}, "1", "n")
+    assert store.drafts(w.id)[0].latest.text == odd
+
+
+def test_soft_delete_hides_and_restores(store: Store) -> None:
+    w = _workshop(store)
+    m = store.add_member(w.id, "Di", "tok-di")
+    store.add_version(m, "We help.", {"overall": 1}, "1", "n")
+    draft = store.drafts(w.id)[0]
+    store.set_draft_deleted(w.id, draft.id, True)
+    assert store.drafts(w.id) == []
+    assert store.drafts(w.id, include_deleted=True)[0].deleted
+    store.set_draft_deleted(w.id, draft.id, False)
+    assert len(store.drafts(w.id)) == 1
+
+
+def test_soft_delete_refuses_another_workshops_draft(store: Store) -> None:
+    w1, w2 = _workshop(store, "AAAAAAAAAAAA"), _workshop(store, "BBBBBBBBBBBB")
+    m = store.add_member(w1.id, "Ed", "tok-ed")
+    store.add_version(m, "We help.", {"overall": 1}, "1", "n")
+    with pytest.raises(StoreError, match="another workshop"):
+        store.set_draft_deleted(w2.id, store.drafts(w1.id)[0].id, True)
+
+
+def test_every_change_moves_the_revision_on(store: Store) -> None:
+    w = _workshop(store)
+    r0 = store.revision(w.id)
+    m = store.add_member(w.id, "Fa", "tok-fa")
+    r1 = store.revision(w.id)
+    store.add_version(m, "We help.", {"overall": 1}, "1", "n")
+    r2 = store.revision(w.id)
+    store.set_flags(w.id, revealed=True)
+    assert r0 < r1 < r2 < store.revision(w.id)
+
+
+def test_unreachable_database_gets_a_clear_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="Cannot open the database"):
+        Store(f"sqlite:///{blocker / 'coach.db'}")

@@ -1,0 +1,167 @@
+"""Step 4 rules: codes, facilitator access, private drafting, reveal, lock, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach.config import Settings
+from coach.errors import InputError
+from coach.services import build
+from coach.workshop import (
+    CODE_LENGTH,
+    AccessDenied,
+    Locked,
+    NotFound,
+    Workshops,
+    format_code,
+    new_code,
+    parse_code,
+)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workshops:
+    return build(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", public_url=None)).workshops
+
+
+def test_codes_are_60_bit_and_forgiving_to_type() -> None:
+    codes = {new_code() for _ in range(200)}
+    assert len(codes) == 200
+    code = next(iter(codes))
+    assert len(code) == CODE_LENGTH
+    typed = format_code(code).lower().replace("0", "o").replace("1", "l")
+    assert parse_code(f"  {typed} ") == code
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "ABC", "ABCD-EFGH-IJKU", "💥" * 12])
+def test_malformed_codes_get_a_clear_message(raw: str) -> None:
+    with pytest.raises(InputError, match="join code"):
+        parse_code(raw)
+
+
+def test_unknown_code_is_not_found_with_advice(ws: Workshops) -> None:
+    with pytest.raises(NotFound, match="Check the code with your facilitator"):
+        ws.find(new_code())
+
+
+def test_create_stores_only_a_hash_of_the_key(ws: Workshops) -> None:
+    w, key = ws.create("Front desk", "Hotel", "superior customer service at every level")
+    assert len(key) >= 32
+    assert ws.store.key_hash(w.id) != key
+    assert ws.is_facilitator(w, key)
+    assert not ws.is_facilitator(w, key + "x")
+    assert not ws.is_facilitator(w, None)
+
+
+def test_workshop_name_is_required_and_bounded(ws: Workshops) -> None:
+    with pytest.raises(InputError, match="Give the workshop name"):
+        ws.create("   ")
+    with pytest.raises(InputError, match="keep it to 120"):
+        ws.create("x" * 121)
+
+
+def test_drafts_stay_private_until_reveal(ws: Workshops) -> None:
+    w, key = ws.create("Desk")
+    _, ana = ws.join(w.code, "Ana")
+    ws.submit(w.code, ana.token, "We welcome every guest like family.", "n1")
+    board = ws.board(ws.find(w.code))
+    [entry] = board.entries
+    assert entry.submitted and entry.draft is None and board.visible_drafts == []
+    ws.set_revealed(w.code, key, True)
+    board = ws.board(ws.find(w.code))
+    assert [d.latest.text for d in board.visible_drafts] == ["We welcome every guest like family."]
+
+
+def test_revisions_keep_every_version_with_scores(ws: Workshops) -> None:
+    w, _ = ws.create("Desk")
+    _, m = ws.join(w.code, "")
+    first = ws.submit(w.code, m.token, "We try to help customers.", "a")
+    second = ws.submit(w.code, m.token, "We help every customer on the first call.", "b")
+    assert first.created and second.created
+    draft = ws.own_draft(ws.find(w.code), m)
+    assert draft is not None and [v.version for v in draft.versions] == [1, 2]
+    assert draft.versions[0].scores["bold"] < draft.versions[1].scores["bold"]
+    assert draft.latest.scores["overall"] == second.result.overall
+
+
+def test_double_submit_is_one_version(ws: Workshops) -> None:
+    w, _ = ws.create("Desk")
+    _, m = ws.join(w.code, "Bo")
+    ws.submit(w.code, m.token, "We help.", "nonce-1")
+    again = ws.submit(w.code, m.token, "We help.", "nonce-2")
+    assert not again.created
+    assert len(ws.own_draft(ws.find(w.code), m).versions) == 1  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "empty"), ("  \n\t ", "empty"), ("x" * 10_000, "10,000 characters; the limit is 1,000")],
+)
+def test_bad_drafts_are_refused_clearly(ws: Workshops, text: str, message: str) -> None:
+    w, _ = ws.create("Desk")
+    _, m = ws.join(w.code, "Cy")
+    with pytest.raises(InputError, match=message):
+        ws.submit(w.code, m.token, text, "n")
+
+
+def test_lock_refuses_submissions(ws: Workshops) -> None:
+    w, key = ws.create("Desk")
+    _, m = ws.join(w.code, "Di")
+    ws.set_locked(w.code, key, True)
+    with pytest.raises(Locked, match="locked"):
+        ws.submit(w.code, m.token, "We help.", "n")
+    ws.set_locked(w.code, key, False)
+    assert ws.submit(w.code, m.token, "We help.", "n").created
+
+
+@pytest.mark.parametrize("key", [None, "", "wrong", "a" * 32])
+def test_facilitator_actions_need_the_key(ws: Workshops, key: str | None) -> None:
+    w, _ = ws.create("Desk")
+    _, m = ws.join(w.code, "Ed")
+    ws.submit(w.code, m.token, "We help.", "n")
+    draft_id = ws.board(ws.find(w.code)).entries[0].draft_id
+    assert draft_id is not None
+    for action in (
+        lambda: ws.set_revealed(w.code, key, True),
+        lambda: ws.set_locked(w.code, key, True),
+        lambda: ws.add_member(w.code, key, "Mallory"),
+        lambda: ws.rename(w.code, key, m.id, "Mallory"),
+        lambda: ws.set_draft_removed(w.code, key, draft_id, True),
+    ):
+        with pytest.raises(AccessDenied, match="Only the facilitator"):
+            action()
+    assert not ws.find(w.code).revealed
+    assert ws.board(ws.find(w.code)).entries[0].member.name == "Ed"
+
+
+def test_member_tokens_do_not_cross_workshops(ws: Workshops) -> None:
+    w1, _ = ws.create("One")
+    w2, _ = ws.create("Two")
+    _, m = ws.join(w1.code, "Fa")
+    with pytest.raises(NotFound, match="not part of the workshop"):
+        ws.submit(w2.code, m.token, "We help.", "n")
+
+
+def test_remove_and_restore_a_draft(ws: Workshops) -> None:
+    w, key = ws.create("Desk")
+    _, m = ws.join(w.code, "Gu")
+    ws.submit(w.code, m.token, "We help.", "n")
+    ws.set_revealed(w.code, key, True)
+    draft_id = ws.board(ws.find(w.code)).entries[0].draft_id
+    assert draft_id is not None
+    ws.set_draft_removed(w.code, key, draft_id, True)
+    board = ws.board(ws.find(w.code))
+    assert board.visible_drafts == [] and board.entries[0].deleted
+    ws.set_draft_removed(w.code, key, draft_id, False)
+    assert len(ws.board(ws.find(w.code)).visible_drafts) == 1
+
+
+def test_rename_and_member_name_limits(ws: Workshops) -> None:
+    w, key = ws.create("Desk")
+    _, m = ws.join(w.code, "  Hana   Lee ")
+    assert m.name == "Hana Lee"
+    assert ws.rename(w.code, key, m.id, "Hana").name == "Hana"
+    with pytest.raises(InputError, match="keep it to 60"):
+        ws.join(w.code, "x" * 61)
