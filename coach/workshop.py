@@ -46,7 +46,7 @@ def format_code(code: str) -> str:
 def parse_code(raw: str) -> str:
     """Accept a code as people type it: any case, spaces or dashes, O for 0, I or L for 1."""
     code = re.sub(r"[\s\-]", "", raw or "").upper()
-    code = code.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    code = code.translate(str.maketrans("OIL", "011"))
     if not code:
         raise InputError("Enter the workshop's join code, e.g. K7QM-4XHD-9TRB.")
     if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
