@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.ui import score_page
+from coach.ui.common import PAGES
 
 st.set_page_config(page_title="Mission Coach", page_icon="🧭", layout="centered")
 
 pages = [
-    st.Page(
-        score_page.render, title="Score a statement", icon="🎯", url_path="score", default=True
-    ),
+    st.Page(PAGES["home"], title="Workshops", icon="🏠", url_path="home", default=True),
+    st.Page(PAGES["workshop"], title="Facilitate", icon="🧑‍🏫", url_path="workshop"),
+    st.Page(PAGES["join"], title="Join", icon="📱", url_path="join"),
+    st.Page(PAGES["score"], title="Score a statement", icon="🎯", url_path="score"),
 ]
-st.navigation(pages).run()
+st.navigation(pages, position="top").run()

@@ -14,6 +14,7 @@ import random
 import statistics
 import time
 
+from bench import app_bench
 from coach import evaluate
 from coach.rubric import load_rubric
 from coach.scoring import Scorer
@@ -54,12 +55,13 @@ def _statements() -> tuple[list[str], str]:
     return rows, "160 generated statements (peer data not found)"
 
 
-def _pin_one_core() -> str:
+def _pin_one_core() -> tuple[str, set[int] | None]:
     try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-        return "pinned to one core"
+        cores = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {min(cores)})
+        return "pinned to one core", cores
     except (AttributeError, OSError):
-        return "not pinned"
+        return "not pinned", None
 
 
 def bench_speed(rubric: str, texts: list[str], rounds: int = 15) -> tuple[float, float]:
@@ -84,7 +86,7 @@ def _print_table(title: str, figures: dict[str, evaluate.Agreement]) -> None:
 
 def main() -> int:
     print("== Speed (target: median <= 200 µs per mission statement)")
-    pin = _pin_one_core()
+    pin, cores = _pin_one_core()
     texts, source = _statements()
     med, p95 = bench_speed("mission", texts)
     print(f"  mission    median {med:7.1f} µs  p95 {p95:7.1f} µs  over {source}, {pin}")
@@ -93,6 +95,8 @@ def main() -> int:
     print(
         f"  commitment median {med:7.1f} µs  p95 {p95:7.1f} µs  over {len(commitments)} commitments"
     )
+    if cores:
+        os.sched_setaffinity(0, cores)  # the app figures below use a server and a browser
 
     print("\n== Pair ordering accuracy (a tie counts as wrong)")
     for rubric in ("mission", "commitment"):
@@ -103,6 +107,9 @@ def main() -> int:
                 sum(a.correct for a in acc.values()), sum(a.total for a in acc.values())
             )
             _print_table(f"{rubric} {split}: all {total}", acc)
+
+    print()
+    app_bench.main()
 
     peer = evaluate.PEER_DIR
     print(f"\n== Agreement with external references ({peer})")

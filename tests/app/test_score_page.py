@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coach.ui.common import PAGES
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -14,6 +15,7 @@ APP = str(ROOT / "app.py")
 def at() -> AppTest:
     app = AppTest.from_file(APP, default_timeout=30)
     app.run()
+    app.switch_page(PAGES["score"]).run()
     assert not app.exception
     return app
 

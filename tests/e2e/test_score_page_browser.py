@@ -8,7 +8,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_type_a_draft_and_see_scores_evidence_and_tips(page, app_url: str) -> None:
-    page.goto(app_url)
+    page.goto(f"{app_url}/score")
     page.get_by_text("Write or paste one sentence").wait_for(timeout=30_000)
     box = page.get_by_role("textbox", name="Your statement")
     box.fill("We try to provide great service. <b>bold</b>")
@@ -23,7 +23,7 @@ def test_type_a_draft_and_see_scores_evidence_and_tips(page, app_url: str) -> No
 
 
 def test_commitment_lines_are_split_into_actions(page, app_url: str) -> None:
-    page.goto(app_url)
+    page.goto(f"{app_url}/score")
     page.get_by_text("Write or paste one sentence").wait_for(timeout=30_000)
     page.get_by_text("Commitment", exact=True).click()
     box = page.get_by_role("textbox", name="Your commitment")

@@ -1,0 +1,155 @@
+"""Workshop app figures: server-side rerun time, and submit-to-score time in a browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DRAFTS = [
+    "We welcome every guest like family and exceed their expectations.",
+    "We try to provide adequate service to our customers.",
+    "We answer every call within three rings and solve it on the first call.",
+    "We make every visit the best part of our guests' day.",
+    "We leverage synergies to maximise shareholder returns.",
+    "Every guest leaves happier than they arrived, at every level of our hotel.",
+    "We never keep a customer waiting.",
+    "We set the standard for warm, honest service in our city.",
+    "Customers first. Quality always. Teamwork.",
+    "We listen to every guest and act on what we hear the same day.",
+    "We give every person on Earth perfect service forever.",
+    "Our team treats each guest as our only guest.",
+]
+
+
+def rerun_ms(runs: int = 15) -> tuple[float, float]:
+    """Median and p90 of the facilitator page's script time with 12 revealed drafts."""
+    from streamlit.testing.v1 import AppTest
+
+    from coach.services import build
+    from coach.ui.common import PAGES
+
+    svc = build()
+    workshop, key = svc.workshops.create("Bench")
+    for i, text in enumerate(DRAFTS):
+        _, m = svc.workshops.join(workshop.code, f"Member {i + 1}")
+        svc.workshops.submit(workshop.code, m.token, text, f"n{i}")
+    svc.workshops.set_revealed(workshop.code, key, True)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.query_params["code"] = workshop.code
+    at.query_params["key"] = key
+    at.switch_page(PAGES["workshop"]).run()
+    assert not at.exception, at.exception
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.9)]
+
+
+def browser_submit_to_score(tries: int = 5) -> list[float] | str:
+    """Seconds from clicking Submit on the join page to the scores being visible."""
+    if not Path("/usr/bin/chromium").exists():
+        return "skipped: /usr/bin/chromium not installed"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return "skipped: playwright not installed"
+    from coach.services import build
+
+    svc = build()
+    workshop, _ = svc.workshops.create("Bench")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):  # noqa: S310
+                    break
+            except OSError:
+                time.sleep(0.2)
+        flags = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ]
+        out = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+            for i in range(tries):
+                _, member = svc.workshops.join(workshop.code, f"B{i}")
+                page = browser.new_page()
+                page.goto(f"{url}/join?code={workshop.code}&member={member.token}")
+                box = page.get_by_role("textbox", name="Your mission statement")
+                box.wait_for(timeout=30_000)
+                box.fill(DRAFTS[i])
+                start = time.perf_counter()
+                page.get_by_role("button", name="Submit").click()
+                page.get_by_text("Your latest draft").wait_for(timeout=30_000)
+                out.append(time.perf_counter() - start)
+                page.close()
+            browser.close()
+        return out
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["COACH_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        med, p90 = rerun_ms()
+        print("== Workshop app (targets: rerun <= 100 ms)")
+        print(
+            f"  facilitator page rerun, 12 revealed drafts (AppTest): median {med:.1f} ms, "
+            f"p90 {p90:.1f} ms"
+        )
+        result = browser_submit_to_score()
+        if isinstance(result, str):
+            print(f"  browser submit-to-score-visible: {result}")
+        else:
+            print(
+                f"  browser submit-to-score-visible: median {statistics.median(result):.2f} s "
+                f"over {len(result)} submissions (max {max(result):.2f} s)"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The live board: refreshes itself every 2 s, reading the store only when it changed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from coach.errors import CoachError
+from coach.rubric import load_rubric
+from coach.scoring import score_text
+from coach.store import Draft
+from coach.ui import results
+from coach.ui.common import fail, services
+from coach.workshop import Board
+
+REFRESH_SECONDS = 2
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def live(code: str) -> None:
+    try:
+        latest = current(code)
+    except CoachError as exc:
+        fail(exc)
+        return
+    render(latest)
+
+
+def current(code: str) -> Board:
+    """One light query per rerun or refresh; the full board only after a change."""
+    ws = services().workshops
+    workshop = ws.find(code)
+    cached: Board | None = st.session_state.get("board")
+    if cached is None or cached.workshop != workshop:
+        cached = ws.board(workshop)
+        st.session_state["board"] = cached
+    return cached
+
+
+def render(current: Board) -> None:
+    total = len(current.entries)
+    st.subheader("Drafts")
+    if not total:
+        st.info("Waiting for members: share the join code, or add people at this screen.")
+        return
+    st.progress(
+        current.submitted / total, text=f"{current.submitted} of {total} members have submitted"
+    )
+    if not current.workshop.revealed:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "member": e.member.display_name,
+                        "status": _status(e.submitted, e.versions, e.deleted),
+                    }
+                    for e in current.entries
+                ]
+            ),
+            hide_index=True,
+            key="status_table",
+        )
+        return
+    drafts = current.visible_drafts
+    if not drafts:
+        st.info("Revealed, but no drafts yet.")
+        return
+    _scoreboard(drafts)
+    cols = st.columns(2)
+    for i, d in enumerate(drafts):
+        with cols[i % 2], st.container(border=True):
+            _card(d)
+
+
+def _status(submitted: bool, versions: int, deleted: bool) -> str:
+    if deleted:
+        return "removed"
+    if not submitted:
+        return "writing…"
+    return "submitted ✓" + (f" ({versions} versions)" if versions > 1 else "")
+
+
+def _scoreboard(drafts: list[Draft]) -> None:
+    # Short names keep the table and the chart readable on one screen.
+    labels = {
+        c.name: c.name.replace("_", " ").capitalize() for c in load_rubric("mission").criteria
+    }
+    rows = [
+        {
+            "member": d.member_name,
+            "overall": d.latest.scores.get("overall"),
+            **{labels[k]: d.latest.scores.get(k) for k in labels},
+            "versions": len(d.versions),
+            "draft": d.latest.text,
+        }
+        for d in drafts
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        key="scoreboard",
+        column_config={
+            "overall": st.column_config.ProgressColumn(
+                "overall", min_value=0, max_value=100, format="%d"
+            )
+        },
+    )
+    long = pd.DataFrame(
+        [
+            {"draft": d.member_name, "criterion": labels[k], "score": d.latest.scores.get(k, 0)}
+            for d in drafts
+            for k in labels
+        ]
+    )
+    st.bar_chart(
+        long,
+        x="criterion",
+        y="score",
+        color="draft",
+        stack=False,
+        horizontal=True,
+        height=120 + 18 * len(drafts) * len(labels) // 2,
+    )
+
+
+def _card(d: Draft) -> None:
+    result = score_text(d.latest.text, "mission")
+    st.text(f"👤 {d.member_name} · overall {result.overall} ({result.band})")
+    results.marked(result)
+    st.text(" · ".join(f"{c.label} {c.score} ({c.band})" for c in result.criteria.values()))
+    results.tips(result)
+    if len(d.versions) > 1:
+        with st.expander(f"History ({len(d.versions)} versions)"):
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"version": v.version, "overall": v.scores.get("overall"), "text": v.text}
+                        for v in d.versions
+                    ]
+                ),
+                hide_index=True,
+                key=f"history_{d.id}",
+            )

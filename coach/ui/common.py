@@ -1,0 +1,63 @@
+"""What every page shares: the wired services, links, QR codes and error display."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode, urlsplit
+
+import segno
+import streamlit as st
+
+from coach.config import Settings
+from coach.errors import CoachError
+from coach.services import Services, build
+
+PAGES = {
+    "home": "coach/ui/pages/home.py",
+    "workshop": "coach/ui/pages/workshop.py",
+    "join": "coach/ui/pages/join.py",
+    "score": "coach/ui/pages/score.py",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def _services(database_url: str, public_url: str | None) -> Services:
+    return build(Settings(database_url=database_url, public_url=public_url))
+
+
+def services() -> Services:
+    """One store per database URL for the whole server process."""
+    settings = Settings.from_env()
+    try:
+        return _services(settings.database_url, settings.public_url)
+    except CoachError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def base_url() -> str:
+    """Where people reach this app: COACH_PUBLIC_URL, else the address in the browser."""
+    configured = Settings.from_env().public_url
+    if configured:
+        return configured.rstrip("/")
+    current = st.context.url or ""
+    parts = urlsplit(current)
+    if parts.scheme and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return "http://127.0.0.1:8501"
+
+
+def link(page: str, **params: str) -> str:
+    return f"{base_url()}/{page}?{urlencode(params)}"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def qr_png(data: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(data, error="m").save(out, kind="png", scale=6, border=2)
+    return out.getvalue()
+
+
+def fail(exc: CoachError) -> None:
+    """Show a person what went wrong and what to do; the page continues."""
+    st.error(str(exc))

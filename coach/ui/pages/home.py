@@ -1,0 +1,3 @@
+from coach.ui import home_page
+
+home_page.render()

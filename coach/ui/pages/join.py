@@ -1,0 +1,3 @@
+from coach.ui import join_page
+
+join_page.render()

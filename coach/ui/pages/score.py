@@ -1,0 +1,3 @@
+from coach.ui import score_page
+
+score_page.render()

@@ -1,0 +1,3 @@
+from coach.ui import facilitator_page
+
+facilitator_page.render()

@@ -1,0 +1,57 @@
+"""AppTest helpers: a fresh store per test, pages addressed by their files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from coach.services import Services, build
+from coach.ui.common import PAGES
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_resources() -> Iterator[None]:
+    st.cache_resource.clear()  # each test gets its own database (see the root conftest)
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def svc() -> Services:
+    """The same store the app under test opens (same COACH_DATABASE_URL)."""
+    return build()
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(PAGES[page]).run()
+    assert not at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything shown as plain text, joined."""
+    return "\n".join(str(t.value) for t in at.text)
+
+
+def plain(text: str) -> str:
+    """Shown text without the evidence markers."""
+    return text.replace("⟦", "").replace("⟧", "")
+
+
+def frame(at: AppTest, column: str) -> pd.DataFrame:
+    """The first dataframe on the page that has this column."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no dataframe with a {column!r} column")

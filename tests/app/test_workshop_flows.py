@@ -1,0 +1,209 @@
+"""Step 4 flows through the real app script, widgets addressed by key."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from coach.services import Services, build
+from tests.app.conftest import frame, open_page, plain, texts
+
+DRAFTS = {
+    "Ana": "We welcome every guest like family and exceed their expectations.",
+    "Bo": "We try to provide adequate service.",
+}
+
+
+def test_create_a_workshop_and_get_the_facilitator_link(svc: Services) -> None:
+    at = open_page("home")
+    at.text_input(key="create_name").input("Front desk")
+    at.text_input(key="create_org").input("Harbour Hotel")
+    at.button(key="FormSubmitter:create_form-Create workshop").click().run()
+    assert not at.exception
+    link = at.code[0].value
+    assert "/workshop?code=" in link and "&key=" in link
+    code = link.split("code=")[1].split("&")[0]
+    key = link.split("key=")[1]
+    workshop = svc.workshops.find(code)
+    assert workshop.name == "Front desk" and workshop.organisation == "Harbour Hotel"
+    assert svc.workshops.is_facilitator(workshop, key)
+    assert "shown once" in at.warning[0].value
+
+
+def test_empty_workshop_name_is_refused(svc: Services) -> None:
+    at = open_page("home")
+    at.button(key="FormSubmitter:create_form-Create workshop").click().run()
+    assert "Give the workshop name" in at.error[0].value
+    assert not at.exception
+
+
+def test_wrong_join_code_gets_a_clear_message() -> None:
+    at = open_page("home")
+    at.text_input(key="join_code").input("NOPE")
+    at.button(key="FormSubmitter:join_form-Join").click().run()
+    assert "is not a join code" in at.error[0].value
+    at = open_page("join", code="0000-0000-0000")
+    assert "No workshop has the code 0000-0000-0000" in at.error[0].value
+
+
+def test_join_from_a_phone_then_draft(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    at = open_page("join", code=w.code)
+    at.text_input(key="member_name").input("Ana")
+    at.button(key="FormSubmitter:join_name_form-Join").click().run()
+    token = at.query_params["member"]
+    assert svc.workshops.member(w, token[0] if isinstance(token, list) else token)
+    key = next(t.key for t in at.text_area if t.key.startswith("member_draft_"))
+    at.text_area(key=key).input(DRAFTS["Ana"])
+    at.button(key="member_submit").click().run()
+    assert not at.exception
+    assert "Submitted ✓ (version 1)" in at.success[0].value
+    assert [m.label for m in at.metric][:2] == ["Overall", "Desired"]
+
+
+def _submit(svc: Services, code: str, name: str, text: str) -> None:
+    _, m = svc.workshops.join(code, name)
+    svc.workshops.submit(code, m.token, text, f"n-{name}")
+
+
+def test_private_until_reveal_then_side_by_side(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    for name, text in DRAFTS.items():
+        _submit(svc, w.code, name, text)
+    at = open_page("workshop", code=w.code, key=key)
+    shown = texts(at) + str(at.dataframe[0].value.to_dict())
+    assert "submitted ✓" in shown
+    assert all(t not in shown for t in DRAFTS.values())
+    at.button(key="toggle_reveal").click().run()
+    assert not at.exception
+    shown = plain(texts(at))
+    for text in DRAFTS.values():
+        assert text in shown
+    board = frame(at, "overall")
+    assert set(board["member"]) == {"Ana", "Bo"}
+    assert list(board.sort_values("overall", ascending=False)["member"]) == ["Ana", "Bo"]
+
+
+def test_revise_keeps_history(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Cy")
+    at = open_page("join", code=w.code, member=m.token)
+    key = f"member_draft_{m.id}"
+    at.text_area(key=key).input("We try to help customers.")
+    at.button(key="member_submit").click().run()
+    at.text_area(key=key).input("We help every customer on the first call.")
+    at.button(key="member_submit").click().run()
+    assert "Submitted ✓ (version 2)" in at.success[0].value
+    history = frame(at, "version")
+    assert list(history["version"]) == [1, 2]
+    assert history["bold"].iloc[0] < history["bold"].iloc[1]
+
+
+def test_double_submit_creates_one_version(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Di")
+    at = open_page("join", code=w.code, member=m.token)
+    at.text_area(key=f"member_draft_{m.id}").input("We help.")
+    at.button(key="member_submit").click().run()
+    at.button(key="member_submit").click().run()
+    assert "No change" in at.info[0].value
+    assert len(svc.workshops.own_draft(w, m).versions) == 1  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script> we serve",
+        "**bold** ![x](http://example.invalid/x.png)",
+        "[link](javascript:alert(1)) 🚀",
+        "نحن نخدم كل ضيف",
+    ],
+)
+def test_hostile_text_is_stored_and_shown_verbatim(svc: Services, text: str) -> None:
+    w, key = svc.workshops.create("Desk")
+    _submit(svc, w.code, "Ed", text)
+    svc.workshops.set_revealed(w.code, key, True)
+    assert svc.store.drafts(w.id)[0].latest.text == text
+    at = open_page("workshop", code=w.code, key=key)
+    assert text in plain(texts(at))
+    assert all(text not in m.value for m in at.markdown)
+
+
+def test_huge_paste_is_refused_and_kept(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Fa")
+    at = open_page("join", code=w.code, member=m.token)
+    huge = "We serve. " * 1000
+    at.text_area(key=f"member_draft_{m.id}").input(huge)
+    at.button(key="member_submit").click().run()
+    assert "10,000 characters; the limit is 1,000" in at.error[0].value
+    assert at.text_area(key=f"member_draft_{m.id}").value == huge
+    assert svc.workshops.own_draft(w, m) is None
+
+
+def test_lock_stops_drafting(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Gu")
+    fac = open_page("workshop", code=w.code, key=key)
+    fac.button(key="toggle_lock").click().run()
+    assert svc.workshops.find(w.code).locked
+    at = open_page("join", code=w.code, member=m.token)
+    assert "locked" in at.warning[0].value
+    assert at.button(key="member_submit").disabled
+
+
+@pytest.mark.parametrize("params", [{}, {"key": "wrong"}, {"key": ""}, {"member": "x"}])
+def test_facilitator_screen_refuses_without_the_key(svc: Services, params: dict) -> None:
+    w, _ = svc.workshops.create("Desk")
+    at = open_page("workshop", code=w.code, **params)
+    assert "Only the facilitator" in at.error[0].value
+    keys = {b.key for b in at.button}
+    assert not keys & {"toggle_reveal", "toggle_lock", "remove_ask", "rename_go"}
+
+
+def test_participant_page_has_no_facilitator_controls(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Ha")
+    at = open_page("join", code=w.code, member=m.token, key=key)
+    assert {b.key for b in at.button} == {"member_submit"}
+
+
+def test_shared_screen_member_and_private_draft(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    at = open_page("workshop", code=w.code, key=key)
+    at.text_input(key="new_member").input("Ida")
+    at.button(key="FormSubmitter:add_member_form-Add member").click().run()
+    at.text_area(key="shared_draft").input("We greet every guest by name.")
+    at.button(key="shared_submit").click().run()
+    assert not at.exception
+    assert "Draft submitted ✓" in at.success[0].value
+    assert at.text_area(key="shared_draft").value == ""  # the next person starts blank
+    assert svc.store.drafts(w.id)[0].latest.text == "We greet every guest by name."
+
+
+def test_rename_remove_with_confirmation_and_restore(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    _submit(svc, w.code, "Jo", "We help.")
+    at = open_page("workshop", code=w.code, key=key)
+    at.text_input(key="rename_to").input("Joanna")
+    at.button(key="rename_go").click().run()
+    assert svc.store.members(w.id)[0].name == "Joanna"
+    at.button(key="remove_ask").click().run()
+    assert "leaves the board" in texts(at)
+    at.button(key="remove_yes").click().run()
+    assert not at.exception
+    assert svc.store.drafts(w.id) == []
+    draft_id = svc.store.drafts(w.id, include_deleted=True)[0].id
+    at.button(key=f"restore_{draft_id}").click().run()
+    assert len(svc.store.drafts(w.id)) == 1
+
+
+def test_everything_survives_a_restart(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    _submit(svc, w.code, "Ka", DRAFTS["Ana"])
+    svc.workshops.set_revealed(w.code, key, True)
+    st.cache_resource.clear()  # a new server process: nothing cached survives
+    again = build()
+    assert again.store.drafts(w.id)[0].latest.text == DRAFTS["Ana"]
+    at = open_page("workshop", code=w.code, key=key)
+    assert DRAFTS["Ana"] in plain(texts(at))

@@ -1,0 +1,67 @@
+"""A whole Step 4 round in real browsers: facilitator screen plus a phone that joins."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+DRAFT = "We welcome every guest like family and exceed their expectations."
+
+
+def _create(page, app_url: str) -> str:
+    page.goto(app_url)
+    name = page.get_by_role("textbox", name="Workshop name")
+    name.wait_for(timeout=30_000)
+    name.fill("Front desk")
+    page.get_by_role("button", name="Create workshop").click()
+    page.get_by_text("Workshop created").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Open the facilitator screen").click()
+    page.get_by_text("Scan to join").wait_for(timeout=30_000)
+    return page.url
+
+
+def test_phone_joins_submits_and_the_facilitator_sees_it_live(page, browser, app_url: str) -> None:
+    facilitator_url = _create(page, app_url)
+    code = facilitator_url.split("code=")[1].split("&")[0]
+    assert "key=" in facilitator_url
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 900}, is_mobile=True, has_touch=True
+    )
+    try:
+        p = phone.new_page()
+        p.goto(f"{app_url}/join?code={code}")
+        p.get_by_role("textbox", name="Your name (optional: leave blank to stay anonymous)").fill(
+            "Ana"
+        )
+        p.get_by_role("button", name="Join").click()
+        box = p.get_by_role("textbox", name="Your mission statement")
+        box.wait_for(timeout=30_000)
+        box.fill(DRAFT)
+        started = time.monotonic()
+        p.get_by_role("button", name="Submit").click()
+        p.get_by_text("Submitted ✓").wait_for(timeout=30_000)
+        p.get_by_text("Your latest draft").wait_for(timeout=30_000)
+        print(f"\nsubmit-to-score-visible on the phone: {time.monotonic() - started:.2f} s")
+    finally:
+        phone.close()
+
+    # The facilitator screen picks it up by itself: no reload.
+    started = time.monotonic()
+    page.get_by_text("1 of 1 members have submitted").wait_for(timeout=10_000)
+    print(f"facilitator screen updated after {time.monotonic() - started:.2f} s")
+    assert DRAFT not in page.locator("body").inner_text()  # private until reveal
+
+    page.get_by_role("button", name="Reveal all drafts").click()
+    page.get_by_text("Ana · overall").wait_for(timeout=30_000)
+    body = page.locator("body").inner_text()
+    assert "We welcome every guest like family and exceed their expectations" in body
+    assert "Desired" in body and "Stretching" in body
+
+
+def test_unknown_code_on_the_phone(page, app_url: str) -> None:
+    page.goto(f"{app_url}/join?code=0000-0000-0000")
+    page.get_by_text("No workshop has the code 0000-0000-0000").wait_for(timeout=30_000)
