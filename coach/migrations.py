@@ -81,8 +81,71 @@ def _v1(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _v2(conn: Connection) -> None:
+    """Consensus: rounds, candidates, ranked ballots, fist-to-five checks, adoption."""
+    md = MetaData()
+    Table("workshops", md, Column("id", Integer, primary_key=True))
+    Table("members", md, Column("id", Integer, primary_key=True))
+    Table(
+        "rounds",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("workshop_id", ForeignKey("workshops.id"), nullable=False, index=True),
+        Column("number", Integer, nullable=False),
+        Column("phase", String(20), nullable=False),
+        Column("outcome", String(20), nullable=False, default=""),
+        Column("leader_id", Integer, nullable=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        UniqueConstraint("workshop_id", "number"),
+    )
+    Table(
+        "candidates",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("workshop_id", ForeignKey("workshops.id"), nullable=False, index=True),
+        Column("round_id", ForeignKey("rounds.id"), nullable=False, index=True),
+        Column("text", Text, nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("sources", Text, nullable=False),
+        Column("withdrawn", Boolean, nullable=False, default=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "ballots",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("round_id", ForeignKey("rounds.id"), nullable=False, index=True),
+        Column("member_id", ForeignKey("members.id"), nullable=False),
+        Column("ranking", Text, nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        UniqueConstraint("round_id", "member_id"),
+    )
+    Table(
+        "checks",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("round_id", ForeignKey("rounds.id"), nullable=False, index=True),
+        Column("candidate_id", ForeignKey("candidates.id"), nullable=False),
+        Column("member_id", ForeignKey("members.id"), nullable=False),
+        Column("desired", Integer, nullable=False),
+        Column("bold", Integer, nullable=False),
+        Column("clear", Integer, nullable=False),
+        Column("stretching", Integer, nullable=False),
+        Column("concern", String(300), nullable=False, default=""),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        UniqueConstraint("round_id", "member_id"),
+    )
+    md.create_all(
+        conn, tables=[md.tables[t] for t in ("rounds", "candidates", "ballots", "checks")]
+    )
+    stamp = DateTime(timezone=True).compile(dialect=conn.dialect)
+    conn.execute(text("ALTER TABLE workshops ADD COLUMN adopted_id INTEGER"))
+    conn.execute(text(f"ALTER TABLE workshops ADD COLUMN adopted_at {stamp}"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
+    (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
 ]
 LATEST = MIGRATIONS[-1][0]
 
@@ -93,8 +156,8 @@ def current_version(conn: Connection) -> int:
     return int(conn.execute(text(f"SELECT max(version) FROM {VERSION_TABLE}")).scalar() or 0)  # noqa: S608
 
 
-def migrate(conn: Connection) -> list[int]:
-    """Apply every migration newer than the database; returns the versions applied."""
+def migrate(conn: Connection, upto: int | None = None) -> list[int]:
+    """Apply every migration newer than the database (up to `upto`); returns those applied."""
     md = MetaData()
     versions = Table(
         VERSION_TABLE,
@@ -106,7 +169,7 @@ def migrate(conn: Connection) -> list[int]:
     done = set(conn.execute(select(versions.c.version)).scalars())
     applied = []
     for number, description, step in MIGRATIONS:
-        if number in done:
+        if number in done or (upto is not None and number > upto):
             continue
         step(conn)
         conn.execute(versions.insert().values(version=number, description=description))

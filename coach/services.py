@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coach.config import Settings
+from coach.consensus import Consensus
+from coach.consensus_store import ConsensusStore
 from coach.store import Store
 from coach.workshop import Workshops
 
@@ -14,9 +16,16 @@ class Services:
     settings: Settings
     store: Store
     workshops: Workshops
+    consensus: Consensus
 
 
 def build(settings: Settings | None = None) -> Services:
     settings = settings or Settings.from_env()
     store = Store(settings.database_url)
-    return Services(settings=settings, store=store, workshops=Workshops(store))
+    workshops = Workshops(store)
+    return Services(
+        settings=settings,
+        store=store,
+        workshops=workshops,
+        consensus=Consensus(workshops, ConsensusStore(store)),
+    )

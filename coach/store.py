@@ -66,6 +66,8 @@ class _Workshop(_Base):
     locked: Mapped[bool] = mapped_column(default=False)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    adopted_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    adopted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class _Member(_Base):
@@ -119,6 +121,8 @@ class Workshop(_View):
     locked: bool
     revision: int
     created_at: datetime
+    adopted_id: int | None = None  # the adopted candidate, once the team has agreed
+    adopted_at: datetime | None = None
 
 
 class Member(_View):
@@ -164,6 +168,8 @@ def _workshop(row: _Workshop) -> Workshop:
         locked=row.locked,
         revision=row.revision,
         created_at=_utc(row.created_at),
+        adopted_id=row.adopted_id,
+        adopted_at=_utc(row.adopted_at) if row.adopted_at else None,
     )
 
 
@@ -213,11 +219,13 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def _tx(self) -> Iterator[Session]:
+    def transaction(self) -> Iterator[Session]:
         with self._sessions.begin() as session:
             yield session
 
-    def _bump(self, s: Session, workshop_id: int) -> None:
+    _tx = transaction
+
+    def bump(self, s: Session, workshop_id: int) -> None:
         """Every change moves the workshop's revision on, so screens know to refresh."""
         s.execute(
             update(_Workshop)
@@ -266,7 +274,7 @@ class Store:
         values = {k: v for k, v in (("revealed", revealed), ("locked", locked)) if v is not None}
         with self._tx() as s:
             s.execute(update(_Workshop).where(_Workshop.id == workshop_id).values(**values))
-            self._bump(s, workshop_id)
+            self.bump(s, workshop_id)
             return _workshop(s.get_one(_Workshop, workshop_id))
 
     # -- members -----------------------------------------------------------
@@ -282,7 +290,7 @@ class Store:
                 workshop_id=workshop_id, name=name, token=token, position=position, created_at=now()
             )
             s.add(row)
-            self._bump(s, workshop_id)
+            self.bump(s, workshop_id)
             s.flush()
             return _member(row)
 
@@ -302,7 +310,7 @@ class Store:
         with self._tx() as s:
             row = s.get_one(_Member, member_id)
             row.name = name
-            self._bump(s, row.workshop_id)
+            self.bump(s, row.workshop_id)
             return _member(row)
 
     # -- drafts ------------------------------------------------------------
@@ -354,7 +362,7 @@ class Store:
         )
         s.add(row)
         draft.deleted_at = None  # a new version brings a removed draft back
-        self._bump(s, member.workshop_id)
+        self.bump(s, member.workshop_id)
         s.flush()
         return _version(row), True
 
@@ -397,7 +405,7 @@ class Store:
             if row.workshop_id != workshop_id:
                 raise StoreError("That draft belongs to another workshop.")
             row.deleted_at = now() if deleted else None
-            self._bump(s, workshop_id)
+            self.bump(s, workshop_id)
 
 
 def _version(row: _Version) -> DraftVersion:

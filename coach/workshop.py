@@ -176,18 +176,23 @@ class Workshops:
                 "Drafting is locked: the facilitator has closed this round. "
                 "Your text is still in the box; ask them to unlock it."
             )
-        if not text.strip():
-            raise InputError("Your draft is empty: write one sentence first.")
-        if len(text) > self._max_chars:
-            raise InputError(
-                f"Your draft is {len(text):,} characters; the limit is {self._max_chars:,}. "
-                "A mission statement is one sentence: shorten it and submit again."
-            )
+        self.check_text(text)
         result = score_text(text, "mission")
         version, created = self.store.add_version(
             member, text, scores_of(result), result.rubric_version, nonce
         )
         return Submission(version, created, result)
+
+    def check_text(self, text: str) -> None:
+        """A statement must have words and fit the rubric's limit; it is kept verbatim."""
+        if not text.strip():
+            raise InputError("This statement is empty: write one sentence first.")
+        if len(text) > self._max_chars:
+            raise InputError(
+                f"This statement is {len(text):,} characters; the limit is "
+                f"{self._max_chars:,}. A mission statement is one sentence: shorten it and "
+                "submit again."
+            )
 
     def own_draft(self, workshop: Workshop, member: Member) -> Draft | None:
         for d in self.store.drafts(workshop.id, include_deleted=True):

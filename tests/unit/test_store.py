@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
+import coach.consensus_store  # noqa: F401 - registers the consensus tables
 from coach.migrations import LATEST, current_version
 from coach.store import METADATA, Store, StoreError, Workshop
 
@@ -30,6 +31,7 @@ def test_schema_is_created_and_versioned(store: Store, tmp_path: Path) -> None:
 
 def test_migrations_build_exactly_what_the_models_map(store: Store) -> None:
     insp = inspect(store.engine)
+    assert {"rounds", "candidates", "ballots", "checks"} <= set(METADATA.tables)
     for table in METADATA.sorted_tables:
         db_cols = {c["name"] for c in insp.get_columns(table.name)}
         assert db_cols == {c.name for c in table.columns}, table.name

@@ -1,0 +1,309 @@
+"""Persistence for the road to consensus: rounds, candidates, ballots, fist-to-five checks."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coach.store import Store, StoreError, Workshop, _Base, _View, _Workshop, _workshop, now
+
+QUESTIONS = ("desired", "bold", "clear", "stretching")
+
+
+class _Round(_Base):
+    __tablename__ = "rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    phase: Mapped[str] = mapped_column(String(20))  # candidates | voting | check | closed
+    outcome: Mapped[str] = mapped_column(String(20), default="")  # consensus | concerns
+    leader_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Candidate(_Base):
+    __tablename__ = "candidates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # promoted | merged | revised | carried
+    sources: Mapped[str] = mapped_column(Text)  # JSON list of draft ids
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Ballot(_Base):
+    __tablename__ = "ballots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    ranking: Mapped[str] = mapped_column(Text)  # JSON: groups of tied candidate ids, best first
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Check(_Base):
+    __tablename__ = "checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    desired: Mapped[int] = mapped_column(Integer)
+    bold: Mapped[int] = mapped_column(Integer)
+    clear: Mapped[int] = mapped_column(Integer)
+    stretching: Mapped[int] = mapped_column(Integer)
+    concern: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Candidate(_View):
+    id: int
+    round: int  # the round's number
+    text: str
+    kind: str
+    sources: tuple[int, ...]
+    withdrawn: bool
+
+
+class Ballot(_View):
+    member_id: int
+    ranking: tuple[tuple[int, ...], ...]
+
+
+class Check(_View):
+    member_id: int
+    candidate_id: int
+    scores: dict[str, int]  # question -> 0..5
+    concern: str
+
+
+class Round(_View):
+    id: int
+    number: int
+    phase: str
+    outcome: str
+    leader_id: int | None
+    candidates: tuple[Candidate, ...]
+    ballots: tuple[Ballot, ...]
+    checks: tuple[Check, ...]
+
+    @property
+    def active(self) -> tuple[Candidate, ...]:
+        return tuple(c for c in self.candidates if not c.withdrawn)
+
+
+class ConsensusStore:
+    """Rounds and what happens in them, in the same database and transactions as Store."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def rounds(self, workshop_id: int) -> list[Round]:
+        with self.store.transaction() as s:
+            rounds = list(
+                s.scalars(
+                    select(_Round).where(_Round.workshop_id == workshop_id).order_by(_Round.number)
+                )
+            )
+            ids = [r.id for r in rounds]
+            number = {r.id: r.number for r in rounds}
+            cands: dict[int, list[Candidate]] = {i: [] for i in ids}
+            ballots: dict[int, list[Ballot]] = {i: [] for i in ids}
+            checks: dict[int, list[Check]] = {i: [] for i in ids}
+            if ids:
+                for c in s.scalars(
+                    select(_Candidate).where(_Candidate.round_id.in_(ids)).order_by(_Candidate.id)
+                ):
+                    cands[c.round_id].append(
+                        Candidate(
+                            id=c.id,
+                            round=number[c.round_id],
+                            text=c.text,
+                            kind=c.kind,
+                            sources=tuple(json.loads(c.sources)),
+                            withdrawn=c.withdrawn,
+                        )
+                    )
+                for b in s.scalars(
+                    select(_Ballot).where(_Ballot.round_id.in_(ids)).order_by(_Ballot.id)
+                ):
+                    ballots[b.round_id].append(
+                        Ballot(
+                            member_id=b.member_id,
+                            ranking=tuple(tuple(g) for g in json.loads(b.ranking)),
+                        )
+                    )
+                for k in s.scalars(
+                    select(_Check).where(_Check.round_id.in_(ids)).order_by(_Check.id)
+                ):
+                    checks[k.round_id].append(
+                        Check(
+                            member_id=k.member_id,
+                            candidate_id=k.candidate_id,
+                            scores={q: getattr(k, q) for q in QUESTIONS},
+                            concern=k.concern,
+                        )
+                    )
+            return [
+                Round(
+                    id=r.id,
+                    number=r.number,
+                    phase=r.phase,
+                    outcome=r.outcome,
+                    leader_id=r.leader_id,
+                    candidates=tuple(cands[r.id]),
+                    ballots=tuple(ballots[r.id]),
+                    checks=tuple(checks[r.id]),
+                )
+                for r in rounds
+            ]
+
+    def open_round(self, workshop_id: int) -> int:
+        """A new round in the 'candidates' phase; returns its number."""
+        with self.store.transaction() as s:
+            n = (
+                s.scalar(select(func.max(_Round.number)).where(_Round.workshop_id == workshop_id))
+                or 0
+            ) + 1
+            s.add(
+                _Round(
+                    workshop_id=workshop_id,
+                    number=n,
+                    phase="candidates",
+                    outcome="",
+                    created_at=now(),
+                )
+            )
+            self.store.bump(s, workshop_id)
+            return n
+
+    def set_round(
+        self,
+        workshop_id: int,
+        round_id: int,
+        *,
+        phase: str | None = None,
+        outcome: str | None = None,
+        leader_id: int | None = None,
+    ) -> None:
+        values: dict[str, object] = {}
+        if phase is not None:
+            values["phase"] = phase
+        if outcome is not None:
+            values["outcome"] = outcome
+        if leader_id is not None:
+            values["leader_id"] = leader_id
+        with self.store.transaction() as s:
+            s.execute(
+                update(_Round)
+                .where(_Round.id == round_id, _Round.workshop_id == workshop_id)
+                .values(**values)
+            )
+            self.store.bump(s, workshop_id)
+
+    def add_candidate(
+        self, workshop_id: int, round_id: int, text: str, kind: str, sources: list[int]
+    ) -> Candidate:
+        with self.store.transaction() as s:
+            rnd = s.get_one(_Round, round_id)
+            row = _Candidate(
+                workshop_id=workshop_id,
+                round_id=round_id,
+                text=text,
+                kind=kind,
+                sources=json.dumps(sorted(set(sources))),
+                withdrawn=False,
+                created_at=now(),
+            )
+            s.add(row)
+            self.store.bump(s, workshop_id)
+            s.flush()
+            return Candidate(
+                id=row.id,
+                round=rnd.number,
+                text=text,
+                kind=kind,
+                sources=tuple(sorted(set(sources))),
+                withdrawn=False,
+            )
+
+    def set_withdrawn(self, workshop_id: int, candidate_id: int, withdrawn: bool) -> None:
+        with self.store.transaction() as s:
+            s.execute(
+                update(_Candidate)
+                .where(_Candidate.id == candidate_id, _Candidate.workshop_id == workshop_id)
+                .values(withdrawn=withdrawn)
+            )
+            self.store.bump(s, workshop_id)
+
+    def put_ballot(
+        self, workshop_id: int, round_id: int, member_id: int, ranking: list[list[int]]
+    ) -> None:
+        """One ballot per member per round: a second one replaces the first."""
+        payload = json.dumps(ranking)
+        self._upsert(workshop_id, _Ballot, round_id, member_id, ranking=payload)
+
+    def put_check(
+        self,
+        workshop_id: int,
+        round_id: int,
+        member_id: int,
+        candidate_id: int,
+        scores: dict[str, int],
+        concern: str,
+    ) -> None:
+        self._upsert(
+            workshop_id,
+            _Check,
+            round_id,
+            member_id,
+            candidate_id=candidate_id,
+            concern=concern,
+            **{q: scores[q] for q in QUESTIONS},
+        )
+
+    def _upsert(
+        self,
+        workshop_id: int,
+        table: type[_Ballot] | type[_Check],
+        round_id: int,
+        member_id: int,
+        **values: object,
+    ) -> None:
+        for _ in range(3):  # two sessions of one member can race to insert first
+            try:
+                with self.store.transaction() as s:
+                    row = s.scalar(
+                        select(table).where(
+                            table.round_id == round_id, table.member_id == member_id
+                        )
+                    )
+                    if row is None:
+                        s.add(
+                            table(
+                                round_id=round_id, member_id=member_id, updated_at=now(), **values
+                            )
+                        )
+                    else:
+                        for k, v in values.items():
+                            setattr(row, k, v)
+                        row.updated_at = now()
+                    self.store.bump(s, workshop_id)
+                return
+            except IntegrityError:
+                continue
+        raise StoreError("Could not save: too many simultaneous changes. Try again.")
+
+    def adopt(self, workshop_id: int, candidate_id: int | None) -> Workshop:
+        with self.store.transaction() as s:
+            s.execute(
+                update(_Workshop)
+                .where(_Workshop.id == workshop_id)
+                .values(adopted_id=candidate_id, adopted_at=now() if candidate_id else None)
+            )
+            self.store.bump(s, workshop_id)
+            return _workshop(s.get_one(_Workshop, workshop_id, populate_existing=True))
