@@ -1,4 +1,4 @@
-"""Command line for facilitators: `python -m coach score ...`."""
+"""Command line for facilitators: `python -m coach score ...` and `python -m coach tally ...`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TextIO
 from coach.errors import CoachError
 from coach.rubric import RUBRIC_NAMES
 from coach.scoring import ScoreResult, score_text
+from coach.voting import Tally, parse_ballots_csv, rank_of, tally, to_json
 
 
 def _lines(stream: Iterable[str]) -> Iterator[str]:
@@ -77,6 +78,61 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _names(group: tuple[str, ...]) -> str:
+    return group[0] if len(group) == 1 else ", ".join(group[:-1]) + " and " + group[-1]
+
+
+def render_tally(t: Tally, out: TextIO) -> None:
+    """The vote as text: winner, Schulze ranking, pairwise table, Borda and first choices."""
+    winner = t.winner[0] if len(t.winner) == 1 else f"tie between {_names(t.winner)}"
+    out.write(f"{t.ballots} ballots, {len(t.candidates)} candidates (Schulze method)\n")
+    out.write(f"Winner: {winner}\n\nRanking (tied candidates share a position)\n")
+    for group in t.ranking:
+        for name in group:
+            out.write(f"  {rank_of(t, name):>2}. {name}\n")
+    # Numbered columns keep the table narrow even when candidates are whole statements.
+    label = {c: f"{i}. {c[:30]}" for i, c in enumerate(t.candidates, 1)}
+    width = max(len(x) for x in label.values())
+    out.write("\nPairwise: voters ranking the row above the column\n")
+    out.write(" " * (width + 2) + "".join(f"{i:>6}" for i in range(1, len(t.candidates) + 1)))
+    out.write("\n")
+    for a in t.candidates:
+        cells = "".join(f"{'—' if a == b else t.pairwise[a][b]:>6}" for b in t.candidates)
+        out.write(f"  {label[a]:<{width}}{cells}\n")
+    out.write(f"\n  {'':<{width}}{'Borda':>8}{'First':>8}\n")
+    for c in t.candidates:
+        out.write(f"  {label[c]:<{width}}{t.borda[c]:>8g}{t.first_preferences[c]:>8g}\n")
+
+
+def _cmd_tally(args: argparse.Namespace) -> int:
+    try:
+        if args.file == "-":
+            text = sys.stdin.read()
+        else:
+            with open(args.file, encoding="utf-8") as f:
+                text = f.read()
+    except OSError as exc:
+        print(f"Cannot read {args.file}: {exc.strerror}. Check the path.", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"{args.file} is not UTF-8 text. Save it as UTF-8 and try again.", file=sys.stderr)
+        return 2
+    _, ballots = parse_ballots_csv(text)
+    result = tally(ballots)
+    if not result.candidates:
+        print(
+            f"No ranked candidates in {args.file}. Write one row per voter: "
+            "name, then candidates best first (e.g. ana,B,A=C,D).",
+            file=sys.stderr,
+        )
+        return 2
+    if args.json:
+        sys.stdout.write(json.dumps(to_json(result), ensure_ascii=False) + "\n")
+    else:
+        render_tally(result, sys.stdout)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m coach", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -86,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--mission", help="the mission text, to link commitments to it")
     score.add_argument("--json", action="store_true", help="one JSON object per line")
     score.set_defaults(run=_cmd_score)
+    vote = sub.add_parser("tally", help="count ranked ballots (Schulze method)")
+    vote.add_argument(
+        "file", help="CSV: voter, then candidates best first, A=B for ties; - for stdin"
+    )
+    vote.add_argument("--json", action="store_true", help="one JSON object")
+    vote.set_defaults(run=_cmd_tally)
     return parser
 
 
