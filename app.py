@@ -11,6 +11,7 @@ st.set_page_config(page_title="Mission Coach", page_icon="🧭", layout="centere
 pages = [
     st.Page(PAGES["home"], title="Workshops", icon="🏠", url_path="home", default=True),
     st.Page(PAGES["workshop"], title="Facilitate", icon="🧑‍🏫", url_path="workshop"),
+    st.Page(PAGES["consensus"], title="Consensus", icon="🤝", url_path="consensus"),
     st.Page(PAGES["join"], title="Join", icon="📱", url_path="join"),
     st.Page(PAGES["score"], title="Score a statement", icon="🎯", url_path="score"),
 ]

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from coach.cli_facilitator import add_commands
 from coach.errors import CoachError
 from coach.rubric import RUBRIC_NAMES
 from coach.scoring import ScoreResult, score_text
@@ -148,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     vote.add_argument("--json", action="store_true", help="one JSON object")
     vote.set_defaults(run=_cmd_tally)
+    add_commands(sub)
     return parser
 
 

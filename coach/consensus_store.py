@@ -282,16 +282,12 @@ class ConsensusStore:
                             table.round_id == round_id, table.member_id == member_id
                         )
                     )
+                    stamped = {**values, "updated_at": now()}
                     if row is None:
-                        s.add(
-                            table(
-                                round_id=round_id, member_id=member_id, updated_at=now(), **values
-                            )
-                        )
+                        s.add(table(round_id=round_id, member_id=member_id, **stamped))
                     else:
-                        for k, v in values.items():
+                        for k, v in stamped.items():
                             setattr(row, k, v)
-                        row.updated_at = now()
                     self.store.bump(s, workshop_id)
                 return
             except IntegrityError:

@@ -16,6 +16,7 @@ PAGES = {
     "home": "coach/ui/pages/home.py",
     "workshop": "coach/ui/pages/workshop.py",
     "join": "coach/ui/pages/join.py",
+    "consensus": "coach/ui/pages/consensus.py",
     "score": "coach/ui/pages/score.py",
 }
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from coach.errors import CoachError
 from coach.store import Member, Workshop
-from coach.ui import board
+from coach.ui import board, results
 from coach.ui.common import PAGES, fail, link, qr_png, services
 from coach.workshop import Board, Workshops, format_code
 
@@ -31,6 +31,9 @@ def render() -> None:
         st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
         return
     workshop = latest.workshop
+    chosen = services().consensus.adopted(workshop) if workshop.adopted_id else None
+    if chosen is not None:
+        results.adopted(chosen.text, "The team's mission statement, adopted by consensus.")
     _header(workshop, key or "")
     _controls(ws, workshop, key)
     board.live(workshop.code)
@@ -75,6 +78,13 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
     label = "Unlock drafting" if workshop.locked else "Lock drafting"
     if lock.button(label, key="toggle_lock", use_container_width=True):
         _act(lambda: ws.set_locked(workshop.code, key, not workshop.locked))
+    if workshop.revealed:
+        st.page_link(
+            PAGES["consensus"],
+            label="Toward consensus: themes, candidates, vote",
+            icon="🤝",
+            query_params={"code": workshop.code, "key": key or ""},
+        )
     state = "revealed" if workshop.revealed else "private: shown only as submitted ✓"
     st.caption(f"Drafts are {state}. Drafting is {'locked' if workshop.locked else 'open'}.")
 

@@ -10,7 +10,7 @@ import streamlit as st
 from coach.errors import CoachError
 from coach.scoring import score_text
 from coach.store import Member, Workshop
-from coach.ui import results
+from coach.ui import member_consensus, results
 from coach.ui.common import fail, services
 from coach.ui.device import device_memory
 from coach.workshop import Workshops, format_code
@@ -41,6 +41,7 @@ def render() -> None:
             "secret": member.token,
         }
     )
+    member_consensus.render(services(), workshop, member)
     _drafting(ws, workshop, member)
 
 

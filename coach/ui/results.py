@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
 from coach import view
-from coach.scoring import ScoreResult
+from coach.scoring import ScoreResult, score_text
 
 
 def scores_row(result: ScoreResult) -> None:
@@ -57,3 +59,13 @@ def full(result: ScoreResult, key: str = "result") -> None:
     st.subheader("Tips")
     tips(result)
     evidence_table(result, key=f"{key}_evidence")
+
+
+def adopted(text: str, note: str) -> None:
+    """The team's statement, large, with its scores: escaped, so shown exactly as typed."""
+    st.html(
+        '<div style="font-size:1.5rem;font-weight:600;padding:1rem;border-radius:.5rem;'
+        f'background:#eef7ee">{html.escape(text)}</div>'
+    )
+    st.caption(note)
+    scores_row(score_text(text, "mission"))

@@ -1,0 +1,65 @@
+"""Facilitator commands: `demo` fills in a sample workshop, `export` writes its record."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from coach import demo, report, themes
+from coach.export import FORMATS, export, filename
+from coach.services import build
+from coach.workshop import format_code
+
+
+def _base_url(svc_url: str | None) -> str:
+    return (svc_url or "http://127.0.0.1:8501").rstrip("/")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    svc = build()
+    workshop, key = demo.create(svc)
+    base = _base_url(svc.settings.public_url)
+    print(
+        f"Created the demo workshop '{workshop.name}' in {svc.store.url.split('://')[0]} storage."
+    )
+    print(f"  join code:         {format_code(workshop.code)}")
+    print(f"  facilitator link:  {base}/workshop?code={workshop.code}&key={key}")
+    print(f"  consensus:         {base}/consensus?code={workshop.code}&key={key}")
+    print("Start the app with `make run` and open the facilitator link.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    svc = build()
+    workshop = svc.workshops.find(args.code)
+    rounds = svc.consensus.history(workshop)
+    drafts = [d.latest.text for d in svc.store.drafts(workshop.id)]
+    table = report.build(svc, workshop, rounds, themes.shared_themes(drafts))
+    data = export(table, args.format)
+    if args.output == "-" or (args.output is None and args.format != "xlsx"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    target = Path(args.output or filename(table, args.format))
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        print(
+            f"Cannot write {target}: {exc.strerror}. Choose another path with -o.", file=sys.stderr
+        )
+        return 2
+    print(f"Wrote {target} ({len(table.rows)} rows).", file=sys.stderr)
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    d = sub.add_parser("demo", help="create a filled-in sample workshop")
+    d.set_defaults(run=cmd_demo)
+    e = sub.add_parser("export", help="write a workshop's consensus table")
+    e.add_argument("code", help="the workshop's join code")
+    e.add_argument("--format", choices=FORMATS, default="csv")
+    e.add_argument(
+        "-o", "--output", help="file to write; - for stdout (default: stdout, or a file for xlsx)"
+    )
+    e.set_defaults(run=cmd_export)

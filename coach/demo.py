@@ -1,0 +1,55 @@
+"""A filled-in sample workshop, so a new user can see every screen with data in it."""
+
+from __future__ import annotations
+
+from coach.services import Services
+from coach.store import Workshop
+
+TEAM = {
+    "Ana": "We welcome every guest like family and make each stay feel easy.",
+    "Bo": "We try to provide adequate service to all our customers.",
+    "Chen": "We exceed every guest's expectations at every level of our hotel.",
+    "Dana": "We make every guest feel at home, from the first hello to the last goodbye.",
+    "Eli": "We leverage synergies to maximise guest satisfaction metrics.",
+    "Fay": "We welcome every guest by name and exceed their expectations every day.",
+}
+MERGED = "We welcome every guest like family and exceed their expectations at every level."
+AGREE = {"desired": 4, "bold": 4, "clear": 4, "stretching": 4}
+
+
+def create(svc: Services) -> tuple[Workshop, str]:
+    """A workshop that has been through drafting, a vote, a check and adoption."""
+    ws, cs = svc.workshops, svc.consensus
+    workshop, key = ws.create(
+        "Front desk team (demo)",
+        "Harbour Hotel",
+        "superior customer service at every level of operations",
+    )
+    members = {}
+    for name, text in TEAM.items():
+        _, m = ws.join(workshop.code, name)
+        ws.submit(workshop.code, m.token, text, f"demo-{name}")
+        members[name] = m
+    ws.submit(
+        workshop.code,
+        members["Bo"].token,
+        "We provide warm, reliable service to every customer.",
+        "demo-Bo-2",
+    )
+    ws.set_revealed(workshop.code, key, True)
+    drafts = {d.member_name: d.id for d in svc.store.drafts(workshop.id)}
+    promoted = cs.promote(workshop.code, key, drafts["Dana"])
+    merged = cs.add_merged(
+        workshop.code, key, MERGED, [drafts["Ana"], drafts["Chen"], drafts["Fay"]]
+    )
+    cs.open_vote(workshop.code, key)
+    for i, m in enumerate(members.values()):
+        first, second = (merged, promoted) if i % 3 else (promoted, merged)
+        cs.ballot(workshop.code, m.token, [[first.id], [second.id]])
+    cs.close_vote(workshop.code, key)
+    for name, m in members.items():
+        scores = dict(AGREE, clear=3) if name == "Eli" else AGREE
+        cs.check(workshop.code, m.token, scores, "")
+    cs.close_check(workshop.code, key)
+    cs.adopt(workshop.code, key, merged.id)
+    return ws.find(workshop.code), key

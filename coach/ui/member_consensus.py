@@ -1,0 +1,57 @@
+"""A member's part in consensus, on their phone: rank the candidates, answer the check."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coach.consensus import Consensus
+from coach.errors import CoachError
+from coach.services import Services
+from coach.store import Member, Workshop
+from coach.ui import ballot_widgets
+from coach.ui.common import fail
+
+
+def render(svc: Services, workshop: Workshop, member: Member) -> None:
+    adopted = svc.consensus.adopted(workshop)
+    if adopted is not None:
+        st.subheader("The team's mission statement")
+        st.text(adopted.text)
+        return
+    rnd = svc.consensus.current(workshop)
+    if rnd is None or rnd.phase not in ("voting", "check"):
+        return
+    labels = {c.id: Consensus.label(rnd, c.id) for c in rnd.candidates}
+    if rnd.phase == "voting":
+        st.subheader(f"Round {rnd.number}: rank the candidates")
+        if any(b.member_id == member.id for b in rnd.ballots):
+            st.caption("Your ballot is in. You can replace it until the vote closes.")
+        st.caption(
+            "Give 1 to your favourite. The same place for two means a tie; leave a "
+            "place blank to rank it last."
+        )
+        order = ballot_widgets.ranking(rnd.active, labels, prefix="my_rank")
+        if st.button("Submit my ranking", type="primary", key="my_ballot"):
+            _do(lambda: svc.consensus.ballot(workshop.code, member.token, order), "Ranking saved ✓")
+    else:
+        leader = next(c for c in rnd.candidates if c.id == rnd.leader_id)
+        st.subheader(f"Round {rnd.number}: the four-criteria check")
+        st.text(leader.text)
+        st.caption("0 = I cannot support it, 3 = I can live with it, 5 = fully behind it.")
+        if any(c.member_id == member.id for c in rnd.checks):
+            st.caption("Your answers are in. You can change them until the check closes.")
+        scores, concern = ballot_widgets.fist_to_five("my_check")
+        if st.button("Submit my answers", type="primary", key="my_check_go"):
+            _do(
+                lambda: svc.consensus.check(workshop.code, member.token, scores, concern),
+                "Answers saved ✓",
+            )
+
+
+def _do(action: object, done: str) -> None:
+    try:
+        action()  # type: ignore[operator]
+    except CoachError as exc:
+        fail(exc)
+    else:
+        st.success(done)

@@ -1,0 +1,3 @@
+from coach.ui import consensus_page
+
+consensus_page.render()

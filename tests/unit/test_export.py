@@ -1,0 +1,440 @@
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Literal
+
+import openpyxl
+import pytest
+
+from coach import export as ex
+from coach.errors import CoachError
+from coach.export import COLUMNS, ConsensusRow, ConsensusTable, RoundSummary
+
+HOSTILE = [
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2",
+    "@SUM(A1)",
+    "\tleading tab",
+    "\rleading carriage return",
+    "<script>alert(1)</script>",
+    "**bold**",
+    "a|b",
+    "line one\nline two",
+    "windows\r\nline",
+    "emoji 😀🎉 👩🏽‍💻",
+    "مهمتنا أن نخدم كل عميل",
+    "back\\slash `code` [link](http://x.test) _u_ # h ~s~ &amp; $x$",
+    "trailing backslash\\",
+    "#N/A",
+    "  spaces around  ",
+    "_x003D_SUM(A1)",
+    "bell\x07 escape\x1b",
+    "",
+]
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ADOPTED = 'We serve **every** customer <script>alert(1)</script> & "all" | a\nمرحبا 😀'
+KINDS: tuple[Literal["draft", "candidate", "adopted"], ...] = ("draft", "candidate", "adopted")
+
+
+def _row(i: int) -> ConsensusRow:
+    n = len(HOSTILE)
+    scored = i % 2 == 0
+    return ConsensusRow(
+        text=HOSTILE[i],
+        kind=KINDS[i % 3],
+        author=HOSTILE[(i + 1) % n],
+        sources=HOSTILE[(i + 2) % n],
+        round=i if i % 3 else None,
+        desired=(i * 7) % 101,
+        bold=(i * 13) % 101,
+        clear=100 - i,
+        stretching=i,
+        overall=(i * 31) % 101,
+        llm_desired=(i % 5) + 1 if scored else None,
+        llm_bold=2 if scored else None,
+        llm_clear=3 if scored else None,
+        llm_stretching=5 if scored else None,
+        themes_covered=HOSTILE[(i + 3) % n],
+        schulze_rank=i + 1 if i % 3 else None,
+        borda=i * 1.5 if i % 3 else None,
+        first_preferences=float(i) if i % 3 else None,
+        f2f_desired_min=i % 6 if i % 3 else None,
+        f2f_desired_mean=i / 4 if i % 3 else None,
+        f2f_bold_min=3,
+        f2f_bold_mean=3.25,
+        f2f_clear_min=None,
+        f2f_clear_mean=None,
+        f2f_stretching_min=0,
+        f2f_stretching_mean=0.0,
+        status=HOSTILE[(i + 4) % n],
+    )
+
+
+@pytest.fixture
+def table() -> ConsensusTable:
+    rows = [_row(i) for i in range(len(HOSTILE))]
+    rows.append(_row(1).model_copy(update={"text": ADOPTED, "kind": "adopted", "status": "-"}))
+    return ConsensusTable(
+        workshop="=Front <Desk> | **team** 😀",
+        organisation="@Acme & Sons <b>",
+        focus="+every level\nمرحبا",
+        code="-AB12",
+        generated_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
+        adopted=ADOPTED,
+        rounds=(
+            RoundSummary(
+                number=1,
+                status="closed: concerns raised",
+                winner=HOSTILE[0],
+                concerns=("Ana on clear: =too long", "<i>Bo</i> | bold\nno"),
+            ),
+            RoundSummary(number=2, status="closed: consensus", winner=ADOPTED),
+        ),
+        rows=tuple(rows),
+    )
+
+
+def _spreadsheet_text(value: str) -> str:
+    """What a spreadsheet cell must hold for this user text (independent of the module)."""
+    return "'" + value if value[:1] in TRIGGERS else value
+
+
+# --- neutralise --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "=", "-"])
+def test_neutralise_prefixes_formula_starts(value: str) -> None:
+    assert ex.neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["a=1", " =1", "", "'=1", "x\n=1", "#N/A", "1+1", "\n=1"])
+def test_neutralise_leaves_other_text_alone(value: str) -> None:
+    assert ex.neutralise(value) == value
+
+
+@pytest.mark.parametrize("value", [-2, 0, 2.5, -1.5, None])
+def test_neutralise_leaves_non_text_alone(value: object) -> None:
+    assert ex.neutralise(value) is value
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def test_csv_round_trips_with_neutralised_text(table: ConsensusTable) -> None:
+    data = ex.to_csv(table)
+    assert data.startswith(b"\xef\xbb\xbf")
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert parsed[0] == list(COLUMNS)
+    assert len(parsed) == len(table.rows) + 1
+    for row, cells in zip(table.rows, parsed[1:], strict=True):
+        assert len(cells) == len(COLUMNS)
+        for name, cell in zip(COLUMNS, cells, strict=True):
+            value = getattr(row, name)
+            if value is None:
+                assert cell == ""
+            elif isinstance(value, str):
+                assert cell == _spreadsheet_text(value), name
+            elif isinstance(value, float):
+                assert float(cell) == value
+            else:
+                assert int(cell) == value
+
+
+def test_csv_prefixes_exactly_the_formula_starts(table: ConsensusTable) -> None:
+    parsed = list(csv.reader(io.StringIO(ex.to_csv(table).decode("utf-8-sig"), newline="")))
+    texts = [cells[0] for cells in parsed[1 : len(HOSTILE) + 1]]
+    for original, cell in zip(HOSTILE, texts, strict=True):
+        starts_with_trigger = original[:1] in TRIGGERS
+        assert cell.startswith("'") == starts_with_trigger, original
+        assert cell == ("'" + original if starts_with_trigger else original)
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def _xlsx_text(value: str) -> str:
+    """The documented XLSX form: neutralised, CR as LF, XML-illegal as U+FFFD, _xHHHH_ kept."""
+    text = re.sub(r"\r\n|\r", "\n", _spreadsheet_text(value))
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "\ufffd", text)
+    return re.sub(r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", text)
+
+
+def test_xlsx_values_match_and_nothing_is_a_formula(table: ConsensusTable) -> None:
+    data = ex.to_xlsx(table)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Consensus", "Summary"]
+    ws = wb["Consensus"]
+    rows = list(ws.iter_rows())
+    assert [c.value for c in rows[0]] == list(COLUMNS)
+    assert all(c.font.bold for c in rows[0])
+    assert ws.freeze_panes == "A2"
+    assert len(rows) == len(table.rows) + 1
+    for row, cells in zip(table.rows, rows[1:], strict=True):
+        for name, cell in zip(COLUMNS, cells, strict=True):
+            value = getattr(row, name)
+            if value is None or value == "":
+                assert cell.value is None
+            elif isinstance(value, str):
+                assert cell.data_type in {"s", "inlineStr"}, name
+                assert cell.value == _xlsx_text(value), name
+            else:
+                assert cell.data_type == "n", name
+                assert isinstance(cell.value, int | float) and cell.value == value
+    for sheet in wb.worksheets:
+        for line in sheet.iter_rows():
+            assert all(c.data_type != "f" for c in line)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert "<f>" not in z.read(name).decode() and "<f " not in z.read(name).decode()
+
+
+def test_xlsx_spot_checks(table: ConsensusTable) -> None:
+    ws = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(table)))["Consensus"]
+    texts = [ws.cell(row=r, column=1).value for r in range(2, len(HOSTILE) + 2)]
+    assert "'=cmd|' /C calc'!A0" in texts
+    assert "'\nleading carriage return" in texts
+    assert "#N/A" in texts  # text, not an Excel error value
+    assert ws.cell(row=2 + HOSTILE.index("#N/A"), column=1).data_type != "e"
+    assert "_x005F_x003D_SUM(A1)" in texts
+    assert "bell\ufffd escape\ufffd" in texts
+    assert "مهمتنا أن نخدم كل عميل" in texts
+
+
+def test_xlsx_summary_has_workshop_and_adopted_statement(table: ConsensusTable) -> None:
+    ws = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(table)))["Summary"]
+    values = [c.value for line in ws.iter_rows() for c in line]
+    assert ADOPTED in values
+    assert "'=Front <Desk> | **team** 😀" in values
+    assert "'-AB12" in values
+    assert "2026-11-22T09:30:00+00:00" in values
+    assert "'=cmd|' /C calc'!A0" in values  # round 1's leading candidate
+    assert "Ana on clear: =too long\n<i>Bo</i> | bold\nno" in values
+    assert 1 in values and 2 in values
+
+
+# --- Markdown ----------------------------------------------------------------------------
+
+
+def _split_row(line: str) -> list[str]:
+    """Cells of a pipe-table row, split on unescaped pipes, backslash escapes resolved."""
+    cells, current, chars = [], "", iter(line.strip()[1:-1])
+    for ch in chars:
+        if ch == "\\":
+            current += next(chars)
+        elif ch == "|":
+            cells.append(current)
+            current = ""
+        else:
+            current += ch
+    cells.append(current)
+    return [c[1:-1] if c.startswith(" ") and c.endswith(" ") else c for c in cells]
+
+
+def test_markdown_table_recovers_every_cell(table: ConsensusTable) -> None:
+    md = ex.to_markdown(table)
+    table_lines = [line for line in md.splitlines() if line.startswith("|")]
+    assert len(table_lines) == len(table.rows) + 2
+    assert _split_row(table_lines[0]) == list(COLUMNS)
+    assert set(table_lines[1].strip("|").split("|")) == {"---"}
+    for row, line in zip(table.rows, table_lines[2:], strict=True):
+        cells = _split_row(line)
+        assert len(cells) == len(COLUMNS)
+        for name, cell in zip(COLUMNS, cells, strict=True):
+            value = getattr(row, name)
+            if value is None:
+                assert cell == ""
+            elif isinstance(value, str):
+                assert cell == re.sub(r"\r\n|\r|\n", " ", value), name
+            else:
+                assert type(value)(cell) == value
+
+
+def test_markdown_has_no_live_markup(table: ConsensusTable) -> None:
+    md = ex.to_markdown(table)
+    assert "<script>" not in md and "<b>" not in md and "<i>" not in md
+    assert "**" not in md
+    assert "[link](" not in md
+    assert md.startswith("# Consensus table: =Front \\<Desk\\> \\| \\*\\*team\\*\\* 😀\n")
+    assert "> We serve \\*\\*every\\*\\* customer" in md
+    assert "No statement adopted yet" not in md
+    assert "- Round 2: closed: consensus; leading: We serve" in md
+
+
+def test_markdown_without_adoption_or_rounds(table: ConsensusTable) -> None:
+    md = ex.to_markdown(table.model_copy(update={"adopted": None, "rounds": ()}))
+    assert "No statement adopted yet." in md and "No rounds yet." in md
+
+
+# --- JSON --------------------------------------------------------------------------------
+
+
+def test_json_round_trips(table: ConsensusTable) -> None:
+    assert ConsensusTable.model_validate_json(ex.to_json(table)) == table
+
+
+def test_lone_surrogates_are_replaced_so_exports_never_fail() -> None:
+    t = ConsensusTable(workshop="W\ud800", generated_at=datetime(2026, 1, 1, tzinfo=UTC))
+    assert t.workshop == "W\ufffd"
+    assert ConsensusTable.model_validate_json(ex.to_json(t)) == t
+    assert ex.export(t, "csv").startswith(b"\xef\xbb\xbf")
+
+
+def test_models_are_frozen_and_strict(table: ConsensusTable) -> None:
+    with pytest.raises(ValueError, match="extra"):
+        RoundSummary(number=1, status="x", surprise=1)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="frozen"):
+        table.workshop = "other"
+    with pytest.raises(ValueError, match="finite"):
+        ConsensusRow.model_validate({**_row(0).model_dump(), "borda": float("nan")})
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.data: list[str] = []
+        self.style = ""
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += attrs
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.style += data
+        else:
+            self.data.append(data)
+
+
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "header",
+    "h1",
+    "h2",
+    "p",
+    "section",
+    "strong",
+    "span",
+    "ol",
+    "ul",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+
+
+def _parse(html_text: str) -> _Collector:
+    parser = _Collector()
+    parser.feed(html_text)
+    parser.close()
+    return parser
+
+
+def test_html_is_inert_and_self_contained(table: ConsensusTable) -> None:
+    page = ex.to_html(table)
+    assert page.startswith("<!DOCTYPE html>")
+    parsed = _parse(page)
+    assert set(parsed.tags) <= ALLOWED_TAGS
+    assert "script" not in parsed.tags
+    assert not [name for name, _ in parsed.attrs if name.startswith("on")]
+    assert not [name for name, _ in parsed.attrs if name in {"src", "href", "action"}]
+    assert not [v for _, v in parsed.attrs if v and re.search(r"https?:|//", v)]
+    assert "@import" not in parsed.style and "url(" not in parsed.style
+    assert "@media print" in parsed.style and "A4" in parsed.style
+
+
+def test_html_shows_user_text_only_as_text(table: ConsensusTable) -> None:
+    parsed = _parse(ex.to_html(table))
+    assert ADOPTED in parsed.data
+    assert "=Front <Desk> | **team** 😀" in parsed.data  # the h1
+    assert "@Acme & Sons <b>" in parsed.data
+    candidates = [r for r in table.rows if r.kind != "draft"]
+    for row in candidates:
+        assert row.text in parsed.data or row.text == ""
+    assert "<i>Bo</i> | bold\nno" in parsed.data
+    assert "-AB12" not in "".join(parsed.data)  # the join code stays out of the shared page
+    text = "".join(parsed.data)
+    drafts = sum(r.kind == "draft" for r in table.rows)
+    assert f"{drafts} drafts submitted" in text
+    assert "Desired" in text and "/100" in text
+
+
+def test_html_candidate_table_has_one_row_per_candidate(table: ConsensusTable) -> None:
+    parsed = _parse(ex.to_html(table))
+    candidates = [r for r in table.rows if r.kind != "draft"]
+    # two header rows in the candidate table, two rows in the adopted statement's score table
+    assert parsed.tags.count("tr") == len(candidates) + 4
+
+
+def test_html_without_adoption(table: ConsensusTable) -> None:
+    parsed = _parse(ex.to_html(table.model_copy(update={"adopted": None, "rounds": ()})))
+    text = "".join(parsed.data)
+    assert "No statement adopted yet" in text and "No rounds yet" in text
+    assert "/100" not in text
+
+
+# --- dispatch and file names --------------------------------------------------------------
+
+
+def test_export_dispatches_every_format(table: ConsensusTable) -> None:
+    assert set(ex.MEDIA_TYPES) == set(ex.FORMATS)
+    assert ex.export(table, "csv") == ex.to_csv(table)
+    assert ex.export(table, "md") == ex.to_markdown(table).encode("utf-8")
+    assert ex.export(table, "json") == ex.to_json(table).encode("utf-8")
+    assert ex.export(table, "html") == ex.to_html(table).encode("utf-8")
+    assert zipfile.is_zipfile(io.BytesIO(ex.export(table, "xlsx")))
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "CSV", "", "csv "])
+def test_export_refuses_unknown_formats(table: ConsensusTable, fmt: str) -> None:
+    with pytest.raises(CoachError) as err:
+        ex.export(table, fmt)
+    assert all(f in str(err.value) for f in ex.FORMATS)
+    with pytest.raises(CoachError):
+        ex.filename(table, fmt)
+
+
+@pytest.mark.parametrize(
+    ("workshop", "expected"),
+    [
+        ("Front Desk", "consensus-front-desk-2026-11-22.csv"),
+        ("Équipe Café ☕ / Niño", "consensus-equipe-cafe-nino-2026-11-22.csv"),
+        ("../../etc/passwd", "consensus-etc-passwd-2026-11-22.csv"),
+        ("مهمتنا", "consensus-workshop-2026-11-22.csv"),
+        ("", "consensus-workshop-2026-11-22.csv"),
+        ("=cmd|' /C calc'!A0", "consensus-cmd-c-calc-a0-2026-11-22.csv"),
+    ],
+)
+def test_filename_slugs(table: ConsensusTable, workshop: str, expected: str) -> None:
+    assert ex.filename(table.model_copy(update={"workshop": workshop}), "csv") == expected
+
+
+def test_filename_is_bounded_and_keeps_the_extension(table: ConsensusTable) -> None:
+    name = ex.filename(table.model_copy(update={"workshop": "word " * 100}), "xlsx")
+    assert name.endswith("-2026-11-22.xlsx") and len(name) < 90
+    assert re.fullmatch(r"[a-z0-9.-]+", name)
