@@ -15,7 +15,7 @@ import statistics
 import time
 
 from bench import app_bench
-from coach import evaluate
+from coach import evaluate, themes, voting
 from coach.rubric import load_rubric
 from coach.scoring import Scorer
 
@@ -107,6 +107,12 @@ def main() -> int:
                 sum(a.correct for a in acc.values()), sum(a.total for a in acc.values())
             )
             _print_table(f"{rubric} {split}: all {total}", acc)
+
+    print("\n== Consensus at organisation scale")
+    seconds = themes.bench(2000)
+    print(f"  shared themes + similarity groups, 2,000 drafts: {seconds:.3f} s (target <= 2 s)")
+    seconds = voting.bench(2000, 12)
+    print(f"  Schulze tally, 2,000 ballots x 12 candidates: {seconds:.3f} s (target <= 0.2 s)")
 
     print()
     app_bench.main()

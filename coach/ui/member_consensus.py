@@ -9,10 +9,28 @@ from coach.errors import CoachError
 from coach.services import Services
 from coach.store import Member, Workshop
 from coach.ui import ballot_widgets
-from coach.ui.common import fail
+from coach.ui.common import fail, services
+
+
+def stage(svc: Services, workshop: Workshop) -> tuple[int, str, int | None]:
+    rnd = svc.consensus.current(workshop)
+    return (rnd.number, rnd.phase, workshop.adopted_id) if rnd else (0, "", None)
+
+
+@st.fragment(run_every=3)
+def watch(code: str, seen: tuple[int, str, int | None]) -> None:
+    """Bring the phone to the vote or the check when the facilitator opens it."""
+    svc = services()
+    try:
+        now = stage(svc, svc.workshops.find(code))
+    except CoachError:
+        return
+    if now != seen:
+        st.rerun(scope="app")
 
 
 def render(svc: Services, workshop: Workshop, member: Member) -> None:
+    watch(workshop.code, stage(svc, workshop))
     adopted = svc.consensus.adopted(workshop)
     if adopted is not None:
         st.subheader("The team's mission statement")

@@ -60,11 +60,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database the app under test uses, so a test can prepare data in it."""
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'coach.db'}"
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, app_db: str) -> Iterator[str]:
     port = _free_port()
     data = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "COACH_LIVE"))}
-    env["COACH_DATABASE_URL"] = f"sqlite:///{data / 'coach.db'}"
+    env["COACH_DATABASE_URL"] = app_db
     log = (data / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [
