@@ -14,5 +14,6 @@ pages = [
     st.Page(PAGES["consensus"], title="Consensus", icon="🤝", url_path="consensus"),
     st.Page(PAGES["join"], title="Join", icon="📱", url_path="join"),
     st.Page(PAGES["score"], title="Score a statement", icon="🎯", url_path="score"),
+    st.Page(PAGES["settings"], title="Settings", icon="⚙️", url_path="settings"),
 ]
 st.navigation(pages, position="top").run()

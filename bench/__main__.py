@@ -14,7 +14,7 @@ import random
 import statistics
 import time
 
-from bench import app_bench
+from bench import app_bench, llm_bench
 from coach import evaluate, themes, voting
 from coach.rubric import load_rubric
 from coach.scoring import Scorer
@@ -114,6 +114,8 @@ def main() -> int:
     seconds = voting.bench(2000, 12)
     print(f"  Schulze tally, 2,000 ballots x 12 candidates: {seconds:.3f} s (target <= 0.2 s)")
 
+    print()
+    llm_bench.main()
     print()
     app_bench.main()
 

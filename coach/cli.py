@@ -64,13 +64,16 @@ def _cmd_score(args: argparse.Namespace) -> int:
         return 2
     with stream:
         try:
-            results = score_lines(_lines(stream), args.rubric, args.mission)
-            for n, result in enumerate(results, 1):
+            lines = list(_lines(stream))
+            llm = _llm_objects(lines, args.rubric, args.mission) if args.llm else {}
+            for n, result in enumerate(score_lines(lines, args.rubric, args.mission), 1):
+                extra = llm.get(result["text"] if isinstance(result, dict) else result.text, {})
                 if args.json:
                     obj = result if isinstance(result, dict) else result.model_dump(mode="json")
-                    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+                    sys.stdout.write(json.dumps({**obj, **extra}, ensure_ascii=False) + "\n")
                 else:
                     render_table(result, n, sys.stdout)
+                    _render_llm(extra, sys.stdout)
         except UnicodeDecodeError:
             print(
                 f"{args.file} is not UTF-8 text. Save it as UTF-8 and try again.", file=sys.stderr
@@ -134,6 +137,46 @@ def _cmd_tally(args: argparse.Namespace) -> int:
     return 0
 
 
+def _llm_objects(lines: list[str], rubric: str, mission: str | None) -> dict[str, dict]:
+    """Per line an "llm" object, or an "llm_error" message; never stops the rubric output."""
+    from coach.coaching import _suggestion_json
+    from coach.llm import LLMError
+    from coach.services import build
+
+    coach = build().coach
+    out: dict[str, dict] = {}
+    if rubric == "mission":
+        answers = coach.feedback_many([t for t in lines if len(t) <= 1000])
+        for text, answer in answers.items():
+            out[text] = (
+                {"llm_error": str(answer)}
+                if isinstance(answer, LLMError)
+                else {"llm": answer.as_json()}
+            )
+    else:
+        for text in lines:
+            try:
+                better = coach.rewrite_commitment(text, mission or "")
+            except (LLMError, CoachError) as exc:
+                out[text] = {"llm_error": str(exc)}
+            else:
+                out[text] = {"llm": {"rewrite": _suggestion_json(better) if better else None}}
+    for text in lines:
+        out.setdefault(text, {"llm_error": "Not sent to the LLM: the line is too long."})
+    return out
+
+
+def _render_llm(extra: dict, out: TextIO) -> None:
+    if "llm_error" in extra:
+        out.write(f"   LLM: {extra['llm_error']}\n\n")
+    elif "llm" in extra and "criteria" in extra["llm"]:
+        scores = " · ".join(f"{k} {v['score']}/5" for k, v in extra["llm"]["criteria"].items())
+        out.write(f"   LLM: {scores}\n")
+        for r in extra["llm"]["rewrites"]:
+            out.write(f"   rewrite ({r['overall']}): {r['text']}\n")
+        out.write("\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m coach", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--rubric", choices=RUBRIC_NAMES, default="mission")
     score.add_argument("--mission", help="the mission text, to link commitments to it")
     score.add_argument("--json", action="store_true", help="one JSON object per line")
+    score.add_argument(
+        "--llm",
+        action="store_true",
+        help="add the LLM's second opinion (needs OPENAI_API_KEY or OPENAI_BASE_URL)",
+    )
     score.set_defaults(run=_cmd_score)
     vote = sub.add_parser("tally", help="count ranked ballots (Schulze method)")
     vote.add_argument(

@@ -143,9 +143,38 @@ def _v2(conn: Connection) -> None:
     conn.execute(text(f"ALTER TABLE workshops ADD COLUMN adopted_at {stamp}"))
 
 
+def _v3(conn: Connection) -> None:
+    """LLM answers cached by their inputs, and the tokens every call used."""
+    md = MetaData()
+    Table("workshops", md, Column("id", Integer, primary_key=True))
+    Table(
+        "llm_cache",
+        md,
+        Column("key", String(64), primary_key=True),
+        Column("task", String(20), nullable=False),
+        Column("model", String(200), nullable=False),
+        Column("response", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "llm_usage",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("workshop_id", ForeignKey("workshops.id"), nullable=True, index=True),
+        Column("task", String(20), nullable=False),
+        Column("model", String(200), nullable=False),
+        Column("prompt_tokens", Integer, nullable=False),
+        Column("completion_tokens", Integer, nullable=False),
+        Column("cached", Boolean, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    md.create_all(conn, tables=[md.tables["llm_cache"], md.tables["llm_usage"]])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
+    (3, "LLM answer cache and token usage", _v3),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coach.coaching import Coach
 from coach.config import Settings
 from coach.consensus import Consensus
 from coach.consensus_store import ConsensusStore
+from coach.llm import LLMSettings, build_llm
+from coach.llm_store import LLMStore
 from coach.store import Store
 from coach.workshop import Workshops
 
@@ -17,10 +20,13 @@ class Services:
     store: Store
     workshops: Workshops
     consensus: Consensus
+    coach: Coach
 
 
-def build(settings: Settings | None = None) -> Services:
+def build(settings: Settings | None = None, llm: LLMSettings | None = None) -> Services:
+    """Everything wired once; the LLM is off unless its settings turn it on."""
     settings = settings or Settings.from_env()
+    llm = llm or LLMSettings.from_env()
     store = Store(settings.database_url)
     workshops = Workshops(store)
     return Services(
@@ -28,4 +34,5 @@ def build(settings: Settings | None = None) -> Services:
         store=store,
         workshops=workshops,
         consensus=Consensus(workshops, ConsensusStore(store)),
+        coach=Coach(build_llm(llm), LLMStore(store), llm),
     )

@@ -9,7 +9,7 @@ from coach.errors import CoachError
 from coach.rubric import load_rubric
 from coach.scoring import score_text
 from coach.store import Draft
-from coach.ui import results
+from coach.ui import llm_panel, results
 from coach.ui.common import fail, services
 from coach.workshop import Board
 
@@ -129,6 +129,9 @@ def _card(d: Draft) -> None:
     results.marked(result)
     st.text(" · ".join(f"{c.label} {c.score} ({c.band})" for c in result.criteria.values()))
     results.tips(result)
+    opinion = st.session_state.get("board_llm", {}).get(d.latest.text)
+    if opinion is not None:
+        st.text(llm_panel.feedback_line(opinion))
     if len(d.versions) > 1:
         with st.expander(f"History ({len(d.versions)} versions)"):
             st.dataframe(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
 from urllib.parse import urlencode, urlsplit
 
 import segno
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from coach.config import Settings
 from coach.errors import CoachError
+from coach.llm import LLMSettings
 from coach.services import Services, build
 
 PAGES = {
@@ -18,19 +21,32 @@ PAGES = {
     "join": "coach/ui/pages/join.py",
     "consensus": "coach/ui/pages/consensus.py",
     "score": "coach/ui/pages/score.py",
+    "settings": "coach/ui/pages/settings.py",
 }
 
 
 @st.cache_resource(show_spinner=False)
-def _services(database_url: str, public_url: str | None) -> Services:
-    return build(Settings(database_url=database_url, public_url=public_url))
+def _services(database_url: str, public_url: str | None, llm: LLMSettings) -> Services:
+    return build(Settings(database_url=database_url, public_url=public_url), llm)
+
+
+def _llm_settings() -> LLMSettings:
+    """The environment, completed by Streamlit secrets (.streamlit/secrets.toml) if present."""
+    env = dict(os.environ)
+    try:
+        for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "COACH_MODEL"):
+            if name not in env and name in st.secrets:
+                env[name] = str(st.secrets[name])
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        pass  # no secrets file: the environment decides
+    return LLMSettings.from_env(env)
 
 
 def services() -> Services:
-    """One store per database URL for the whole server process."""
+    """One set of services per configuration for the whole server process."""
     settings = Settings.from_env()
     try:
-        return _services(settings.database_url, settings.public_url)
+        return _services(settings.database_url, settings.public_url, _llm_settings())
     except CoachError as exc:
         st.error(str(exc))
         st.stop()

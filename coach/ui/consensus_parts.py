@@ -14,6 +14,7 @@ from coach.consensus import PHASE_NAMES, Consensus
 from coach.consensus_store import Candidate, Round
 from coach.errors import CoachError
 from coach.export import FORMATS, MEDIA_TYPES, export, filename
+from coach.llm import LLMError
 from coach.scoring import score_text
 from coach.services import Services
 from coach.store import Draft, Member, Workshop
@@ -153,12 +154,35 @@ def candidates_tab(ctx: Context) -> None:
         _live_check(ctx, text)
     if st.button("Add as candidate", key="merge_go"):
         ctx.act(lambda: ctx.c.add_merged(ctx.workshop.code, ctx.key, text, list(sources)))
+    _llm_merged(ctx)
     if (
         rnd is not None
         and rnd.active
         and st.button("Open the vote", type="primary", key="open_vote")
     ):
         ctx.act(lambda: ctx.c.open_vote(ctx.workshop.code, ctx.key))
+
+
+def _llm_merged(ctx: Context) -> None:
+    """Merged candidates the LLM proposes, rubric-scored and theme-checked before shown."""
+    coach = ctx.svc.coach
+    if not coach.enabled:
+        return
+    if st.button("Suggest merged candidates (LLM)", key="llm_merge"):
+        with st.spinner("Asking the LLM coach for merged candidates…"):
+            try:
+                st.session_state["llm_merged"] = coach.merge(
+                    [d.latest.text for d in ctx.drafts], ctx.themes, workshop_id=ctx.workshop.id
+                )
+            except LLMError as exc:
+                st.warning(f"No LLM suggestions this time: {exc}")
+    for i, (sug, cover, sources) in enumerate(st.session_state.get("llm_merged", [])):
+        with st.container(border=True):
+            st.text(sug.text)
+            st.text(f"Rubric: overall {sug.result.overall} · {cover.summary()}")
+            if st.button("Add as candidate", key=f"llm_merge_add_{i}"):
+                ids = [ctx.drafts[j].id for j in sources if j < len(ctx.drafts)]
+                ctx.act(partial(ctx.c.add_merged, ctx.workshop.code, ctx.key, sug.text, ids))
 
 
 def _live_check(ctx: Context, text: str) -> None:
@@ -275,11 +299,37 @@ def _next_round(ctx: Context, leader: Candidate) -> None:
     st.subheader("Revise it to answer the concerns")
     if "revise_text" not in st.session_state:
         st.session_state["revise_text"] = leader.text
+    if (proposed := st.session_state.pop("llm_revision", None)) is not None:
+        st.session_state["revise_text"] = proposed
+    _llm_revision(ctx, leader)
     text = st.text_area("Revised candidate", key="revise_text")
     if text.strip():
         _live_check(ctx, text)
     if st.button("Open the next round", type="primary", key="next_round"):
         ctx.act(lambda: ctx.c.next_round(ctx.workshop.code, ctx.key, text))
+
+
+def _llm_revision(ctx: Context, leader: Candidate) -> None:
+    coach = ctx.svc.coach
+    if not coach.enabled:
+        return
+    if st.button("Suggest a revision that answers the concerns (LLM)", key="llm_revise"):
+        rnd = ctx.current
+        below = ctx.c.check_result(ctx.workshop, rnd).below if rnd else ()
+        with st.spinner("Asking the LLM coach for a revision…"):
+            try:
+                revision = coach.revise(
+                    leader.text, [f"{q}: {c}" for _, q, _, c in below], workshop_id=ctx.workshop.id
+                )
+            except LLMError as exc:
+                st.warning(f"No LLM revision this time: {exc}")
+                return
+        if revision is not None:
+            st.session_state["llm_revision"] = revision.text
+            st.session_state["llm_revision_why"] = revision.why
+            st.rerun()
+    if why := st.session_state.get("llm_revision_why"):
+        st.text(f"The LLM's revision: {why}")
 
 
 def result_tab(ctx: Context) -> None:

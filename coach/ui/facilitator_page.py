@@ -78,6 +78,15 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
     label = "Unlock drafting" if workshop.locked else "Lock drafting"
     if lock.button(label, key="toggle_lock", use_container_width=True):
         _act(lambda: ws.set_locked(workshop.code, key, not workshop.locked))
+    coach = services().coach
+    if (
+        workshop.revealed
+        and coach.enabled
+        and st.button("Get LLM feedback for every draft", key="llm_all")
+    ):
+        drafts = [d.latest.text for d in services().store.drafts(workshop.id)]
+        with st.spinner(f"Asking the LLM coach about {len(drafts)} drafts at once…"):
+            st.session_state["board_llm"] = coach.feedback_many(drafts, workshop_id=workshop.id)
     if workshop.revealed:
         st.page_link(
             PAGES["consensus"],

@@ -10,7 +10,7 @@ import streamlit as st
 from coach.errors import CoachError
 from coach.scoring import score_text
 from coach.store import Member, Workshop
-from coach.ui import member_consensus, results
+from coach.ui import llm_panel, member_consensus, results
 from coach.ui.common import fail, services
 from coach.ui.device import device_memory
 from coach.workshop import Workshops, format_code
@@ -86,6 +86,8 @@ def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
     text_key = f"member_draft_{member.id}"
     if text_key not in st.session_state:
         st.session_state[text_key] = draft.latest.text if draft else ""
+    if (adopted := st.session_state.pop("member_adopted_rewrite", None)) is not None:
+        st.session_state[text_key] = adopted  # the box shows the version just submitted
     if workshop.locked:
         st.warning("Drafting is locked by the facilitator for now.")
     st.caption(
@@ -123,6 +125,19 @@ def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
         )
     st.subheader("Your latest draft")
     results.full(score_text(draft.latest.text, "mission"), key="member_result")
+
+    def use(text: str) -> None:
+        try:
+            ws.submit(workshop.code, member.token, text, secrets.token_hex(8))
+        except CoachError as exc:
+            fail(exc)
+            return
+        st.session_state["member_adopted_rewrite"] = text
+        st.rerun()
+
+    llm_panel.feedback(
+        services(), draft.latest.text, key="member", workshop_id=workshop.id, on_use=use
+    )
     if len(draft.versions) > 1:
         with st.expander(f"History ({len(draft.versions)} versions)"):
             st.dataframe(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.errors import CoachError
+from coach.llm import LLMError
 from coach.scoring import score_text
-from coach.ui import results
+from coach.ui import llm_panel, results
+from coach.ui.common import services
 
 KINDS = {"Mission statement": "mission", "Commitment": "commitment"}
 PLACEHOLDER = {
@@ -52,3 +54,19 @@ def render() -> None:
         st.error(str(exc))
         return
     results.full(result, key="score")
+    svc = services()
+    if rubric == "mission":
+        llm_panel.feedback(svc, text, key="score")
+    elif svc.coach.enabled and st.button(
+        "Ask the LLM coach for a sharper rewrite", key="commitment_llm"
+    ):
+        with st.spinner("Asking the LLM coach…"):
+            try:
+                better = svc.coach.rewrite_commitment(text, mission or "")
+            except LLMError as exc:
+                st.warning(f"No LLM rewrite this time: {exc}")
+                return
+        if better is not None:
+            st.text(better.text)
+            st.text(f"Why: {better.why}")
+            st.text(f"Rubric: overall {better.result.overall} (yours {result.overall})")

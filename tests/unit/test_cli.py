@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,54 @@ def test_non_utf8_file_is_a_clear_error(tmp_path: Path) -> None:
     out = run("score", str(f))
     assert out.returncode == 2
     assert "not UTF-8" in out.stderr
+
+
+def test_llm_adds_an_object_to_each_json_line(tmp_path: Path) -> None:
+    from tests.support.coaching_replies import reply
+    from tests.support.fake_openai import FakeOpenAI
+
+    env = {**os.environ, "COACH_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    with FakeOpenAI(responder=reply) as fake:
+        env["OPENAI_BASE_URL"] = fake.base_url
+        out = subprocess.run(
+            [sys.executable, "-m", "coach", "score", "--json", "--llm"],
+            input="We try to help.\n",
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+    assert out.returncode == 0, out.stderr
+    obj = json.loads(out.stdout)
+    assert obj["overall"] >= 0 and list(obj["llm"]["criteria"]) == [
+        "desired",
+        "bold",
+        "clear",
+        "stretching",
+    ]
+    assert all("overall" in r for r in obj["llm"]["rewrites"])
+
+
+def test_llm_failure_keeps_every_rubric_field_and_exit_zero(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "COACH_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+        "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+        "COACH_LLM_TIMEOUT": "1",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "coach", "score", "--json", "--llm"],
+        input="We try to help.\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0
+    obj = json.loads(out.stdout)
+    assert "llm_error" in obj and "llm" not in obj
+    assert {"text", "rubric", "overall", "criteria", "flags"} <= set(obj)

@@ -1,0 +1,80 @@
+"""The LLM's second opinion beside the rubric, on any page. Nothing here calls it on a rerun."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from coach.coaching import Feedback
+from coach.llm import LLMError
+from coach.services import Services
+
+
+def feedback(
+    svc: Services,
+    text: str,
+    *,
+    key: str,
+    workshop_id: int | None = None,
+    on_use: Callable[[str], None] | None = None,
+) -> None:
+    """A button that asks once; the answer stays in the session for this exact text."""
+    if not svc.coach.enabled:
+        return
+    held = st.session_state.get(f"{key}_llm")
+    if held is not None and held[0] != text:
+        held = None
+    if st.button("Ask the LLM coach for a second opinion", key=f"{key}_ask"):
+        with st.spinner("Asking the LLM coach…"):
+            try:
+                held = (text, svc.coach.feedback(text, workshop_id=workshop_id))
+            except LLMError as exc:
+                st.warning(f"No LLM feedback this time: {exc} The rubric's scores above stand.")
+                return
+        st.session_state[f"{key}_llm"] = held
+    if held is not None:
+        show(held[1], key=key, on_use=on_use)
+
+
+def show(fb: Feedback, *, key: str, on_use: Callable[[str], None] | None = None) -> None:
+    st.caption(
+        f"Second opinion from {fb.model}"
+        + (" (cached)" if fb.cached else "")
+        + ": shown beside the rubric, never replacing it."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "criterion": s.label,
+                    "LLM (1–5)": s.score,
+                    "rubric (0–100)": s.rubric,
+                    "LLM's reason": s.reason,
+                }
+                for s in fb.scores
+            ]
+        ),
+        hide_index=True,
+        key=f"{key}_llm_scores",
+    )
+    for note in fb.disagreements:
+        st.info(f"The two disagree strongly. {note}.")
+    for i, r in enumerate(fb.rewrites):
+        with st.container(border=True):
+            st.text(r.text)
+            st.text(
+                f"Rubric: overall {r.result.overall} · "
+                + " · ".join(f"{c.label} {c.score}" for c in r.result.criteria.values())
+            )
+            if on_use is not None and st.button("Use this as my new version", key=f"{key}_use_{i}"):
+                on_use(r.text)
+
+
+def feedback_line(fb: Feedback | LLMError) -> str:
+    """One line for a board card."""
+    if isinstance(fb, LLMError):
+        return f"LLM: no feedback ({fb})"
+    line = "LLM: " + " · ".join(f"{s.label} {s.score}/5" for s in fb.scores)
+    return line + (" · disagrees with the rubric" if fb.disagreements else "")

@@ -1,0 +1,3 @@
+from coach.ui import settings_page
+
+settings_page.render()

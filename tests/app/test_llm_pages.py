@@ -1,0 +1,112 @@
+"""The LLM on screen, through the real app script and a local OpenAI-compatible server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from coach.services import Services, build
+from tests.app.conftest import frame, open_page, texts
+from tests.support.coaching_replies import reply
+from tests.support.fake_openai import FakeOpenAI
+
+
+@pytest.fixture
+def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    with FakeOpenAI(responder=reply) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        yield fake
+
+
+def test_no_llm_button_when_it_is_off(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Ana")
+    svc.workshops.submit(w.code, m.token, "We help.", "n")
+    at = open_page("join", code=w.code, member=m.token)
+    assert "member_ask" not in {b.key for b in at.button}
+    at = open_page("settings")
+    assert "Status: off: set OPENAI_API_KEY or OPENAI_BASE_URL" in texts(at)
+
+
+def test_member_adopts_a_rewrite_with_one_click(llm: FakeOpenAI) -> None:
+    svc = build()
+    w, _ = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Ana")
+    svc.workshops.submit(w.code, m.token, "We try to help customers.", "n")
+    at = open_page("join", code=w.code, member=m.token)
+    at.button(key="member_ask").click().run()
+    assert not at.exception
+    opinions = frame(at, "LLM (1–5)")
+    assert list(opinions["LLM (1–5)"]) == [3, 3, 3, 3]
+    assert "We greet every guest by name, every time." in texts(at)
+    at.button(key="member_use_1").click().run()
+    assert not at.exception
+    draft = svc.workshops.own_draft(w, m)
+    assert draft is not None and [v.text for v in draft.versions] == [
+        "We try to help customers.",
+        "We greet every guest by name, every time.",
+    ]
+    asked = len(llm.requests)
+    at.run()  # a rerun makes no new call
+    assert len(llm.requests) == asked
+
+
+def test_facilitator_gets_feedback_for_every_draft(llm: FakeOpenAI) -> None:
+    svc = build()
+    w, key = svc.workshops.create("Desk")
+    for name in ("Ana", "Bo", "Cy"):
+        _, m = svc.workshops.join(w.code, name)
+        svc.workshops.submit(w.code, m.token, f"We welcome every guest, says {name}.", "n")
+    svc.workshops.set_revealed(w.code, key, True)
+    at = open_page("workshop", code=w.code, key=key)
+    at.button(key="llm_all").click().run()
+    assert not at.exception
+    assert texts(at).count("LLM: Desired 3/5") == 3
+    assert len(llm.requests) == 3
+    used = svc.coach.usage(w.id)
+    assert used.calls == 3 and used.total_tokens == 45
+
+
+def test_llm_merged_candidates_can_be_added(llm: FakeOpenAI) -> None:
+    svc = build()
+    w, key = svc.workshops.create("Desk")
+    for name, text in (
+        ("Ana", "We welcome every guest like family."),
+        ("Bo", "We exceed every guest's expectations."),
+    ):
+        _, m = svc.workshops.join(w.code, name)
+        svc.workshops.submit(w.code, m.token, text, "n")
+    svc.workshops.set_revealed(w.code, key, True)
+    at = open_page("consensus", code=w.code, key=key)
+    at.button(key="llm_merge").click().run()
+    assert "covers" in texts(at)
+    at.button(key="llm_merge_add_0").click().run()
+    assert not at.exception
+    rnd = svc.consensus.current(svc.workshops.find(w.code))
+    assert rnd is not None and rnd.candidates[0].kind == "merged"
+    assert len(rnd.candidates[0].sources) == 2
+
+
+def test_failing_llm_says_so_and_keeps_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeOpenAI() as fake:
+        fake.fail(401, {"error": {"message": "no", "type": "auth", "code": "bad"}})
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        svc = build()
+        w, _ = svc.workshops.create("Desk")
+        _, m = svc.workshops.join(w.code, "Ana")
+        svc.workshops.submit(w.code, m.token, "We help.", "n")
+        at = open_page("join", code=w.code, member=m.token)
+        at.button(key="member_ask").click().run()
+    assert not at.exception
+    assert "No LLM feedback this time" in at.warning[0].value
+    assert [met.label for met in at.metric][:2] == ["Overall", "Desired"]  # the rubric stands
+    assert at.text_area(key=f"member_draft_{m.id}").value == "We help."
+
+
+def test_settings_shows_status_and_tests_the_connection(llm: FakeOpenAI) -> None:
+    at = open_page("settings")
+    assert f"Status: on: gpt-4o-mini at {llm.base_url}" in texts(at)
+    at.button(key="llm_ping").click().run()
+    assert not at.exception
+    assert at.success

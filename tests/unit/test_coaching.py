@@ -1,0 +1,149 @@
+"""LLM coaching through the real openai client over HTTP to a local fake server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coach.config import Settings
+from coach.llm import LLMError, LLMSettings
+from coach.scoring import score_text
+from coach.services import Services, build
+from coach.themes import shared_themes
+from tests.support.coaching_replies import INJECTION, Concurrency, reply
+from tests.support.fake_openai import FakeOpenAI
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI(responder=reply) as fake:
+        yield fake
+
+
+def _svc(tmp_path: Path, base_url: str, **llm: object) -> Services:
+    settings = LLMSettings(
+        api_key=None, base_url=base_url, model="test-model", timeout=5.0, deadline=10.0, **llm
+    )  # type: ignore[arg-type]
+    return build(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", public_url=None), settings)
+
+
+def test_off_by_default(tmp_path: Path) -> None:
+    svc = build(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", public_url=None))
+    assert not svc.coach.enabled
+    assert svc.coach.status().startswith("off:")
+    with pytest.raises(LLMError, match="OPENAI_API_KEY"):
+        svc.coach.feedback("We help.")
+
+
+def test_feedback_is_beside_the_rubric_with_scored_rewrites(
+    tmp_path: Path, server: FakeOpenAI
+) -> None:
+    coach = _svc(tmp_path, server.base_url).coach
+    text = "We welcome every guest like family and exceed their expectations."
+    fb = coach.feedback(text)
+    rubric = score_text(text)
+    assert [s.criterion for s in fb.scores] == list(rubric.criteria)
+    assert all(s.score == 3 and s.rubric == rubric.criteria[s.criterion].score for s in fb.scores)
+    assert [r.text for r in fb.rewrites] == [
+        "We welcome every guest like family.",
+        "We greet every guest by name, every time.",
+    ]
+    assert all(r.result.overall == score_text(r.text).overall for r in fb.rewrites)
+    sent = json.dumps(server.requests[0]["messages"])
+    assert "Is it desired? Would you want it?" in sent  # the rubric's questions reach the prompt
+
+
+def test_strong_disagreement_is_said(tmp_path: Path) -> None:
+    def harsh(body: dict) -> dict:
+        answer = reply(body)
+        answer["bold"] = {"score": 1, "reason": "Timid."}
+        return answer
+
+    with FakeOpenAI(responder=harsh) as fake:
+        fb = _svc(tmp_path, fake.base_url).coach.feedback("We deliver outstanding service.")
+    assert any(
+        note.startswith("Affirmative and bold: the LLM gives 1/5") for note in fb.disagreements
+    )
+
+
+def test_cached_in_the_database_across_sessions(tmp_path: Path, server: FakeOpenAI) -> None:
+    first = _svc(tmp_path, server.base_url).coach
+    first.feedback("We help every guest.", workshop_id=None)
+    assert len(server.requests) == 1
+    again = first.feedback("We help every guest.")
+    assert again.cached and len(server.requests) == 1
+    other_session = _svc(tmp_path, server.base_url).coach  # a reload, or a second CLI run
+    assert other_session.feedback("We help every guest.").cached
+    assert len(server.requests) == 1
+    used = other_session.usage()
+    assert (used.calls, used.cached, used.prompt_tokens) == (3, 2, 10)
+
+
+def test_a_new_model_is_a_new_cache_entry(tmp_path: Path, server: FakeOpenAI) -> None:
+    _svc(tmp_path, server.base_url).coach.feedback("We help.")
+    settings = LLMSettings(api_key=None, base_url=server.base_url, model="other-model")
+    svc = build(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", public_url=None), settings)
+    assert not svc.coach.feedback("We help.").cached
+    assert len(server.requests) == 2
+
+
+def test_feedback_for_all_drafts_runs_concurrently(tmp_path: Path) -> None:
+    meter = Concurrency()
+    drafts = [f"We welcome every guest, number {i}." for i in range(8)]
+    with FakeOpenAI(responder=meter) as fake:
+        answers = _svc(tmp_path, fake.base_url).coach.feedback_many(drafts)
+    assert set(answers) == set(drafts)
+    assert all(not isinstance(a, LLMError) for a in answers.values())
+    assert meter.peak >= 4  # several requests in flight at once, not one after another
+
+
+def test_an_injected_draft_changes_no_other_draft(tmp_path: Path, server: FakeOpenAI) -> None:
+    hostile = f"We help guests. {INJECTION}."
+    clean = "We welcome every guest like family."
+    answers = _svc(tmp_path, server.base_url).coach.feedback_many([hostile, clean])
+    assert {s.score for s in answers[clean].scores} == {3}  # type: ignore[union-attr]
+    assert all(
+        INJECTION not in json.dumps(r) or hostile[:10] in json.dumps(r) for r in server.requests
+    )
+    assert sum(INJECTION in json.dumps(r) for r in server.requests) == 1
+
+
+def test_failure_leaves_the_rubric_and_says_what_happened(tmp_path: Path) -> None:
+    with FakeOpenAI() as fake:
+        fake.fail(401, {"error": {"message": "bad key", "type": "auth", "code": "invalid"}})
+        coach = _svc(tmp_path, fake.base_url).coach
+        answers = coach.feedback_many(["We help."])
+    [error] = answers.values()
+    assert isinstance(error, LLMError) and error.kind == "auth"
+    assert coach.status().startswith("failing:")
+    assert score_text("We help.").overall > 0
+
+
+def test_merge_scores_and_theme_checks_every_candidate(tmp_path: Path, server: FakeOpenAI) -> None:
+    drafts = [
+        "We welcome every guest like family.",
+        "We exceed every guest's expectations.",
+        "We make every guest feel at home.",
+    ]
+    merged = _svc(tmp_path, server.base_url).coach.merge(drafts, shared_themes(drafts))
+    assert len(merged) == 2
+    assert merged[0][0].text.startswith("We welcome every guest like family")
+    suggestion, cover, sources = merged[0]
+    assert sources == (0, 1)  # a draft number that does not exist is dropped
+    assert suggestion.result.overall == score_text(suggestion.text).overall
+    assert "every guest" in [t.label for t in cover.covered]
+
+
+def test_revision_and_commitment_rewrite(tmp_path: Path, server: FakeOpenAI) -> None:
+    coach = _svc(tmp_path, server.base_url).coach
+    revision = coach.revise("We try to help.", ["clear: who do we serve?"])
+    assert revision is not None and revision.why.startswith("Names who benefits")
+    better = coach.rewrite_commitment("I will be nicer", "We welcome every guest.")
+    assert better is not None
+    assert (
+        better.result.criteria["time_bound"].score
+        > score_text("I will be nicer", "commitment").criteria["time_bound"].score
+    )
