@@ -13,6 +13,8 @@ pages = [
     st.Page(PAGES["workshop"], title="Facilitate", icon="🧑‍🏫", url_path="workshop"),
     st.Page(PAGES["consensus"], title="Consensus", icon="🤝", url_path="consensus"),
     st.Page(PAGES["join"], title="Join", icon="📱", url_path="join"),
+    st.Page(PAGES["commitments"], title="My commitments", icon="✅", url_path="commitments"),
+    st.Page(PAGES["team"], title="Team commitments", icon="📋", url_path="team"),
     st.Page(PAGES["score"], title="Score a statement", icon="🎯", url_path="score"),
     st.Page(PAGES["settings"], title="Settings", icon="⚙️", url_path="settings"),
 ]

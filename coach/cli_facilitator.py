@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from coach import demo, report, themes
-from coach.export import FORMATS, export, filename
+from coach.export import EXTRA_FORMATS, FORMATS, export, filename
 from coach.services import build
 from coach.workshop import format_code
 
@@ -58,7 +58,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     d.set_defaults(run=cmd_demo)
     e = sub.add_parser("export", help="write a workshop's consensus table")
     e.add_argument("code", help="the workshop's join code")
-    e.add_argument("--format", choices=FORMATS, default="csv")
+    e.add_argument("--format", choices=FORMATS + EXTRA_FORMATS, default="csv")
     e.add_argument(
         "-o", "--output", help="file to write; - for stdout (default: stdout, or a file for xlsx)"
     )

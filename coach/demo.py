@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from coach.services import Services
 from coach.store import Workshop
 
@@ -15,6 +17,13 @@ TEAM = {
 }
 MERGED = "We welcome every guest like family and exceed their expectations at every level."
 AGREE = {"desired": 4, "bold": 4, "clear": 4, "stretching": 4}
+COMMITMENTS = {
+    "Ana": "I promise to welcome every guest by name within a minute of arrival, every shift.",
+    "Bo": "I will call back every guest who leaves a voicemail within 2 hours.",
+    "Chen": "I will ask three departing guests each day what would make their next stay "
+    "better, and log it.",
+    "Dana": "I will thank one colleague for great service at every Friday huddle.",
+}
 
 
 def create(svc: Services) -> tuple[Workshop, str]:
@@ -52,4 +61,9 @@ def create(svc: Services) -> tuple[Workshop, str]:
         cs.check(workshop.code, m.token, scores, "")
     cs.close_check(workshop.code, key)
     cs.adopt(workshop.code, key, merged.id)
+    adopted = ws.find(workshop.code)
+    for name, line in COMMITMENTS.items():
+        plan = svc.commitments.for_member(adopted, members[name])
+        svc.commitments.add(plan.token, line)
+    svc.commitments.set_followup(workshop.code, key, date.today() + timedelta(days=14))
     return ws.find(workshop.code), key

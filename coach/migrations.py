@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -171,10 +172,68 @@ def _v3(conn: Connection) -> None:
     md.create_all(conn, tables=[md.tables["llm_cache"], md.tables["llm_usage"]])
 
 
+def _v4(conn: Connection) -> None:
+    """Personal commitments, check-ins, management follow-up and feedback."""
+    md = MetaData()
+    Table("workshops", md, Column("id", Integer, primary_key=True))
+    Table("members", md, Column("id", Integer, primary_key=True))
+    Table(
+        "plans",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("token", String(64), nullable=False, unique=True),
+        Column("workshop_id", ForeignKey("workshops.id"), nullable=True, index=True),
+        Column("member_id", ForeignKey("members.id"), nullable=True, unique=True),
+        Column("name", String(80), nullable=False, default=""),
+        Column("mission", Text, nullable=False, default=""),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "commitments",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("plan_id", ForeignKey("plans.id"), nullable=False, index=True),
+        Column("text", Text, nullable=False),
+        Column("position", Integer, nullable=False),
+        Column("due", Date, nullable=True),
+        Column("cadence", String(10), nullable=False, default=""),
+        Column("partner_id", ForeignKey("members.id"), nullable=True),
+        Column("status", String(20), nullable=False, default="planned"),
+        Column("elements", Text, nullable=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("deleted_at", DateTime(timezone=True), nullable=True),
+    )
+    Table(
+        "checkins",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("commitment_id", ForeignKey("commitments.id"), nullable=False, index=True),
+        Column("status", String(20), nullable=False),
+        Column("note", String(300), nullable=False, default=""),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "manager_feedback",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("workshop_id", ForeignKey("workshops.id"), nullable=False, index=True),
+        Column("commitment_id", ForeignKey("commitments.id"), nullable=True),
+        Column("author", String(80), nullable=False, default=""),
+        Column("note", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    md.create_all(
+        conn,
+        tables=[md.tables[t] for t in ("plans", "commitments", "checkins", "manager_feedback")],
+    )
+    conn.execute(text("ALTER TABLE workshops ADD COLUMN followup_due DATE"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
     (3, "LLM answer cache and token usage", _v3),
+    (4, "personal commitments, check-ins, follow-up and manager feedback", _v4),
 ]
 LATEST = MIGRATIONS[-1][0]
 

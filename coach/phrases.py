@@ -142,15 +142,21 @@ def _token_end(norm: str, end: int) -> int:
     return end
 
 
-def _word_end(word: str, is_prefix: bool, atom: str, start: int, end: int, norm: str) -> int | None:
-    """Where `word` ends when it matches `atom` at [start, end), or None."""
+def _word_end(
+    word: str, is_prefix: bool, atom: str, start: int, end: int, norm: str, last: bool
+) -> int | None:
+    """Where `word` ends when it matches `atom` at [start, end), or None.
+
+    Only a phrase's last word must end its token: 'best-of-breed' matches word by word,
+    but 'stop' alone is not in 'one-stop-shop'.
+    """
     if is_prefix:
         if not atom.startswith(word):
             return None
-        return _token_end(norm, end)  # a prefix runs on to the end of the token
+        return _token_end(norm, end) if last else end  # a final prefix runs to the token end
     if atom == word:
-        if end < len(norm) - 1 and norm[end] == "-" and norm[end + 1].isalnum():
-            return None  # 'stop' is not in 'one-stop-shop'
+        if last and end < len(norm) - 1 and norm[end] == "-" and norm[end + 1].isalnum():
+            return None
         return end
     if atom.startswith(word + "'"):  # "customer's", "guests'"
         return start + len(word)
@@ -163,11 +169,12 @@ def _match_at(
     if i + len(words) > len(atoms):
         return None
     end = atoms[i][1]
+    final = len(words) - 1
     for k, (word, is_prefix) in enumerate(words):
         atom, s, e = atoms[i + k]
         if k and not _GAP_RE.fullmatch(norm, end, s):
             return None  # words of a phrase are separated only by spaces or hyphens
-        got = _word_end(word, is_prefix, atom, s, e, norm)
+        got = _word_end(word, is_prefix, atom, s, e, norm, k == final)
         if got is None:
             return None
         end = got

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from statistics import mean
 
+from coach import elements as elements_mod
 from coach import themes as themes_mod
 from coach import voting
+from coach.commitment_store import CheckIn, Feedback
 from coach.consensus import Consensus
 from coach.consensus_store import QUESTIONS, Candidate, Round
-from coach.export import ConsensusRow, ConsensusTable, RoundSummary
+from coach.export import CommitmentRow, ConsensusRow, ConsensusTable, RoundSummary
 from coach.scoring import score_text
 from coach.services import Services
 from coach.store import Workshop
@@ -159,6 +161,28 @@ def build(
             for c in rnd.candidates
         ]
     adopted = svc.consensus.adopted(workshop)
+    team = svc.commitments.team(workshop)
+    labels = {e.key: e.label for e in elements_mod.elements()}
+    notes = dict(zip((f.commitment_id for f in team.feedback), _notes(team.feedback), strict=True))
+    commitments = tuple(
+        CommitmentRow.model_validate(
+            {
+                "person": r.person,
+                "text": r.view.commitment.text,
+                **{k: c.score for k, c in r.view.result.criteria.items()},
+                "overall": r.view.result.overall,
+                "line_of_sight": r.view.line_of_sight,
+                "elements": "; ".join(labels.get(k, k) for k in r.view.elements),
+                "due": r.view.commitment.due,
+                "cadence": r.view.commitment.cadence,
+                "partner": r.view.partner,
+                "status": r.view.commitment.status,
+                "last_check_in": _last(r.view.commitment.checkins),
+                "manager_feedback": notes.get(r.view.commitment.id, ""),
+            }
+        )
+        for r in team.rows
+    )
     return ConsensusTable(
         workshop=workshop.name,
         organisation=workshop.organisation,
@@ -168,4 +192,22 @@ def build(
         adopted=adopted.text if adopted else None,
         rounds=tuple(_summaries(svc, workshop, rounds)),
         rows=tuple(rows),
+        commitments=commitments,
+        followup_due=workshop.followup_due,
+        team_feedback=tuple(
+            n
+            for f, n in zip(team.feedback, _notes(team.feedback), strict=True)
+            if f.commitment_id is None
+        ),
     )
+
+
+def _notes(feedback: tuple[Feedback, ...]) -> list[str]:
+    return [f"{f.author or 'Management'}: {f.note}" for f in feedback]
+
+
+def _last(checkins: tuple[CheckIn, ...]) -> str:
+    if not checkins:
+        return ""
+    k = checkins[-1]
+    return f"{k.created_at:%Y-%m-%d}: {k.status}" + (f": {k.note}" if k.note else "")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coach.coaching import Coach
+from coach.commitment_store import CommitmentStore
+from coach.commitments import Commitments
 from coach.config import Settings
 from coach.consensus import Consensus
 from coach.consensus_store import ConsensusStore
@@ -21,6 +23,7 @@ class Services:
     workshops: Workshops
     consensus: Consensus
     coach: Coach
+    commitments: Commitments
 
 
 def build(settings: Settings | None = None, llm: LLMSettings | None = None) -> Services:
@@ -35,4 +38,5 @@ def build(settings: Settings | None = None, llm: LLMSettings | None = None) -> S
         workshops=workshops,
         consensus=Consensus(workshops, ConsensusStore(store)),
         coach=Coach(build_llm(llm), LLMStore(store), llm),
+        commitments=Commitments(CommitmentStore(store), workshops),
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -68,6 +69,7 @@ class _Workshop(_Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     adopted_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     adopted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    followup_due: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class _Member(_Base):
@@ -123,6 +125,7 @@ class Workshop(_View):
     created_at: datetime
     adopted_id: int | None = None  # the adopted candidate, once the team has agreed
     adopted_at: datetime | None = None
+    followup_due: date | None = None  # when management gives feedback on the commitments
 
 
 class Member(_View):
@@ -170,6 +173,7 @@ def _workshop(row: _Workshop) -> Workshop:
         created_at=_utc(row.created_at),
         adopted_id=row.adopted_id,
         adopted_at=_utc(row.adopted_at) if row.adopted_at else None,
+        followup_due=row.followup_due,
     )
 
 

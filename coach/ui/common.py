@@ -22,6 +22,8 @@ PAGES = {
     "consensus": "coach/ui/pages/consensus.py",
     "score": "coach/ui/pages/score.py",
     "settings": "coach/ui/pages/settings.py",
+    "commitments": "coach/ui/pages/commitments.py",
+    "team": "coach/ui/pages/team.py",
 }
 
 

@@ -13,7 +13,7 @@ from coach import report, themes
 from coach.consensus import PHASE_NAMES, Consensus
 from coach.consensus_store import Candidate, Round
 from coach.errors import CoachError
-from coach.export import FORMATS, MEDIA_TYPES, export, filename
+from coach.export import EXTRA_FORMATS, FORMATS, MEDIA_TYPES, export, filename
 from coach.llm import LLMError
 from coach.scoring import score_text
 from coach.services import Services
@@ -345,8 +345,9 @@ def result_tab(ctx: Context) -> None:
     st.dataframe(
         pd.DataFrame([r.model_dump() for r in table.rows]), hide_index=True, key="consensus_table"
     )
-    cols = st.columns(len(FORMATS))
-    for col, fmt in zip(cols, FORMATS, strict=True):
+    downloads = FORMATS + (EXTRA_FORMATS if table.commitments else ())
+    cols = st.columns(len(downloads))
+    for col, fmt in zip(cols, downloads, strict=True):
         col.download_button(
             fmt.upper(),
             data=partial(export, table, fmt),

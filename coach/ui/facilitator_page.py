@@ -94,6 +94,12 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
             icon="🤝",
             query_params={"code": workshop.code, "key": key or ""},
         )
+        st.page_link(
+            PAGES["team"],
+            label="The team's commitments and follow-up",
+            icon="📋",
+            query_params={"code": workshop.code, "key": key or ""},
+        )
     state = "revealed" if workshop.revealed else "private: shown only as submitted ✓"
     st.caption(f"Drafts are {state}. Drafting is {'locked' if workshop.locked else 'open'}.")
 

@@ -11,7 +11,7 @@ from coach.errors import CoachError
 from coach.scoring import score_text
 from coach.store import Member, Workshop
 from coach.ui import llm_panel, member_consensus, results
-from coach.ui.common import fail, services
+from coach.ui.common import PAGES, fail, services
 from coach.ui.device import device_memory
 from coach.workshop import Workshops, format_code
 
@@ -42,6 +42,9 @@ def render() -> None:
         }
     )
     member_consensus.render(services(), workshop, member)
+    if st.button("Write my commitments (Step 6)", key="my_commitments"):
+        plan = services().commitments.for_member(workshop, member)
+        st.switch_page(PAGES["commitments"], query_params={"plan": plan.token})
     _drafting(ws, workshop, member)
 
 

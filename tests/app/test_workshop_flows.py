@@ -165,7 +165,7 @@ def test_participant_page_has_no_facilitator_controls(svc: Services) -> None:
     w, key = svc.workshops.create("Desk")
     _, m = svc.workshops.join(w.code, "Ha")
     at = open_page("join", code=w.code, member=m.token, key=key)
-    assert {b.key for b in at.button} == {"member_submit"}
+    assert {b.key for b in at.button} == {"member_submit", "my_commitments"}
 
 
 def test_shared_screen_member_and_private_draft(svc: Services) -> None:

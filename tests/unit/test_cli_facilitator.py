@@ -99,3 +99,12 @@ def test_export_unknown_code_is_a_clear_error() -> None:
 
 def test_export_json_is_valid_json(code: str) -> None:
     assert json.loads(run("export", code, "--format", "json").stdout)["workshop"]
+
+
+def test_commitments_join_the_exports(code: str) -> None:
+    table = ConsensusTable.model_validate_json(run("export", code, "--format", "json").stdout)
+    people = {c.person for c in table.commitments}
+    assert people == {"Ana", "Bo", "Chen", "Dana"} and table.followup_due is not None
+    out = run("export", code, "--format", "commitments-csv")
+    rows = list(csv.DictReader(io.StringIO(out.stdout.decode("utf-8-sig"))))
+    assert {r["person"] for r in rows} == people

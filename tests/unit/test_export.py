@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Literal
 
@@ -13,7 +14,14 @@ import pytest
 
 from coach import export as ex
 from coach.errors import CoachError
-from coach.export import COLUMNS, ConsensusRow, ConsensusTable, RoundSummary
+from coach.export import (
+    COLUMNS,
+    COMMITMENT_COLUMNS,
+    CommitmentRow,
+    ConsensusRow,
+    ConsensusTable,
+    RoundSummary,
+)
 
 HOSTILE = [
     "=cmd|' /C calc'!A0",
@@ -100,6 +108,45 @@ def table() -> ConsensusTable:
     )
 
 
+COMMITMENT_TEXT = (
+    "person",
+    "text",
+    "line_of_sight",
+    "elements",
+    "cadence",
+    "partner",
+    "status",
+    "last_check_in",
+    "manager_feedback",
+)
+FOLLOWUP = date(2026, 12, 15)
+TEAM_FEEDBACK = ('=HYPERLINK("http://x.test")', "<b>Great</b> | **work**\nteam", "-1", "")
+
+
+def _commitment(i: int) -> CommitmentRow:
+    """Hostile text in every text field (each field a different one per row)."""
+    n = len(HOSTILE)
+    fields: dict[str, object] = {
+        name: HOSTILE[(i + k) % n] for k, name in enumerate(COMMITMENT_TEXT)
+    }
+    scores = ("specific", "measurable", "time_bound", "owned", "linked", "overall")
+    fields |= {name: (i * (k + 7)) % 101 for k, name in enumerate(scores)}
+    fields["due"] = date(2026, 12, 1) + timedelta(days=i) if i % 3 else None
+    return CommitmentRow.model_validate(fields)
+
+
+@pytest.fixture
+def committed(table: ConsensusTable) -> ConsensusTable:
+    return ConsensusTable.model_validate(
+        {
+            **table.model_dump(),
+            "commitments": [_commitment(i).model_dump() for i in range(len(HOSTILE))],
+            "followup_due": FOLLOWUP,
+            "team_feedback": TEAM_FEEDBACK,
+        }
+    )
+
+
 def _spreadsheet_text(value: str) -> str:
     """What a spreadsheet cell must hold for this user text (independent of the module)."""
     return "'" + value if value[:1] in TRIGGERS else value
@@ -168,7 +215,7 @@ def _xlsx_text(value: str) -> str:
 def test_xlsx_values_match_and_nothing_is_a_formula(table: ConsensusTable) -> None:
     data = ex.to_xlsx(table)
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Consensus", "Summary"]
+    assert wb.sheetnames == ["Consensus", "Summary", "Commitments"]
     ws = wb["Consensus"]
     rows = list(ws.iter_rows())
     assert [c.value for c in rows[0]] == list(COLUMNS)
@@ -186,7 +233,11 @@ def test_xlsx_values_match_and_nothing_is_a_formula(table: ConsensusTable) -> No
             else:
                 assert cell.data_type == "n", name
                 assert isinstance(cell.value, int | float) and cell.value == value
-    for sheet in wb.worksheets:
+    _assert_no_formulas(data)
+
+
+def _assert_no_formulas(data: bytes) -> None:
+    for sheet in openpyxl.load_workbook(io.BytesIO(data)).worksheets:
         for line in sheet.iter_rows():
             assert all(c.data_type != "f" for c in line)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -402,7 +453,8 @@ def test_html_without_adoption(table: ConsensusTable) -> None:
 
 
 def test_export_dispatches_every_format(table: ConsensusTable) -> None:
-    assert set(ex.MEDIA_TYPES) == set(ex.FORMATS)
+    assert ex.FORMATS == ("csv", "xlsx", "md", "json", "html")  # what the UI offers side by side
+    assert set(ex.MEDIA_TYPES) == {*ex.FORMATS, *ex.EXTRA_FORMATS}
     assert ex.export(table, "csv") == ex.to_csv(table)
     assert ex.export(table, "md") == ex.to_markdown(table).encode("utf-8")
     assert ex.export(table, "json") == ex.to_json(table).encode("utf-8")
@@ -414,7 +466,7 @@ def test_export_dispatches_every_format(table: ConsensusTable) -> None:
 def test_export_refuses_unknown_formats(table: ConsensusTable, fmt: str) -> None:
     with pytest.raises(CoachError) as err:
         ex.export(table, fmt)
-    assert all(f in str(err.value) for f in ex.FORMATS)
+    assert all(f in str(err.value) for f in (*ex.FORMATS, *ex.EXTRA_FORMATS))
     with pytest.raises(CoachError):
         ex.filename(table, fmt)
 
@@ -438,3 +490,282 @@ def test_filename_is_bounded_and_keeps_the_extension(table: ConsensusTable) -> N
     name = ex.filename(table.model_copy(update={"workshop": "word " * 100}), "xlsx")
     assert name.endswith("-2026-11-22.xlsx") and len(name) < 90
     assert re.fullmatch(r"[a-z0-9.-]+", name)
+
+
+# --- commitments and follow-up ------------------------------------------------------------
+
+
+def _expected_csv_cell(value: object) -> str:
+    """How a CSV cell spells a commitment value (independent of the module)."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return _spreadsheet_text(value) if isinstance(value, str) else str(value)
+
+
+def test_commitment_columns_follow_the_model() -> None:
+    assert COMMITMENT_COLUMNS[:3] == ("person", "text", "specific")
+    assert COMMITMENT_COLUMNS[-1] == "manager_feedback" and len(COMMITMENT_COLUMNS) == 16
+    assert set(COMMITMENT_TEXT) < set(COMMITMENT_COLUMNS)
+
+
+def test_commitments_csv_round_trips_with_neutralised_text(committed: ConsensusTable) -> None:
+    data = ex.commitments_csv(committed)
+    assert data.startswith(b"\xef\xbb\xbf")
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert parsed[0] == list(COMMITMENT_COLUMNS)
+    assert len(parsed) == len(committed.commitments) + 1
+    for row, cells in zip(committed.commitments, parsed[1:], strict=True):
+        assert cells == [_expected_csv_cell(getattr(row, name)) for name in COMMITMENT_COLUMNS]
+    dues = [cells[COMMITMENT_COLUMNS.index("due")] for cells in parsed[1:]]
+    assert dues[:3] == ["", "2026-12-02", "2026-12-03"]
+    people = [cells[0] for cells in parsed[1:]]
+    assert people[0] == "'=cmd|' /C calc'!A0" and people[4] == "'\tleading tab"
+
+
+def test_commitments_csv_leaves_the_consensus_csv_alone(committed: ConsensusTable) -> None:
+    assert ex.to_csv(committed) == ex.to_csv(committed.model_copy(update={"commitments": ()}))
+    empty = ex.commitments_csv(committed.model_copy(update={"commitments": ()}))
+    assert empty.decode("utf-8-sig").splitlines() == [",".join(COMMITMENT_COLUMNS)]
+
+
+def test_xlsx_commitments_sheet(committed: ConsensusTable) -> None:
+    data = ex.to_xlsx(committed)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Consensus", "Summary", "Commitments"]
+    ws = wb["Commitments"]
+    rows = list(ws.iter_rows())
+    assert [c.value for c in rows[0]] == list(COMMITMENT_COLUMNS)
+    assert all(c.font.bold for c in rows[0]) and ws.freeze_panes == "A2"
+    assert len(rows) == len(committed.commitments) + 1
+    for row, cells in zip(committed.commitments, rows[1:], strict=True):
+        for name, cell in zip(COMMITMENT_COLUMNS, cells, strict=True):
+            value = getattr(row, name)
+            if value is None or value == "":
+                assert cell.value is None, name
+            elif isinstance(value, date):
+                assert cell.data_type == "s" and cell.value == value.isoformat()
+            elif isinstance(value, str):
+                assert cell.data_type in {"s", "inlineStr"}, name
+                assert cell.value == _xlsx_text(value), name
+            else:
+                assert cell.data_type == "n" and cell.value == value, name
+    texts = [c.value for line in ws.iter_rows(min_row=2) for c in line]
+    assert "'=cmd|' /C calc'!A0" in texts and "#N/A" in texts and "_x005F_x003D_SUM(A1)" in texts
+    _assert_no_formulas(data)
+
+
+def test_xlsx_summary_has_follow_up_and_team_feedback(committed: ConsensusTable) -> None:
+    ws = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(committed)))["Summary"]
+    pairs = [(line[0].value, line[1].value) for line in ws.iter_rows(max_col=2)]
+    assert ("Management feedback due", "2026-12-15") in pairs
+    start = pairs.index(("Team feedback", '\'=HYPERLINK("http://x.test")'))
+    assert pairs[start + 1 : start + 4] == [
+        (None, "<b>Great</b> | **work**\nteam"),
+        (None, "'-1"),
+        (None, None),
+    ]
+    assert ws.cell(row=start + 1, column=2).data_type == "s"
+    bare = openpyxl.load_workbook(
+        io.BytesIO(
+            ex.to_xlsx(committed.model_copy(update={"followup_due": None, "team_feedback": ()}))
+        )
+    )["Summary"]
+    values = [c.value for line in bare.iter_rows() for c in line]
+    assert "Not set" in values and "Team feedback" not in values
+
+
+def _md_section(md: str, heading: str) -> list[str]:
+    return md.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0].strip("\n").splitlines()
+
+
+def test_markdown_commitments_table_recovers_every_cell(committed: ConsensusTable) -> None:
+    md = ex.to_markdown(committed)
+    lines = _md_section(md, "Commitments")
+    assert all(line.startswith("|") for line in lines)
+    assert len(lines) == len(committed.commitments) + 2
+    assert _split_row(lines[0]) == list(COMMITMENT_COLUMNS)
+    for row, line in zip(committed.commitments, lines[2:], strict=True):
+        cells = _split_row(line)
+        assert len(cells) == len(COMMITMENT_COLUMNS)
+        for name, cell in zip(COMMITMENT_COLUMNS, cells, strict=True):
+            value = getattr(row, name)
+            if value is None:
+                assert cell == ""
+            elif isinstance(value, date):
+                assert date.fromisoformat(cell) == value
+            elif isinstance(value, str):
+                assert cell == re.sub(r"\r\n|\r|\n", " ", value), name
+            else:
+                assert int(cell) == value
+    # the statements table is unchanged by the commitments after it
+    assert len(_md_section(md, "Statements")) == len(committed.rows) + 2
+
+
+def test_markdown_follow_up_and_team_feedback(committed: ConsensusTable) -> None:
+    md = ex.to_markdown(committed)
+    followup = _md_section(md, "Follow-up")
+    assert followup[0] == "Management feedback due by 2026-12-15."
+    assert followup[-4:] == [
+        '- =HYPERLINK\\("http://x\\.test"\\)',
+        "- \\<b\\>Great\\</b\\> \\| \\*\\*work\\*\\* team",
+        "- \\-1",
+        "- ",
+    ]
+    assert "<script>" not in md and "<b>" not in md and "**" not in md
+    bare = ex.to_markdown(
+        committed.model_copy(update={"commitments": (), "followup_due": None, "team_feedback": ()})
+    )
+    assert "## Commitments" not in bare and "## Follow-up" not in bare
+
+
+def test_json_round_trips_commitments_and_follow_up(committed: ConsensusTable) -> None:
+    text = ex.to_json(committed)
+    assert '"followup_due": "2026-12-15"' in text and '"due": "2026-12-02"' in text
+    back = ConsensusTable.model_validate_json(text)
+    assert back == committed and back.commitments[1].due == date(2026, 12, 2)
+    fields = json.loads(text)
+    for key in ("commitments", "followup_due", "team_feedback"):  # a file from before Step 6
+        del fields[key]
+    old = ConsensusTable.model_validate(fields)
+    assert old.followup_due is None and old.commitments == () and old.team_feedback == ()
+
+
+class _TableCells(HTMLParser):
+    """The text of every cell, row by row, in the table of the given class."""
+
+    def __init__(self, cls: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cls = cls
+        self.rows: list[list[str]] = []
+        self._inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._inside = ("class", self.cls) in attrs
+        elif self._inside and tag == "tr":
+            self.rows.append([])
+        elif self._inside and tag in {"td", "th"}:
+            self.rows[-1].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self._inside and self.rows and self.rows[-1]:
+            self.rows[-1][-1] += data
+
+
+def _when(c: CommitmentRow) -> str:
+    parts = [c.due.isoformat()] if c.due else []
+    return " · ".join([*parts, c.cadence] if c.cadence else parts) or "–"
+
+
+def test_html_commitment_cells_hold_the_text(committed: ConsensusTable) -> None:
+    cells = _TableCells("com")
+    cells.feed(ex.to_html(committed))
+    assert cells.rows[0] == ["Person", "Commitment", "Score", "Status", "Due · cadence"]
+    assert len(cells.rows) == len(committed.commitments) + 1
+    # every person in the fixture is different, so every row starts with its person cell
+    for c, row in zip(committed.commitments, cells.rows[1:], strict=True):
+        person = (c.person or "anonymous") + (f"partner: {c.partner}" if c.partner else "")
+        assert row == [person, c.text, str(c.overall), c.status, _when(c)]
+
+
+def test_html_shows_commitments_as_text(committed: ConsensusTable) -> None:
+    page = ex.to_html(committed)
+    parsed = _parse(page)
+    for note in TEAM_FEEDBACK:
+        assert note in parsed.data or note == ""
+    text = "".join(parsed.data)
+    assert "Management feedback due by 2026-12-15." in text
+    assert "2026-12-02" in text and "anonymous" in text
+    people = len({c.person for c in committed.commitments if c.person})
+    assert f"{len(committed.commitments)} commitments from {people} people." in text
+    assert "<b>Great</b>" not in page and "&lt;b&gt;Great&lt;/b&gt;" in page
+    # two candidate-table header rows, two adopted-score rows, one commitments header row
+    candidates = sum(r.kind != "draft" for r in committed.rows)
+    assert parsed.tags.count("tr") == candidates + 4 + len(committed.commitments) + 1
+
+
+def test_html_without_commitments(table: ConsensusTable) -> None:
+    text = "".join(_parse(ex.to_html(table)).data)
+    assert "No commitments yet" in text and "No date set for management feedback" in text
+    assert "Team feedback" not in text
+
+
+@pytest.mark.parametrize("name", ["table", "committed"])
+def test_html_stays_inert_with_commitments(request: pytest.FixtureRequest, name: str) -> None:
+    parsed = _parse(ex.to_html(request.getfixturevalue(name)))
+    assert set(parsed.tags) <= ALLOWED_TAGS
+    assert not [a for a, _ in parsed.attrs if a.startswith("on") or a in {"src", "href"}]
+
+
+def test_html_groups_a_typical_team_by_person() -> None:
+    rows = [
+        _commitment(i).model_copy(update={"person": f"Person {i // 3}", "partner": f"P{i // 3}"})
+        for i in range(36)
+    ]
+    t = ConsensusTable(
+        workshop="W", generated_at=datetime(2026, 1, 1, tzinfo=UTC), commitments=rows
+    )
+    page = ex.to_html(t)
+    cells = _TableCells("com")
+    cells.feed(page)
+    assert len(cells.rows) == 37 and page.count('<td rowspan="3" class="w">') == 12
+    assert cells.rows[1][0] == "Person 0partner: P0" and len(cells.rows[2]) == 4
+    assert "36 commitments from 12 people." in "".join(_parse(page).data)
+    assert '<section class="keep">' in page  # printed whole: moves to the next page if need be
+
+
+def test_html_groups_a_person_out_of_order_and_lists_every_partner() -> None:
+    base = _commitment(1)
+    made = [("Ana", "Bo"), ("Cy", ""), ("Ana", "Di"), ("", "Ed"), ("Ana", "Bo")]
+    rows = [base.model_copy(update={"person": who, "partner": mate}) for who, mate in made]
+    t = ConsensusTable(
+        workshop="W", generated_at=datetime(2026, 1, 1, tzinfo=UTC), commitments=rows
+    )
+    cells = _TableCells("com")
+    cells.feed(ex.to_html(t))
+    assert [r[0] for r in cells.rows[1:] if len(r) == 5] == [
+        "Anapartner: Bo, Di",
+        "Cy",
+        "anonymouspartner: Ed",
+    ]
+    assert [len(r) for r in cells.rows[1:]] == [5, 4, 4, 5, 5]
+    assert "5 commitments from 2 people." in "".join(_parse(ex.to_html(t)).data)
+
+
+def test_export_and_filename_for_commitments_csv(committed: ConsensusTable) -> None:
+    assert ex.export(committed, "commitments-csv") == ex.commitments_csv(committed)
+    assert ex.MEDIA_TYPES["commitments-csv"] == "text/csv"
+    front = committed.model_copy(update={"workshop": "Front Desk"})
+    assert ex.filename(front, "commitments-csv") == "commitments-front-desk-2026-11-22.csv"
+    assert ex.filename(front, "csv") == "consensus-front-desk-2026-11-22.csv"
+    with pytest.raises(CoachError):
+        ex.export(committed, "commitments-xlsx")
+
+
+def test_commitment_models_are_strict_and_scrubbed() -> None:
+    row = _commitment(1)
+    with pytest.raises(ValueError, match="extra"):
+        CommitmentRow.model_validate({**row.model_dump(), "surprise": 1})
+    with pytest.raises(ValueError, match="frozen"):
+        row.status = "done"
+    scrubbed = CommitmentRow.model_validate({**row.model_dump(), "text": "x\udc80"})
+    assert scrubbed.text == "x\ufffd" and row.status == HOSTILE[7]
+    assert (
+        CommitmentRow(
+            person="",
+            text="t",
+            specific=1,
+            measurable=1,
+            time_bound=1,
+            owned=1,
+            linked=1,
+            overall=1,
+        ).status
+        == "planned"
+    )

@@ -177,3 +177,17 @@ def test_tips_for_missing_signals_are_shown_only_while_the_score_is_short() -> N
     assert not any("rhythm" in t for t in strong.criteria["time_bound"].tips)
     weak = score_text("I will reply to guest reviews.", "commitment")
     assert weak.criteria["time_bound"].tips
+
+
+def test_hyphenated_phrases_match_word_by_word() -> None:
+    r = score_text("We deliver world-class, cutting-edge, best-in-class service to every guest.")
+    jargon = [e.text for e in r.criteria["clear"].evidence if e.check == "clear.jargon"]
+    assert jargon == ["world-class", "cutting-edge", "best-in-class"]
+    r = score_text("I will follow-up with every customer-facing colleague.", "commitment")
+    words = {e.text for c in r.criteria.values() for e in c.evidence}
+    assert {"follow-up", "customer-facing"} <= words
+
+
+def test_a_single_word_never_matches_inside_a_hyphenated_token() -> None:
+    r = score_text("We are the one-stop shop for every guest.")
+    assert not [e for e in r.criteria["bold"].evidence if e.check == "bold.negative"]

@@ -1,0 +1,276 @@
+"""Persistence for Step 6 and Step 8: personal plans, commitments, check-ins, follow-up."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from coach.store import Store, StoreError, _Base, _utc, _View, _Workshop, now
+
+
+class _Plan(_Base):
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id"), nullable=True, index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id"), nullable=True, unique=True
+    )
+    name: Mapped[str] = mapped_column(String(80), default="")
+    mission: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Commitment(_Base):
+    __tablename__ = "commitments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    cadence: Mapped[str] = mapped_column(String(10), default="")
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    elements: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON; None = automatic
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class _CheckIn(_Base):
+    __tablename__ = "checkins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Feedback(_Base):
+    __tablename__ = "manager_feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), nullable=True)
+    author: Mapped[str] = mapped_column(String(80), default="")
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CheckIn(_View):
+    status: str
+    note: str
+    created_at: datetime
+
+
+class Commitment(_View):
+    id: int
+    text: str
+    due: date | None
+    cadence: str
+    partner_id: int | None
+    status: str
+    elements: tuple[str, ...] | None  # None: tagged automatically from the text
+    created_at: datetime
+    checkins: tuple[CheckIn, ...]
+
+
+class Plan(_View):
+    id: int
+    token: str
+    workshop_id: int | None
+    member_id: int | None
+    name: str
+    mission: str
+    commitments: tuple[Commitment, ...]
+
+
+class Feedback(_View):
+    commitment_id: int | None
+    author: str
+    note: str
+    created_at: datetime
+
+
+class CommitmentStore:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def _bump_for(self, s: Session, plan_id: int) -> None:
+        workshop_id = s.scalar(select(_Plan.workshop_id).where(_Plan.id == plan_id))
+        if workshop_id is not None:
+            self.store.bump(s, workshop_id)
+
+    def create_plan(
+        self, token: str, name: str, mission: str, workshop_id: int | None, member_id: int | None
+    ) -> Plan:
+        with self.store.transaction() as s:
+            s.add(
+                _Plan(
+                    token=token,
+                    name=name,
+                    mission=mission,
+                    workshop_id=workshop_id,
+                    member_id=member_id,
+                    created_at=now(),
+                )
+            )
+        plan = self.plan(token)
+        if plan is None:
+            raise StoreError("The plan could not be saved. Try again.")
+        return plan
+
+    def plan(self, token: str) -> Plan | None:
+        with self.store.transaction() as s:
+            row = s.scalar(select(_Plan).where(_Plan.token == token))
+            return self._load(s, [row])[0] if row else None
+
+    def plan_of_member(self, member_id: int) -> Plan | None:
+        with self.store.transaction() as s:
+            row = s.scalar(select(_Plan).where(_Plan.member_id == member_id))
+            return self._load(s, [row])[0] if row else None
+
+    def plans_in(self, workshop_id: int) -> list[Plan]:
+        with self.store.transaction() as s:
+            rows = list(
+                s.scalars(select(_Plan).where(_Plan.workshop_id == workshop_id).order_by(_Plan.id))
+            )
+            return self._load(s, rows)
+
+    def _load(self, s: Session, rows: list[_Plan]) -> list[Plan]:
+        ids = [r.id for r in rows]
+        found: dict[int, list[_Commitment]] = {i: [] for i in ids}
+        for c in s.scalars(
+            select(_Commitment)
+            .where(_Commitment.plan_id.in_(ids), _Commitment.deleted_at.is_(None))
+            .order_by(_Commitment.position)
+        ):
+            found[c.plan_id].append(c)
+        cids = [c.id for cs in found.values() for c in cs]
+        checks: dict[int, list[CheckIn]] = {i: [] for i in cids}
+        for k in s.scalars(
+            select(_CheckIn).where(_CheckIn.commitment_id.in_(cids)).order_by(_CheckIn.id)
+        ):
+            checks[k.commitment_id].append(
+                CheckIn(status=k.status, note=k.note, created_at=_utc(k.created_at))
+            )
+        return [
+            Plan(
+                id=r.id,
+                token=r.token,
+                workshop_id=r.workshop_id,
+                member_id=r.member_id,
+                name=r.name,
+                mission=r.mission,
+                commitments=tuple(
+                    Commitment(
+                        id=c.id,
+                        text=c.text,
+                        due=c.due,
+                        cadence=c.cadence,
+                        partner_id=c.partner_id,
+                        status=c.status,
+                        elements=tuple(json.loads(c.elements)) if c.elements else None,
+                        created_at=_utc(c.created_at),
+                        checkins=tuple(checks[c.id]),
+                    )
+                    for c in found[r.id]
+                ),
+            )
+            for r in rows
+        ]
+
+    def set_plan(
+        self, plan_id: int, *, name: str | None = None, mission: str | None = None
+    ) -> None:
+        values = {k: v for k, v in (("name", name), ("mission", mission)) if v is not None}
+        with self.store.transaction() as s:
+            s.execute(update(_Plan).where(_Plan.id == plan_id).values(**values))
+            self._bump_for(s, plan_id)
+
+    def add_commitments(self, plan_id: int, texts: list[str]) -> None:
+        with self.store.transaction() as s:
+            last = (
+                s.scalar(
+                    select(func.max(_Commitment.position)).where(_Commitment.plan_id == plan_id)
+                )
+                or 0
+            )
+            for i, text in enumerate(texts, 1):
+                s.add(
+                    _Commitment(
+                        plan_id=plan_id,
+                        text=text,
+                        position=last + i,
+                        cadence="",
+                        status="planned",
+                        created_at=now(),
+                    )
+                )
+            self._bump_for(s, plan_id)
+
+    def update_commitment(self, plan_id: int, commitment_id: int, **values: object) -> None:
+        """Change fields of one commitment of this plan (never another plan's)."""
+        if "elements" in values:
+            chosen = values["elements"]
+            values["elements"] = None if chosen is None else json.dumps(list(chosen))  # type: ignore[call-overload]
+        with self.store.transaction() as s:
+            done = s.execute(
+                update(_Commitment)
+                .where(
+                    _Commitment.id == commitment_id,
+                    _Commitment.plan_id == plan_id,
+                    _Commitment.deleted_at.is_(None),
+                )
+                .values(**values)
+            )
+            if not done.rowcount:  # type: ignore[attr-defined]
+                raise StoreError("That commitment is not in this plan.")
+            self._bump_for(s, plan_id)
+
+    def remove_commitment(self, plan_id: int, commitment_id: int) -> None:
+        self.update_commitment(plan_id, commitment_id, deleted_at=now())
+
+    def check_in(self, plan_id: int, commitment_id: int, status: str, note: str) -> None:
+        self.update_commitment(plan_id, commitment_id, status=status)
+        with self.store.transaction() as s:
+            s.add(_CheckIn(commitment_id=commitment_id, status=status, note=note, created_at=now()))
+
+    def set_followup(self, workshop_id: int, due: date | None) -> None:
+        with self.store.transaction() as s:
+            s.execute(update(_Workshop).where(_Workshop.id == workshop_id).values(followup_due=due))
+            self.store.bump(s, workshop_id)
+
+    def add_feedback(
+        self, workshop_id: int, commitment_id: int | None, author: str, note: str
+    ) -> None:
+        with self.store.transaction() as s:
+            s.add(
+                _Feedback(
+                    workshop_id=workshop_id,
+                    commitment_id=commitment_id,
+                    author=author,
+                    note=note,
+                    created_at=now(),
+                )
+            )
+            self.store.bump(s, workshop_id)
+
+    def feedback(self, workshop_id: int) -> list[Feedback]:
+        with self.store.transaction() as s:
+            return [
+                Feedback(
+                    commitment_id=f.commitment_id,
+                    author=f.author,
+                    note=f.note,
+                    created_at=_utc(f.created_at),
+                )
+                for f in s.scalars(
+                    select(_Feedback)
+                    .where(_Feedback.workshop_id == workshop_id)
+                    .order_by(_Feedback.id)
+                )
+            ]

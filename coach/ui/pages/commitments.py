@@ -1,0 +1,3 @@
+from coach.ui import commitments_page
+
+commitments_page.render()

@@ -1,0 +1,3 @@
+from coach.ui import team_page
+
+team_page.render()

@@ -1,0 +1,103 @@
+"""Step 6 and Step 8 through the real app script."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from coach.commitments import NO_LINK
+from coach.services import Services
+from tests.app.conftest import frame, open_page, texts
+
+MISSION = "We welcome every guest like family and exceed their expectations."
+
+
+def test_solo_start_write_score_and_come_back(svc: Services) -> None:
+    at = open_page("commitments")
+    at.text_input(key="plan_name").input("Ana")
+    at.text_area(key="plan_mission").input(MISSION)
+    at.button(key="FormSubmitter:plan_form-Start my commitments").click().run()
+    token = at.query_params["plan"]
+    token = token[0] if isinstance(token, list) else token
+    assert f"/commitments?plan={token}" in at.code[0].value
+    at.text_area(key="new_commitment").input(
+        "I promise to welcome every guest by name, and file my expenses by Friday."
+    )
+    at.button(key="commitment_add").click().run()
+    assert not at.exception
+    assert "Saved 2 commitments" in at.success[0].value
+    shown = texts(at)
+    assert "I promise to welcome every guest by name" in shown
+    assert "Shares with the mission: welcome, guest" in shown
+    assert any(NO_LINK in w.value for w in at.warning)  # the expenses one has no line of sight
+    # Another day, another device: the link brings it all back.
+    again = open_page("commitments", plan=token)
+    assert "I promise to file my expenses by Friday" in texts(again)
+    assert len(svc.commitments.open(token).commitments) == 2
+
+
+def test_due_date_cadence_status_check_in_and_calendar(svc: Services) -> None:
+    plan = svc.commitments.start("Bo", MISSION)
+    svc.commitments.add(plan.token, "I will thank one colleague for great service.")
+    cid = svc.commitments.open(plan.token).commitments[0].id
+    at = open_page("commitments", plan=plan.token)
+    at.date_input(key=f"c{cid}_due").set_value(dt.date(2026, 12, 31))
+    at.selectbox(key=f"c{cid}_cadence").set_value("weekly")
+    at.selectbox(key=f"c{cid}_status").set_value("in progress")
+    at.button(key=f"c{cid}_save").click().run()
+    assert not at.exception
+    c = svc.commitments.open(plan.token).commitments[0]
+    assert (c.due, c.cadence, c.status) == (dt.date(2026, 12, 31), "weekly", "in progress")
+    at.text_input(key=f"c{cid}_note").input("Thanked Cy at the Monday huddle.")
+    at.button(key=f"c{cid}_checkin").click().run()
+    assert "in progress: Thanked Cy at the Monday huddle." in texts(at)
+    assert [b.key for b in at.get("download_button")] == ["ics_download"]
+
+
+def test_bad_commitment_keeps_the_text(svc: Services) -> None:
+    plan = svc.commitments.start()
+    at = open_page("commitments", plan=plan.token)
+    long = "I will help. " * 120
+    at.text_area(key="new_commitment").input(long)
+    at.button(key="commitment_add").click().run()
+    assert "the limit is 1,000" in at.error[0].value
+    assert at.text_area(key="new_commitment").value == long
+
+
+def test_member_reaches_their_plan_from_the_join_page(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Cy")
+    at = open_page("join", code=w.code, member=m.token)
+    at.button(key="my_commitments").click().run()
+    assert not at.exception
+    plan = svc.store  # the plan now exists for this member
+    from coach.commitment_store import CommitmentStore
+
+    assert CommitmentStore(plan).plan_of_member(m.id) is not None
+
+
+def test_team_view_coverage_gaps_follow_up_and_feedback(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    for name, line in (
+        ("Ana", "I will ask every guest what they expect at check-in."),
+        ("Bo", "I will thank one colleague for great service every Friday."),
+    ):
+        _, m = svc.workshops.join(w.code, name)
+        plan = svc.commitments.for_member(svc.workshops.find(w.code), m)
+        svc.commitments.add(plan.token, line)
+    at = open_page("team", code=w.code, key=key)
+    table = frame(at, "commitment")
+    assert list(table["person"]) == ["Ana", "Bo"]
+    assert at.warning  # some element of the service strategy has no commitment
+    at.date_input(key="followup_due").set_value(dt.date.today() + dt.timedelta(days=10))
+    at.button(key="followup_save").click().run()
+    assert "10 days left" in at.info[0].value
+    at.text_input(key="feedback_author").input("Dana")
+    at.text_area(key="feedback_note").input("Good, specific promises.")
+    at.button(key="feedback_save").click().run()
+    assert "Dana on the team: Good, specific promises." in texts(at)
+
+
+def test_team_view_needs_the_facilitator_key(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    at = open_page("team", code=w.code, key="nope")
+    assert "Only the facilitator" in at.error[0].value

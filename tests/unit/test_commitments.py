@@ -1,0 +1,134 @@
+"""Step 6 and Step 8: plans behind personal links, commitments, check-ins, the team, follow-up."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from coach.commitments import NO_LINK
+from coach.config import Settings
+from coach.errors import InputError
+from coach.services import Services, build
+from coach.workshop import AccessDenied, NotFound
+
+MISSION = "We welcome every guest like family and exceed their expectations."
+
+
+@pytest.fixture
+def svc(tmp_path: Path) -> Services:
+    return build(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", public_url=None))
+
+
+def test_a_solo_plan_lives_behind_its_link(svc: Services) -> None:
+    plan = svc.commitments.start("Ana", MISSION)
+    assert len(plan.token) >= 20
+    assert svc.commitments.open(plan.token).mission == MISSION
+    with pytest.raises(NotFound, match="No plan answers to this link"):
+        svc.commitments.open("guess")
+
+
+def test_a_line_of_several_actions_becomes_several_commitments(svc: Services) -> None:
+    plan = svc.commitments.start("", MISSION)
+    n = svc.commitments.add(
+        plan.token,
+        "I promise to welcome every guest by name, and call back every caller within 2 hours.",
+    )
+    assert n == 2
+    texts = [c.text for c in svc.commitments.open(plan.token).commitments]
+    assert texts == [
+        "I promise to welcome every guest by name",
+        "I promise to call back every caller within 2 hours",
+    ]
+
+
+def test_each_commitment_is_scored_with_line_of_sight(svc: Services) -> None:
+    plan = svc.commitments.start("", MISSION)
+    svc.commitments.add(plan.token, "I will welcome every guest by name at the door.")
+    svc.commitments.add(plan.token, "I will file my expenses by Friday.")
+    linked, unlinked = svc.commitments.view(svc.commitments.open(plan.token))
+    assert set(linked.shared) >= {"welcome", "guest"}
+    assert linked.line_of_sight.startswith("Shares with the mission:")
+    assert unlinked.line_of_sight == NO_LINK
+    assert linked.result.criteria["linked"].score > unlinked.result.criteria["linked"].score
+
+
+def test_bad_commitments_and_fields_are_refused(svc: Services) -> None:
+    plan = svc.commitments.start()
+    with pytest.raises(InputError, match="write one sentence first"):
+        svc.commitments.add(plan.token, "   ")
+    svc.commitments.add(plan.token, "I will thank a colleague every Friday.")
+    cid = svc.commitments.open(plan.token).commitments[0].id
+    with pytest.raises(InputError, match="weekly or monthly"):
+        svc.commitments.update(plan.token, cid, cadence="daily")
+    with pytest.raises(InputError, match="planned, in progress, done or dropped"):
+        svc.commitments.update(plan.token, cid, status="finished")
+    with pytest.raises(InputError, match="another member of your workshop"):
+        svc.commitments.update(plan.token, cid, partner_id=1)
+
+
+def test_accountability_fields_and_dated_check_ins(svc: Services) -> None:
+    plan = svc.commitments.start()
+    svc.commitments.add(plan.token, "I will thank a colleague every Friday.")
+    cid = svc.commitments.open(plan.token).commitments[0].id
+    svc.commitments.update(plan.token, cid, due=date(2026, 12, 31), cadence="weekly")
+    svc.commitments.check_in(plan.token, cid, "in progress", "Thanked Bo for the late check-in.")
+    c = svc.commitments.open(plan.token).commitments[0]
+    assert (c.due, c.cadence, c.status) == (date(2026, 12, 31), "weekly", "in progress")
+    assert [(k.status, k.note) for k in c.checkins] == [
+        ("in progress", "Thanked Bo for the late check-in.")
+    ]
+    other = svc.commitments.start()
+    with pytest.raises(Exception, match="not in this plan"):
+        svc.commitments.update(other.token, cid, status="done")
+
+
+def test_members_share_a_workshop_plan_and_partners(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    _, ana = svc.workshops.join(w.code, "Ana")
+    _, bo = svc.workshops.join(w.code, "Bo")
+    plan = svc.commitments.for_member(svc.workshops.find(w.code), ana)
+    assert svc.commitments.for_member(svc.workshops.find(w.code), ana).token == plan.token
+    assert [m.name for m in svc.commitments.partners(plan)] == ["Bo"]
+    svc.commitments.add(plan.token, "I will recognise one colleague's great service every week.")
+    cid = svc.commitments.open(plan.token).commitments[0].id
+    svc.commitments.update(plan.token, cid, partner_id=bo.id)
+    team = svc.commitments.team(svc.workshops.find(w.code))
+    [row] = team.rows
+    assert (row.person, row.view.partner) == ("Ana", "Bo")
+    assert team.coverage["recognise"] == 1
+    assert any("listen" in g.lower() for g in team.gaps)
+
+
+def test_follow_up_and_feedback_need_the_facilitator(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    _, ana = svc.workshops.join(w.code, "Ana")
+    plan = svc.commitments.for_member(svc.workshops.find(w.code), ana)
+    svc.commitments.add(plan.token, "I will thank a colleague every Friday.")
+    with pytest.raises(AccessDenied):
+        svc.commitments.set_followup(w.code, "nope", date(2026, 12, 15))
+    svc.commitments.set_followup(w.code, key, date(2026, 12, 15))
+    team = svc.commitments.team(svc.workshops.find(w.code))
+    assert team.days_left(date(2026, 12, 10)) == 5
+    assert team.days_left(date(2026, 12, 20)) == -5
+    cid = team.rows[0].view.commitment.id
+    svc.commitments.give_feedback(w.code, key, cid, "Dana (manager)", "Great start.")
+    svc.commitments.give_feedback(w.code, key, None, "", "Proud of the team.")
+    with pytest.raises(NotFound):
+        svc.commitments.give_feedback(w.code, key, 99999, "", "x")
+    notes = [
+        (f.commitment_id, f.note) for f in svc.commitments.team(svc.workshops.find(w.code)).feedback
+    ]
+    assert notes == [(cid, "Great start."), (None, "Proud of the team.")]
+
+
+def test_a_workshop_statement_becomes_the_mission(svc: Services) -> None:
+    from coach.demo import MERGED, create
+
+    w, _ = create(svc)
+    plan = svc.commitments.start()
+    assert svc.commitments.use_workshop_mission(plan.token, w.code) == MERGED
+    other, _ = svc.workshops.create("Not adopted")
+    with pytest.raises(NotFound, match="not adopted a statement"):
+        svc.commitments.use_workshop_mission(plan.token, other.code)
