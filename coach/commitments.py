@@ -15,7 +15,7 @@ from coach.commitment_store import Commitment, CommitmentStore, Feedback, Plan
 from coach.errors import InputError
 from coach.scoring import ScoreResult, get_scorer, score_text
 from coach.store import Member, Workshop
-from coach.workshop import NotFound, Workshops, clean_field
+from coach.workshop import NotFound, Workshops, clean_field, refuse_nul
 
 STATUSES = ("planned", "in progress", "done", "dropped")
 CADENCES = ("", "weekly", "monthly")
@@ -109,7 +109,7 @@ class Commitments:
     def add(self, token: str, line: str) -> int:
         """Store a commitment line; a line of several actions becomes several commitments."""
         plan = self.open(token)
-        score_text(line, "commitment")  # refuses empty or overlong text with a clear message
+        score_text(refuse_nul(line, "commitment"), "commitment")  # refuses empty or overlong
         spans = get_scorer("commitment").split_actions(line)
         if len(spans) <= 1:
             texts = [line.strip()]
@@ -136,7 +136,7 @@ class Commitments:
         plan = self.open(token)
         values: dict[str, object] = {}
         if text is not None:
-            score_text(text, "commitment")
+            score_text(refuse_nul(text, "commitment"), "commitment")
             values["text"] = text
         if due != "keep":
             values["due"] = due
@@ -158,7 +158,7 @@ class Commitments:
         self.store.update_commitment(plan.id, commitment_id, **values)
 
     def check_in(self, token: str, commitment_id: int, status: str, note: str) -> None:
-        note = " ".join(note.split())
+        note = " ".join(refuse_nul(note, "note").split())
         if len(note) > NOTE_CHARS:
             raise InputError(f"Keep a check-in note to {NOTE_CHARS} characters.")
         self.store.check_in(self.open(token).id, commitment_id, _status(status), note)
@@ -233,7 +233,7 @@ class Commitments:
         self, raw_code: str, key: str | None, commitment_id: int | None, author: str, note: str
     ) -> None:
         workshop = self.ws.facilitator(raw_code, key)
-        note = note.strip()
+        note = refuse_nul(note, "feedback").strip()
         if not note:
             raise InputError("Write the feedback first.")
         if len(note) > 2000:
@@ -248,7 +248,7 @@ class Commitments:
 
 
 def _mission(text: str) -> str:
-    text = text.strip()
+    text = refuse_nul(text, "mission").strip()
     if len(text) > MISSION_CHARS:
         raise InputError(f"The mission is {len(text):,} characters; keep it to {MISSION_CHARS:,}.")
     return text

@@ -12,7 +12,7 @@ from coach import voting
 from coach.consensus_store import QUESTIONS, Candidate, ConsensusStore, Round
 from coach.errors import CoachError, InputError
 from coach.store import Draft, Member, Workshop
-from coach.workshop import NotFound, Workshops
+from coach.workshop import NotFound, Workshops, refuse_nul
 
 CONCERN_CHARS = 200
 PHASE_NAMES = {
@@ -230,7 +230,7 @@ class Consensus:
             not isinstance(v, int) or not 0 <= v <= 5 for v in scores.values()
         ):
             raise InputError("Give each of the four questions a score from 0 to 5.")
-        concern = " ".join(concern.split())
+        concern = " ".join(refuse_nul(concern, "concern").split())
         if len(concern) > CONCERN_CHARS:
             raise InputError(f"Keep the concern to one line ({CONCERN_CHARS} characters).")
         if min(scores.values()) < 3 and not concern:

@@ -7,6 +7,7 @@ so nothing outlives its session and pages can cache what they are given.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -25,10 +26,11 @@ from sqlalchemy import (
     event,
     func,
     select,
+    text,
     update,
 )
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from coach.errors import CoachError
@@ -187,6 +189,14 @@ def _member(row: _Member) -> Member:
     )
 
 
+def normalise_url(url: str) -> URL:
+    """A PostgreSQL URL without a driver means psycopg 3, the driver this project ships."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -200,8 +210,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 class Store:
     def __init__(self, url: str):
-        parsed = make_url(url)
-        self.url = url
+        parsed = normalise_url(url)
+        self.url = parsed.render_as_string(hide_password=True)  # never the password
+        where = parsed.render_as_string(hide_password=True)
         try:
             if parsed.get_backend_name() == "sqlite" and parsed.database not in (
                 None,
@@ -209,18 +220,38 @@ class Store:
                 ":memory:",
             ):
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(url, pool_pre_ping=True)
+            self.engine = create_engine(parsed, pool_pre_ping=True)
             if parsed.get_backend_name() == "sqlite":
                 _sqlite_pragmas(self.engine)
-            with self.engine.begin() as conn:
-                migrate(conn)
+            self._migrate()
         except (OperationalError, OSError) as exc:
             reason = getattr(exc, "orig", None) or exc
             raise StoreError(
-                f"Cannot open the database at {parsed.render_as_string(hide_password=True)}: "
-                f"{reason}. Check COACH_DATABASE_URL, or unset it to use the local file."
+                f"Cannot open the database at {where}: {reason}. Check COACH_DATABASE_URL, "
+                "or unset it to use the local file."
+            ) from exc
+        except ModuleNotFoundError as exc:
+            raise StoreError(
+                f"No driver for {where}: install it (e.g. pip install 'psycopg[binary]')."
             ) from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _migrate(self) -> None:
+        """Upgrade the schema; replicas starting together take turns."""
+        for attempt in range(5):
+            try:
+                with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        # One migrator at a time across every replica on this database.
+                        conn.execute(text("SELECT pg_advisory_xact_lock(724001)"))
+                    migrate(conn)
+                return
+            except (OperationalError, ProgrammingError, IntegrityError):
+                # SQLite has no advisory lock: a replica that lost the race to create the
+                # schema sees the other's tables and tries again.
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -297,6 +328,24 @@ class Store:
             self.bump(s, workshop_id)
             s.flush()
             return _member(row)
+
+    def count_members(self, workshop_id: int) -> int:
+        with self._tx() as s:
+            return int(
+                s.scalar(select(func.count()).where(_Member.workshop_id == workshop_id)) or 0
+            )
+
+    def version_counts(self, member_id: int, since: datetime) -> tuple[int, int]:
+        """How many versions the member's draft has, and how many since `since`."""
+        with self._tx() as s:
+            q = (
+                select(func.count(), func.count().filter(_Version.created_at >= since))
+                .select_from(_Version)
+                .join(_Draft, _Draft.id == _Version.draft_id)
+                .where(_Draft.member_id == member_id)
+            )
+            total, recent = s.execute(q).one()
+            return int(total or 0), int(recent or 0)
 
     def member(self, token: str) -> Member | None:
         with self._tx() as s:

@@ -11,6 +11,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from coach.errors import CoachError, InputError
 from coach.rubric import load_rubric
@@ -20,6 +21,10 @@ from coach.store import Draft, DraftVersion, Member, Store, Workshop
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 CODE_LENGTH = 12  # 60 bits: unguessable, still easy to read aloud in three groups
 LIMITS = {"workshop name": 120, "organisation": 120, "focus": 300, "member name": 60}
+# One participant session must not be able to flood a workshop.
+MAX_MEMBERS = 500
+MAX_VERSIONS = 30
+MAX_SUBMITS_PER_MINUTE = 10
 
 
 class NotFound(CoachError):
@@ -61,9 +66,19 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def refuse_nul(value: str, what: str = "text") -> str:
+    """NUL cannot be stored in every database (PostgreSQL refuses it): say so, keep the rest."""
+    if "\x00" in value:
+        raise InputError(
+            f"The {what} contains a NUL character (\\x00), which cannot be "
+            "stored. Remove it and try again."
+        )
+    return value
+
+
 def clean_field(value: str | None, field: str, *, required: bool = False) -> str:
     """Trimmed, single-line, bounded; a clear message when it does not fit."""
-    text = " ".join((value or "").split())
+    text = " ".join(refuse_nul(value or "", field).split())
     if required and not text:
         raise InputError(f"Give the {field}.")
     if len(text) > LIMITS[field]:
@@ -155,6 +170,7 @@ class Workshops:
     # -- members -----------------------------------------------------------
     def join(self, raw_code: str, name: str = "") -> tuple[Workshop, Member]:
         workshop = self.find(raw_code)
+        self._room_for_one_more(workshop)
         member = self.store.add_member(
             workshop.id, clean_field(name, "member name"), secrets.token_urlsafe(16)
         )
@@ -177,14 +193,38 @@ class Workshops:
                 "Your text is still in the box; ask them to unlock it."
             )
         self.check_text(text)
+        self._not_flooding(member)
         result = score_text(text, "mission")
         version, created = self.store.add_version(
             member, text, scores_of(result), result.rubric_version, nonce
         )
         return Submission(version, created, result)
 
+    def _room_for_one_more(self, workshop: Workshop) -> None:
+        if self.store.count_members(workshop.id) >= MAX_MEMBERS:
+            raise InputError(
+                f"This workshop is full ({MAX_MEMBERS} members). Ask the "
+                "facilitator to start another one."
+            )
+
+    def _not_flooding(self, member: Member) -> None:
+        total, recent = self.store.version_counts(
+            member.id, datetime.now(UTC) - timedelta(minutes=1)
+        )
+        if total >= MAX_VERSIONS:
+            raise InputError(
+                f"This draft already has {MAX_VERSIONS} versions, the most one "
+                "draft keeps. Ask the facilitator if you need to start afresh."
+            )
+        if recent >= MAX_SUBMITS_PER_MINUTE:
+            raise InputError(
+                "That is a lot of versions in one minute: wait a moment and "
+                "submit again. Your text is still in the box."
+            )
+
     def check_text(self, text: str) -> None:
         """A statement must have words and fit the rubric's limit; it is kept verbatim."""
+        refuse_nul(text, "statement")
         if not text.strip():
             raise InputError("This statement is empty: write one sentence first.")
         if len(text) > self._max_chars:
@@ -230,6 +270,7 @@ class Workshops:
     def add_member(self, raw_code: str, key: str | None, name: str = "") -> Member:
         """The facilitator adds someone at the shared screen."""
         workshop = self.facilitator(raw_code, key)
+        self._room_for_one_more(workshop)
         return self.store.add_member(
             workshop.id, clean_field(name, "member name"), secrets.token_urlsafe(16)
         )

@@ -65,13 +65,12 @@ def app_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'coach.db'}"
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory, app_db: str) -> Iterator[str]:
+def start_app(database_url: str, log_dir: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """A real `streamlit run` of the app on a free loopback port, serving `database_url`."""
     port = _free_port()
-    data = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "COACH_LIVE"))}
-    env["COACH_DATABASE_URL"] = app_db
-    log = (data / "streamlit.log").open("w")
+    env["COACH_DATABASE_URL"] = database_url
+    log = (log_dir / f"streamlit-{port}.log").open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -99,12 +98,18 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, app_db: str) -> Iterator[s
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:  # noqa: S310
                 if r.status == 200:
-                    break
+                    return url, proc
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start: {(data / 'streamlit.log').read_text()}")
+    proc.kill()
+    raise RuntimeError(
+        f"streamlit did not start: {(log_dir / f'streamlit-{port}.log').read_text()}"
+    )
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, app_db: str) -> Iterator[str]:
+    url, proc = start_app(app_db, tmp_path_factory.mktemp("e2e"))
     yield url
     proc.terminate()
     proc.wait(timeout=20)

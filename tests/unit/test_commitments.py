@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,8 @@ MISSION = "We welcome every guest like family and exceed their expectations."
 
 
 @pytest.fixture
-def svc(tmp_path: Path) -> Services:
-    return build(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", public_url=None))
+def svc(database_url: str) -> Services:
+    return build(Settings(database_url=database_url, public_url=None))
 
 
 def test_a_solo_plan_lives_behind_its_link(svc: Services) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import create_engine, inspect
 
@@ -12,15 +10,15 @@ from coach.consensus import PhaseError
 from coach.errors import InputError
 from coach.migrations import LATEST, current_version, migrate
 from coach.services import Services, build
-from coach.store import Member, Workshop
+from coach.store import Member, Workshop, normalise_url
 from coach.workshop import AccessDenied
 
 GOOD = {"desired": 4, "bold": 4, "clear": 3, "stretching": 5}
 
 
 @pytest.fixture
-def svc(tmp_path: Path) -> Services:
-    return build(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", public_url=None))
+def svc(database_url: str) -> Services:
+    return build(Settings(database_url=database_url, public_url=None))
 
 
 def _team(svc: Services, n: int = 3) -> tuple[Workshop, str, list[Member], list[int]]:
@@ -171,16 +169,16 @@ def test_scores_must_be_0_to_5(svc: Services) -> None:
         svc.consensus.check(w.code, members[0].token, {"desired": 3}, "")
 
 
-def test_a_first_schema_database_upgrades_and_keeps_every_row(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
+def test_a_first_schema_database_upgrades_and_keeps_every_row(database_url: str) -> None:
+    url = database_url
+    engine = create_engine(normalise_url(url))
     with engine.begin() as conn:
         migrate(conn, upto=1)
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO workshops (id, code, name, organisation, focus, facilitator_key_hash,"
             " revealed, locked, revision, created_at) VALUES (1, 'AAAABBBBCCCC', 'Old', '', '',"
-            " 'h', 1, 0, 3, '2026-01-01 10:00:00')"
+            " 'h', true, false, 3, '2026-01-01 10:00:00')"
         )
         conn.exec_driver_sql(
             "INSERT INTO members (id, workshop_id, name, token, position, created_at)"

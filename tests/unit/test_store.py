@@ -9,12 +9,13 @@ from sqlalchemy import inspect
 
 import coach.consensus_store  # noqa: F401 - registers the consensus tables
 from coach.migrations import LATEST, current_version
-from coach.store import METADATA, Store, StoreError, Workshop
+from coach.store import METADATA, Store, StoreError, Workshop, normalise_url
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'sub' / 'coach.db'}")
+def store(database_url: str) -> Store:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return Store(database_url)
 
 
 def _workshop(store: Store, code: str = "ABCDEFGHJK12") -> Workshop:
@@ -23,8 +24,17 @@ def _workshop(store: Store, code: str = "ABCDEFGHJK12") -> Workshop:
     )
 
 
-def test_schema_is_created_and_versioned(store: Store, tmp_path: Path) -> None:
+def test_the_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> None:
+    Store(f"sqlite:///{tmp_path / 'sub' / 'coach.db'}")
     assert (tmp_path / "sub" / "coach.db").is_file()
+
+
+def test_a_bare_postgresql_url_uses_psycopg_3() -> None:
+    assert normalise_url("postgresql://u:p@h/db").drivername == "postgresql+psycopg"
+    assert normalise_url("sqlite:///x.db").drivername == "sqlite"
+
+
+def test_schema_is_created_and_versioned(store: Store) -> None:
     with store.engine.connect() as conn:
         assert current_version(conn) == LATEST
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from coach.config import Settings
@@ -22,8 +20,8 @@ from coach.workshop import (
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workshops:
-    return build(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", public_url=None)).workshops
+def ws(database_url: str) -> Workshops:
+    return build(Settings(database_url=database_url, public_url=None)).workshops
 
 
 def test_codes_are_60_bit_and_forgiving_to_type() -> None:
@@ -165,3 +163,45 @@ def test_rename_and_member_name_limits(ws: Workshops) -> None:
     assert ws.rename(w.code, key, m.id, "Hana").name == "Hana"
     with pytest.raises(InputError, match="keep it to 60"):
         ws.join(w.code, "x" * 61)
+
+
+def test_nul_is_refused_everywhere_text_is_stored(ws: Workshops) -> None:
+    with pytest.raises(InputError, match="NUL character"):
+        ws.create("Desk\x00")
+    w, _ = ws.create("Desk")
+    with pytest.raises(InputError, match="NUL character"):
+        ws.join(w.code, "A\x00na")
+    _, m = ws.join(w.code, "Ana")
+    with pytest.raises(InputError, match="NUL character"):
+        ws.submit(w.code, m.token, "We help\x00.", "n")
+    assert ws.own_draft(ws.find(w.code), m) is None
+
+
+def test_one_member_cannot_flood_the_workshop(
+    ws: Workshops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coach.workshop as workshop_mod
+
+    w, _ = ws.create("Desk")
+    _, m = ws.join(w.code, "Ana")
+    for i in range(workshop_mod.MAX_SUBMITS_PER_MINUTE):
+        ws.submit(w.code, m.token, f"We help guest number {i}.", f"n{i}")
+    with pytest.raises(InputError, match="wait a moment"):
+        ws.submit(w.code, m.token, "We help one more guest.", "n-more")
+    monkeypatch.setattr(workshop_mod, "MAX_SUBMITS_PER_MINUTE", 1000)
+    monkeypatch.setattr(workshop_mod, "MAX_VERSIONS", 12)
+    ws.submit(w.code, m.token, "We help guest 10.", "n10")
+    ws.submit(w.code, m.token, "We help guest 11.", "n11")
+    with pytest.raises(InputError, match="already has 12 versions"):
+        ws.submit(w.code, m.token, "We help guest 12.", "n12")
+
+
+def test_a_full_workshop_says_so(ws: Workshops, monkeypatch: pytest.MonkeyPatch) -> None:
+    import coach.workshop as workshop_mod
+
+    monkeypatch.setattr(workshop_mod, "MAX_MEMBERS", 2)
+    w, key = ws.create("Desk")
+    ws.join(w.code, "A")
+    ws.add_member(w.code, key, "B")
+    with pytest.raises(InputError, match="This workshop is full"):
+        ws.join(w.code, "C")
