@@ -1,12 +1,14 @@
-"""Facilitator commands: `demo` fills in a sample workshop, `export` writes its record."""
+"""Facilitator commands: `demo`, `export` a workshop's record, `backup` and `restore` it."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from coach import demo, report, themes
+from coach.backup import BackupError, backup, dumps, loads, restore
 from coach.export import EXTRA_FORMATS, FORMATS, export, filename
 from coach.services import build
 from coach.workshop import format_code
@@ -53,6 +55,47 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    svc = build()
+    workshop = svc.workshops.find(args.code)
+    data = backup(svc.store, workshop.id)
+    target = Path(args.output or f"backup-{workshop.code}-{date.today().isoformat()}.json")
+    partial = target.with_name(target.name + ".part")
+    try:  # write beside, then rename: a failed write never leaves half a backup
+        partial.write_text(dumps(data), encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        print(
+            f"Cannot write {target}: {exc.strerror}. Choose another path with -o.", file=sys.stderr
+        )
+        return 2
+    print(f"Wrote {target} with the workshop '{workshop.name}':", file=sys.stderr)
+    for table, rows in data["tables"].items():
+        print(f"  {table:<17} {len(rows):>6} rows", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"Cannot read {args.file}: {exc.strerror}. Check the path.", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        raise BackupError(
+            f"{args.file} is not a Mission Coach backup: it is not UTF-8 text. "
+            "Check that you chose the right file."
+        ) from exc
+    data = loads(text)  # checked before the database is even opened
+    svc = build()
+    workshop = svc.workshops.find(restore(svc.store, data))
+    print(f"Restored the workshop '{workshop.name}' into {svc.store.url.split('://')[0]} storage.")
+    print(f"  join code:  {format_code(workshop.code)}")
+    print("Member, plan and facilitator links work as before.")
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = sub.add_parser("demo", help="create a filled-in sample workshop")
     d.set_defaults(run=cmd_demo)
@@ -63,3 +106,10 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "-o", "--output", help="file to write; - for stdout (default: stdout, or a file for xlsx)"
     )
     e.set_defaults(run=cmd_export)
+    b = sub.add_parser("backup", help="write a whole workshop to a JSON file")
+    b.add_argument("code", help="the workshop's join code")
+    b.add_argument("-o", "--output", help="file to write (default: backup-CODE-DATE.json)")
+    b.set_defaults(run=cmd_backup)
+    r = sub.add_parser("restore", help="put a backed-up workshop into this database")
+    r.add_argument("file", help="a file written by `backup`")
+    r.set_defaults(run=cmd_restore)
