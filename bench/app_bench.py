@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from tests.support.app_server import start_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFTS = [
@@ -69,38 +67,8 @@ def browser_submit_to_score(tries: int = 5) -> list[float] | str:
 
     svc = build()
     workshop, _ = svc.workshops.create("Bench")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    url, proc = start_streamlit(ROOT / "app.py", Path(tempfile.mkdtemp()))
     try:
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):  # noqa: S310
-                    break
-            except OSError:
-                time.sleep(0.2)
         flags = [
             "--headless",
             "--no-sandbox",

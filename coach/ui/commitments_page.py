@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 import streamlit as st
@@ -15,7 +14,7 @@ from coach.llm import LLMError
 from coach.reminders import Reminder, to_ics
 from coach.services import Services
 from coach.ui import results
-from coach.ui.common import fail, link, services
+from coach.ui.common import act, fail, link, services
 
 
 def render() -> None:
@@ -72,12 +71,12 @@ def _mission(cm: Commitments, plan: Plan) -> None:
             "Paste your organisation's mission", key="mission_text", value=plan.mission
         )
         if st.button("Save the mission", key="mission_save"):
-            _do(partial(cm.set_mission, plan.token, text))
+            act(partial(cm.set_mission, plan.token, text))
         code = st.text_input(
             "…or use a workshop's adopted statement: its join code", key="mission_code"
         )
         if st.button("Use that workshop's statement", key="mission_from_workshop"):
-            _do(partial(cm.use_workshop_mission, plan.token, code))
+            act(partial(cm.use_workshop_mission, plan.token, code))
 
 
 def _add(cm: Commitments, plan: Plan) -> None:
@@ -147,7 +146,7 @@ def _card(svc: Services, plan: Plan, v: CommitmentView, partners: dict[int, str]
     )
     if st.button("Save", key=f"{key}_save"):
         chosen = tuple(tags) if tuple(tags) != elements_mod.tag(c.text) else None
-        _do(
+        act(
             partial(
                 cm.update,
                 plan.token,
@@ -161,12 +160,12 @@ def _card(svc: Services, plan: Plan, v: CommitmentView, partners: dict[int, str]
         )
     note = st.text_input("Check-in note", key=f"{key}_note", max_chars=300)
     if st.button("Check in", key=f"{key}_checkin"):
-        _do(partial(cm.check_in, plan.token, c.id, status, note))
+        act(partial(cm.check_in, plan.token, c.id, status, note))
     for k in c.checkins:
         st.text(f"{k.created_at:%Y-%m-%d} · {k.status}" + (f": {k.note}" if k.note else ""))
     _llm_rewrite(svc, plan, v)
     if st.button("Remove", key=f"{key}_remove"):
-        _do(partial(cm.remove, plan.token, c.id))
+        act(partial(cm.remove, plan.token, c.id))
 
 
 def _llm_rewrite(svc: Services, plan: Plan, v: CommitmentView) -> None:
@@ -188,7 +187,7 @@ def _llm_rewrite(svc: Services, plan: Plan, v: CommitmentView) -> None:
         st.text(f"Rubric: overall {better.result.overall} (now {v.result.overall})")
         if st.button("Use this", key=key + "_use"):
             st.session_state.pop(key + "_answer")
-            _do(partial(svc.commitments.update, plan.token, v.commitment.id, text=better.text))
+            act(partial(svc.commitments.update, plan.token, v.commitment.id, text=better.text))
 
 
 def _calendar(plan: Plan, views: list[CommitmentView]) -> None:
@@ -216,12 +215,3 @@ def _calendar(plan: Plan, views: list[CommitmentView]) -> None:
         )
     elif views:
         st.caption("Give a commitment a due date or a cadence to get calendar reminders.")
-
-
-def _do(action: Callable[[], object]) -> None:
-    try:
-        action()
-    except CoachError as exc:
-        fail(exc)
-        return
-    st.rerun()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
 import segno
@@ -80,3 +81,13 @@ def qr_png(data: str) -> bytes:
 def fail(exc: CoachError) -> None:
     """Show a person what went wrong and what to do; the page continues."""
     st.error(str(exc))
+
+
+def act(action: Callable[[], object]) -> None:
+    """Run one change: a CoachError is shown, otherwise the page reruns with the new state."""
+    try:
+        action()
+    except CoachError as exc:
+        fail(exc)
+        return
+    st.rerun()

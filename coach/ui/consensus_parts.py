@@ -19,7 +19,7 @@ from coach.scoring import score_text
 from coach.services import Services
 from coach.store import Draft, Member, Workshop
 from coach.ui import ballot_widgets, results
-from coach.ui.common import fail
+from coach.ui.common import act, fail
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -65,12 +65,7 @@ class Context:
         return {c.id: Consensus.label(rnd, c.id) for c in rnd.candidates}
 
     def act(self, action: Callable[[], object]) -> None:
-        try:
-            action()
-        except CoachError as exc:
-            fail(exc)
-            return
-        st.rerun()
+        act(action)
 
 
 def adopted_banner(ctx: Context) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -10,7 +11,7 @@ import streamlit as st
 from coach.errors import CoachError
 from coach.store import Member, Workshop
 from coach.ui import board, results
-from coach.ui.common import PAGES, fail, link, qr_png, services
+from coach.ui.common import PAGES, act, fail, link, qr_png, services
 from coach.workshop import Board, Workshops, format_code
 
 
@@ -74,10 +75,10 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
     reveal, lock = st.columns(2)
     label = "Hide drafts" if workshop.revealed else "Reveal all drafts"
     if reveal.button(label, type="primary", key="toggle_reveal", use_container_width=True):
-        _act(lambda: ws.set_revealed(workshop.code, key, not workshop.revealed))
+        act(lambda: ws.set_revealed(workshop.code, key, not workshop.revealed))
     label = "Unlock drafting" if workshop.locked else "Lock drafting"
     if lock.button(label, key="toggle_lock", use_container_width=True):
-        _act(lambda: ws.set_locked(workshop.code, key, not workshop.locked))
+        act(lambda: ws.set_locked(workshop.code, key, not workshop.locked))
     coach = services().coach
     if (
         workshop.revealed
@@ -104,15 +105,6 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
     st.caption(f"Drafts are {state}. Drafting is {'locked' if workshop.locked else 'open'}.")
 
 
-def _act(action: object) -> None:
-    try:
-        action()  # type: ignore[operator]
-    except CoachError as exc:
-        fail(exc)
-        return
-    st.rerun()
-
-
 def _at_this_screen(ws: Workshops, current: Board, key: str | None) -> None:
     st.subheader("At this screen")
     workshop = current.workshop
@@ -120,7 +112,7 @@ def _at_this_screen(ws: Workshops, current: Board, key: str | None) -> None:
     with st.form("add_member_form", clear_on_submit=True):
         name = st.text_input("Add a member (leave blank to stay anonymous)", key="new_member")
         if st.form_submit_button("Add member"):
-            _act(lambda: ws.add_member(workshop.code, key, name))
+            act(lambda: ws.add_member(workshop.code, key, name))
     if not members:
         st.info("No members yet. Add them here, or let them join from their phones.")
         return
@@ -163,7 +155,7 @@ def _manage(ws: Workshops, current: Board, key: str | None) -> None:
             m = st.selectbox("Member", members, format_func=_name, key="rename_member")
             new = st.text_input("New name", key="rename_to")
             if st.button("Rename", key="rename_go") and m:
-                _act(lambda: ws.rename(workshop.code, key, m.id, new))
+                act(lambda: ws.rename(workshop.code, key, m.id, new))
         drafts = [e for e in current.entries if e.draft_id and not e.deleted]
         if drafts:
             e = st.selectbox(
@@ -171,11 +163,13 @@ def _manage(ws: Workshops, current: Board, key: str | None) -> None:
             )
             if st.button("Remove draft…", key="remove_ask"):
                 st.session_state["confirm_remove"] = (e.draft_id, e.member.display_name)
-        for e in (e for e in current.entries if e.deleted and e.draft_id):
+        for e in current.entries:
+            if not e.deleted or e.draft_id is None:
+                continue
             row = st.columns([4, 1])
             row[0].text(f"Removed: the draft of {e.member.display_name}")
             if row[1].button("Restore", key=f"restore_{e.draft_id}"):
-                _act(lambda e=e: ws.set_draft_removed(workshop.code, key, e.draft_id, False))
+                act(partial(ws.set_draft_removed, workshop.code, key, e.draft_id, False))
     if "confirm_remove" in st.session_state:
         _confirm_remove(ws, workshop.code, key)
 
@@ -187,7 +181,7 @@ def _confirm_remove(ws: Workshops, code: str, key: str | None) -> None:
     yes, no = st.columns(2)
     if yes.button("Remove", type="primary", key="remove_yes"):
         del st.session_state["confirm_remove"]
-        _act(lambda: ws.set_draft_removed(code, key, draft_id, True))
+        act(lambda: ws.set_draft_removed(code, key, draft_id, True))
     if no.button("Cancel", key="remove_no"):
         del st.session_state["confirm_remove"]
         st.rerun()

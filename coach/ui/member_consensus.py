@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from coach.consensus import Consensus
@@ -66,9 +68,9 @@ def render(svc: Services, workshop: Workshop, member: Member) -> None:
             )
 
 
-def _do(action: object, done: str) -> None:
+def _do(action: Callable[[], object], done: str) -> None:
     try:
-        action()  # type: ignore[operator]
+        action()
     except CoachError as exc:
         fail(exc)
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from functools import partial
 
@@ -12,7 +11,7 @@ import streamlit as st
 from coach import elements as elements_mod
 from coach.commitments import Team
 from coach.errors import CoachError
-from coach.ui.common import PAGES, fail, services
+from coach.ui.common import PAGES, act, fail, services
 
 
 def render() -> None:
@@ -75,7 +74,7 @@ def _followup(team: Team, code: str, key: str | None) -> None:
         format="YYYY-MM-DD",
     )
     if st.button("Save the date", key="followup_save"):
-        _do(partial(services().commitments.set_followup, code, key, due or None))
+        act(partial(services().commitments.set_followup, code, key, due or None))
 
 
 def _coverage(team: Team) -> None:
@@ -109,16 +108,7 @@ def _feedback(team: Team, code: str, key: str | None) -> None:
     author = st.text_input("Your name", key="feedback_author")
     note = st.text_area("Feedback", key="feedback_note")
     if st.button("Record feedback", key="feedback_save"):
-        _do(partial(services().commitments.give_feedback, code, key, target, author, note))
+        act(partial(services().commitments.give_feedback, code, key, target, author, note))
     for f in team.feedback:
         about = names.get(f.commitment_id, "") if f.commitment_id else "the team"
         st.text(f"{f.created_at:%Y-%m-%d} · {f.author or 'Management'} on {about}: {f.note}")
-
-
-def _do(action: Callable[[], object]) -> None:
-    try:
-        action()
-    except CoachError as exc:
-        fail(exc)
-        return
-    st.rerun()

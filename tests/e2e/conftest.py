@@ -7,17 +7,14 @@ or Playwright is missing.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.support.app_server import free_port, start_streamlit
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -53,10 +50,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.skip(reason=f"end-to-end test skipped: {reason}"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+_free_port = free_port
 
 
 @pytest.fixture(scope="session")
@@ -67,44 +61,7 @@ def app_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def start_app(database_url: str, log_dir: Path) -> tuple[str, subprocess.Popen[bytes]]:
     """A real `streamlit run` of the app on a free loopback port, serving `database_url`."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "COACH_LIVE"))}
-    env["COACH_DATABASE_URL"] = database_url
-    log = (log_dir / f"streamlit-{port}.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:  # noqa: S310
-                if r.status == 200:
-                    return url, proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(
-        f"streamlit did not start: {(log_dir / f'streamlit-{port}.log').read_text()}"
-    )
+    return start_streamlit(ROOT / "app.py", log_dir, database_url)
 
 
 @pytest.fixture(scope="session")

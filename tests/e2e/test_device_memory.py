@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import _free_port
+from tests.support.app_server import start_streamlit
 
 pytestmark = pytest.mark.e2e
 
@@ -25,47 +21,14 @@ RUNS = re.compile(r"^runs: \d+$")
 
 @pytest.fixture(scope="module")
 def device_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("device") / "streamlit.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "COACH_LIVE"))}
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "tests" / "e2e" / "device_app.py"),
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:  # noqa: S310
-                        if r.status == 200:
-                            break
-                except OSError:
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        pytest.fail(f"streamlit did not start: {log_path.read_text()}")
-                    time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    url, proc = start_streamlit(
+        ROOT / "tests" / "e2e" / "device_app.py", tmp_path_factory.mktemp("device")
+    )
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def shown(page, text: str) -> None:
