@@ -92,7 +92,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     workshop = svc.workshops.find(restore(svc.store, data))
     print(f"Restored the workshop '{workshop.name}' into {svc.store.url.split('://')[0]} storage.")
     print(f"  join code:  {format_code(workshop.code)}")
-    print("Member, plan and facilitator links work as before.")
+    print("The facilitator key and every member and plan link are as they were.")
     return 0
 
 
