@@ -224,7 +224,18 @@ def _value(col: Column[Any], value: Any, where: str) -> Any:
     length = getattr(col.type, "length", None)
     if length and len(value) > length:
         raise _damaged(where, f"{col.name} is longer than {length} characters")
+    # What the app itself refuses to store (NUL, unpaired surrogates) stays out too.
+    if isinstance(value, str) and ("\x00" in value or _unencodable(value)):
+        raise _damaged(where, f"{col.name} holds a character that cannot be stored")
     return value
+
+
+def _unencodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _row(name: str, n: int, row: Any) -> dict[str, Any]:
@@ -237,7 +248,17 @@ def _row(name: str, n: int, row: Any) -> dict[str, Any]:
     for col in table.columns:  # a column added since has a default, or may be left empty
         if col.name not in row and not col.nullable and col.default is None:
             raise _damaged(where, f"missing column {col.name}")
-    return {k: _value(table.c[k], v, where) for k, v in row.items()}
+    values = {k: _value(table.c[k], v, where) for k, v in row.items()}
+    if (name, "text") in _STATEMENTS:
+        text = values.get("text", "")
+        if not text.strip() or len(text) > _STATEMENT_CHARS:
+            raise _damaged(where, "a statement is empty or longer than the app allows")
+    return values
+
+
+# Statements the app scores: it never stores one it cannot score, nor may a restore.
+_STATEMENTS = {("draft_versions", "text"), ("candidates", "text"), ("commitments", "text")}
+_STATEMENT_CHARS = 1000
 
 
 def _json_ids(value: Any, where: str) -> Iterator[int]:

@@ -86,7 +86,7 @@ class Commitments:
         )
 
     def open(self, token: str | None) -> Plan:
-        plan = self.store.plan(token) if token else None
+        plan = self.store.plan(token) if token and "\x00" not in token else None
         if plan is None:
             raise NotFound(
                 "No plan answers to this link. Check the whole link, or start a new plan."

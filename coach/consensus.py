@@ -48,8 +48,8 @@ class Consensus:
         return self.rounds.rounds(workshop.id)
 
     def current(self, workshop: Workshop) -> Round | None:
-        history = self.history(workshop)
-        return history[-1] if history else None
+        latest = self.rounds.rounds(workshop.id, latest_only=True)
+        return latest[0] if latest else None
 
     def tally(self, rnd: Round) -> voting.Tally | None:
         if not rnd.ballots or not rnd.active:

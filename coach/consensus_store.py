@@ -102,13 +102,13 @@ class ConsensusStore:
     def __init__(self, store: Store):
         self.store = store
 
-    def rounds(self, workshop_id: int) -> list[Round]:
+    def rounds(self, workshop_id: int, *, latest_only: bool = False) -> list[Round]:
+        """Every round (or only the current one) with its candidates, ballots and checks."""
         with self.store.transaction() as s:
-            rounds = list(
-                s.scalars(
-                    select(_Round).where(_Round.workshop_id == workshop_id).order_by(_Round.number)
-                )
-            )
+            q = select(_Round).where(_Round.workshop_id == workshop_id)
+            if latest_only:
+                q = q.order_by(_Round.number.desc()).limit(1)
+            rounds = sorted(s.scalars(q), key=lambda r: r.number)
             ids = [r.id for r in rounds]
             number = {r.id: r.number for r in rounds}
             cands: dict[int, list[Candidate]] = {i: [] for i in ids}

@@ -251,19 +251,26 @@ def to_xlsx(table: ConsensusTable) -> bytes:
     return buf.getvalue()
 
 
-def _md(value: object) -> str:
+def _md(value: object, *, cell: bool = False) -> str:
     """One Markdown table cell or inline run: on one line, every special character escaped."""
     if value is None:
         return ""
     if not isinstance(value, str):
         return str(value)
-    return _MD_SPECIAL.sub(r"\\\1", _NEWLINES.sub(" ", value))
+    text = _NEWLINES.sub(" ", value)
+    if not cell:
+        text = text.strip()  # after "> " or "- ", four spaces would start a code block
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_cell(value: object) -> str:
+    return _md(value, cell=True)
 
 
 def _md_table(columns: tuple[str, ...], rows: Sequence[ConsensusRow | CommitmentRow]) -> list[str]:
-    lines = ["| " + " | ".join(_md(name) for name in columns) + " |"]
+    lines = ["| " + " | ".join(_md_cell(name) for name in columns) + " |"]
     lines.append("|" + "|".join("---" for _ in columns) + "|")
-    return lines + ["| " + " | ".join(_md(v) for v in _cells(row)) + " |" for row in rows]
+    return lines + ["| " + " | ".join(_md_cell(v) for v in _cells(row)) + " |" for row in rows]
 
 
 def to_markdown(table: ConsensusTable) -> str:

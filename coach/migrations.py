@@ -229,11 +229,24 @@ def _v4(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE workshops ADD COLUMN followup_due DATE"))
 
 
+def _v5(conn: Connection) -> None:
+    """Member positions unique per workshop (people joining at once could share one)."""
+    # Renumber first, by id, so a database with duplicates upgrades keeping every row.
+    conn.execute(
+        text(
+            "UPDATE members SET position = (SELECT COUNT(*) FROM members m2 "
+            "WHERE m2.workshop_id = members.workshop_id AND m2.id <= members.id)"
+        )
+    )
+    conn.execute(text("CREATE UNIQUE INDEX ux_members_position ON members (workshop_id, position)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
     (3, "LLM answer cache and token usage", _v3),
     (4, "personal commitments, check-ins, follow-up and manager feedback", _v4),
+    (5, "unique member positions within a workshop", _v5),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -7,6 +7,7 @@ so nothing outlives its session and pages can cache what they are given.
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -76,6 +78,7 @@ class _Workshop(_Base):
 
 class _Member(_Base):
     __tablename__ = "members"
+    __table_args__ = (Index("ux_members_position", "workshop_id", "position", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
     name: Mapped[str] = mapped_column(String(80), default="")
@@ -220,7 +223,13 @@ class Store:
                 ":memory:",
             ):
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(parsed, pool_pre_ping=True)
+            # Many sessions per replica share few servers: a roomier pool for PostgreSQL.
+            extra = (
+                {}
+                if parsed.get_backend_name() == "sqlite"
+                else {"pool_size": 10, "max_overflow": 10}
+            )
+            self.engine = create_engine(parsed, pool_pre_ping=True, **extra)
             if parsed.get_backend_name() == "sqlite":
                 _sqlite_pragmas(self.engine)
             self._migrate()
@@ -314,20 +323,35 @@ class Store:
 
     # -- members -----------------------------------------------------------
     def add_member(self, workshop_id: int, name: str, token: str) -> Member:
-        with self._tx() as s:
-            position = (
-                s.scalar(
-                    select(func.max(_Member.position)).where(_Member.workshop_id == workshop_id)
-                )
-                or 0
-            ) + 1
-            row = _Member(
-                workshop_id=workshop_id, name=name, token=token, position=position, created_at=now()
-            )
-            s.add(row)
-            self.bump(s, workshop_id)
-            s.flush()
-            return _member(row)
+        """The next position in the workshop; people joining at once retry on a clash."""
+        for attempt in range(30):
+            try:
+                with self._tx() as s:
+                    if s.get_bind().dialect.name == "postgresql":
+                        # Joins to one workshop queue here instead of clashing and retrying.
+                        s.execute(text("SELECT pg_advisory_xact_lock(1, :w)"), {"w": workshop_id})
+                    position = (
+                        s.scalar(
+                            select(func.max(_Member.position)).where(
+                                _Member.workshop_id == workshop_id
+                            )
+                        )
+                        or 0
+                    ) + 1
+                    row = _Member(
+                        workshop_id=workshop_id,
+                        name=name,
+                        token=token,
+                        position=position,
+                        created_at=now(),
+                    )
+                    s.add(row)
+                    self.bump(s, workshop_id)
+                    s.flush()
+                    return _member(row)
+            except IntegrityError:
+                time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter only
+        raise StoreError("Too many people are joining at once: try again in a moment.")
 
     def count_members(self, workshop_id: int) -> int:
         with self._tx() as s:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from coach.scoring import Evidence, ScoreResult
@@ -57,3 +58,11 @@ def action_rows(result: ScoreResult) -> list[dict[str, object]]:
         {"action": a.text, "overall": a.overall, **{k: v.score for k, v in a.criteria.items()}}
         for a in result.actions
     ]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&$:])")
+
+
+def md_escape(text: str) -> str:
+    """Text made inert for a Markdown renderer (message boxes render Markdown)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))

@@ -177,7 +177,8 @@ class Workshops:
         return workshop, member
 
     def member(self, workshop: Workshop, token: str | None) -> Member | None:
-        member = self.store.member(token) if token else None
+        # A NUL can never be in a token; PostgreSQL would refuse to even look it up.
+        member = self.store.member(token) if token and "\x00" not in token else None
         return member if member is not None and member.workshop_id == workshop.id else None
 
     # -- drafting ----------------------------------------------------------

@@ -14,7 +14,7 @@ from coach.llm import LLMError
 from coach.reminders import Reminder, to_ics
 from coach.services import Services
 from coach.ui import results
-from coach.ui.common import act, fail, link, services
+from coach.ui.common import act, fail, link, services, warn
 
 
 def render() -> None:
@@ -179,7 +179,7 @@ def _llm_rewrite(svc: Services, plan: Plan, v: CommitmentView) -> None:
                     v.commitment.text, plan.mission
                 )
             except LLMError as exc:
-                st.warning(f"No LLM rewrite this time: {exc}")
+                warn(f"No LLM rewrite this time: {exc}")
     better = st.session_state.get(key + "_answer")
     if better is not None:
         st.text(f"Suggested: {better.text}")

@@ -15,6 +15,7 @@ from coach.config import Settings
 from coach.errors import CoachError
 from coach.llm import LLMSettings
 from coach.services import Services, build
+from coach.view import md_escape
 
 PAGES = {
     "home": "coach/ui/pages/home.py",
@@ -51,7 +52,7 @@ def services() -> Services:
     try:
         return _services(settings.database_url, settings.public_url, _llm_settings())
     except CoachError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         st.stop()
 
 
@@ -79,8 +80,16 @@ def qr_png(data: str) -> bytes:
 
 
 def fail(exc: CoachError) -> None:
-    """Show a person what went wrong and what to do; the page continues."""
-    st.error(str(exc))
+    """Show a person what went wrong and what to do; the page continues.
+
+    Messages can quote what someone typed, so they are escaped: shown, never rendered.
+    """
+    st.error(md_escape(str(exc)))
+
+
+def warn(message: str) -> None:
+    """A warning that may carry outside text (an LLM server's words, say), shown inert."""
+    st.warning(md_escape(message))
 
 
 def act(action: Callable[[], object]) -> None:

@@ -19,7 +19,7 @@ from coach.scoring import score_text
 from coach.services import Services
 from coach.store import Draft, Member, Workshop
 from coach.ui import ballot_widgets, results
-from coach.ui.common import act, fail
+from coach.ui.common import act, fail, warn
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -170,7 +170,7 @@ def _llm_merged(ctx: Context) -> None:
                     [d.latest.text for d in ctx.drafts], ctx.themes, workshop_id=ctx.workshop.id
                 )
             except LLMError as exc:
-                st.warning(f"No LLM suggestions this time: {exc}")
+                warn(f"No LLM suggestions this time: {exc}")
     for i, (sug, cover, sources) in enumerate(st.session_state.get("llm_merged", [])):
         with st.container(border=True):
             st.text(sug.text)
@@ -317,7 +317,7 @@ def _llm_revision(ctx: Context, leader: Candidate) -> None:
                     leader.text, [f"{q}: {c}" for _, q, _, c in below], workshop_id=ctx.workshop.id
                 )
             except LLMError as exc:
-                st.warning(f"No LLM revision this time: {exc}")
+                warn(f"No LLM revision this time: {exc}")
                 return
         if revision is not None:
             st.session_state["llm_revision"] = revision.text

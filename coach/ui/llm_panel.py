@@ -10,6 +10,7 @@ import streamlit as st
 from coach.coaching import Feedback
 from coach.llm import LLMError
 from coach.services import Services
+from coach.ui.common import warn
 
 
 def feedback(
@@ -31,7 +32,7 @@ def feedback(
             try:
                 held = (text, svc.coach.feedback(text, workshop_id=workshop_id))
             except LLMError as exc:
-                st.warning(f"No LLM feedback this time: {exc} The rubric's scores above stand.")
+                warn(f"No LLM feedback this time: {exc} The rubric's scores above stand.")
                 return
         st.session_state[f"{key}_llm"] = held
     if held is not None:

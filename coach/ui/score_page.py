@@ -8,7 +8,7 @@ from coach.errors import CoachError
 from coach.llm import LLMError
 from coach.scoring import score_text
 from coach.ui import llm_panel, results
-from coach.ui.common import services
+from coach.ui.common import fail, services, warn
 
 KINDS = {"Mission statement": "mission", "Commitment": "commitment"}
 PLACEHOLDER = {
@@ -51,7 +51,7 @@ def render() -> None:
     try:
         result = score_text(text, rubric, mission or None)
     except CoachError as exc:
-        st.error(str(exc))
+        fail(exc)
         return
     results.full(result, key="score")
     svc = services()
@@ -64,7 +64,7 @@ def render() -> None:
             try:
                 better = svc.coach.rewrite_commitment(text, mission or "")
             except LLMError as exc:
-                st.warning(f"No LLM rewrite this time: {exc}")
+                warn(f"No LLM rewrite this time: {exc}")
                 return
         if better is not None:
             st.text(better.text)

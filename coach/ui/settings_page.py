@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.llm import LLMError, OpenAIChat
-from coach.ui.common import services
+from coach.ui.common import fail, services
+from coach.view import md_escape
 
 
 def render() -> None:
@@ -25,9 +26,9 @@ def render() -> None:
     if testable and st.button("Test the connection", key="llm_ping"):
         with st.spinner("Testing…"):
             try:
-                st.success(coach.llm.ping())  # type: ignore[union-attr]
+                st.success(md_escape(coach.llm.ping()))  # type: ignore[union-attr]
             except LLMError as exc:
-                st.error(str(exc))
+                fail(exc)
     used = coach.usage()
     st.subheader("Tokens used")
     cols = st.columns(3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pandas as pd
@@ -55,3 +56,8 @@ def frame(at: AppTest, column: str) -> pd.DataFrame:
         if column in df.value.columns:
             return df.value
     raise AssertionError(f"no dataframe with a {column!r} column")
+
+
+def unescaped(markdown_source: str) -> str:
+    """What a person reads in a message box whose text was escaped for Markdown."""
+    return re.sub(r"\\(.)", r"\1", markdown_source)

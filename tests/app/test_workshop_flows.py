@@ -6,7 +6,7 @@ import pytest
 import streamlit as st
 
 from coach.services import Services, build
-from tests.app.conftest import frame, open_page, plain, texts
+from tests.app.conftest import frame, open_page, plain, texts, unescaped
 
 DRAFTS = {
     "Ana": "We welcome every guest like family and exceed their expectations.",
@@ -43,7 +43,7 @@ def test_wrong_join_code_gets_a_clear_message() -> None:
     at.button(key="FormSubmitter:join_form-Join").click().run()
     assert "is not a join code" in at.error[0].value
     at = open_page("join", code="0000-0000-0000")
-    assert "No workshop has the code 0000-0000-0000" in at.error[0].value
+    assert "No workshop has the code 0000-0000-0000" in unescaped(at.error[0].value)
 
 
 def test_join_from_a_phone_then_draft(svc: Services) -> None:
@@ -207,3 +207,10 @@ def test_everything_survives_a_restart(svc: Services) -> None:
     assert again.store.drafts(w.id)[0].latest.text == DRAFTS["Ana"]
     at = open_page("workshop", code=w.code, key=key)
     assert DRAFTS["Ana"] in plain(texts(at))
+
+
+def test_typed_markup_in_an_error_is_shown_not_rendered() -> None:
+    at = open_page("join", code="![i](http://example.invalid/x.png)")
+    source = at.error[0].value
+    assert "![i](" not in source  # no image is rendered
+    assert "![i](http://example.invalid/x.png)" in unescaped(source)  # the words are shown

@@ -373,3 +373,19 @@ def test_cli_backup_and_restore(tmp_path: Path) -> None:
     assert out.returncode == 2 and "not a Mission Coach backup" in out.stderr
     missing = run(b_db, "restore", str(tmp_path / "nope.json"))
     assert missing.returncode == 2 and "Cannot read" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "   ", "x" * 1001, "We serve\x00 guests.", "We serve \ud800 guests."]
+)
+def test_a_statement_the_app_would_refuse_is_refused_on_restore(bad: str) -> None:
+    svc = build(Settings(database_url="sqlite://", public_url=None))
+    w, _ = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Ana")
+    svc.workshops.submit(w.code, m.token, "We help.", "n")
+    data = backup(svc.store, w.id)
+    data["tables"]["draft_versions"][0]["text"] = bad
+    target = build(Settings(database_url="sqlite://", public_url=None))
+    with pytest.raises(BackupError, match="damaged"):
+        restore(target.store, data)
+    assert target.store.workshop(w.code) is None

@@ -131,3 +131,11 @@ def test_a_workshop_statement_becomes_the_mission(svc: Services) -> None:
     other, _ = svc.workshops.create("Not adopted")
     with pytest.raises(NotFound, match="not adopted a statement"):
         svc.commitments.use_workshop_mission(plan.token, other.code)
+
+
+@pytest.mark.parametrize("token", ["\x00", "abc\x00", "' OR 1=1 --", "x" * 500])
+def test_hostile_links_open_nothing(svc: Services, token: str) -> None:
+    with pytest.raises(NotFound):
+        svc.commitments.open(token)
+    w, _ = svc.workshops.create("Desk")
+    assert svc.workshops.member(svc.workshops.find(w.code), token) is None

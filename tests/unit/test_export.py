@@ -769,3 +769,16 @@ def test_commitment_models_are_strict_and_scrubbed() -> None:
         ).status
         == "planned"
     )
+
+
+def test_an_indented_statement_never_becomes_a_code_block() -> None:
+    from coach.export import to_markdown
+
+    md = to_markdown(
+        ConsensusTable(
+            workshop="W",
+            generated_at=datetime(2026, 1, 1, tzinfo=UTC),
+            adopted="    We serve every guest.",
+        )
+    )
+    assert "> We serve every guest\\." in md.splitlines()

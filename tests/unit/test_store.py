@@ -124,3 +124,32 @@ def test_unreachable_database_gets_a_clear_message(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="Cannot open the database"):
         Store(f"sqlite:///{blocker / 'coach.db'}")
+
+
+def test_duplicate_positions_are_renumbered_on_upgrade_and_now_impossible(
+    database_url: str,
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from coach.migrations import migrate
+
+    engine = create_engine(normalise_url(database_url))
+    with engine.begin() as conn:
+        migrate(conn, upto=4)
+        conn.exec_driver_sql(
+            "INSERT INTO workshops (id, code, name, organisation, focus, facilitator_key_hash,"
+            " revealed, locked, revision, created_at) VALUES (7, 'ZZZZYYYYXXXX', 'Old', '', '',"
+            " 'h', false, false, 0, '2026-01-01 10:00:00')"
+        )
+        for member_id, token in ((1, "t1"), (2, "t2"), (3, "t3")):
+            conn.execute(
+                text(
+                    "INSERT INTO members (id, workshop_id, name, token, position, created_at) "
+                    "VALUES (:i, 7, '', :t, 1, '2026-01-01 10:00:00')"
+                ),
+                {"i": member_id, "t": token},
+            )
+    engine.dispose()
+    store = Store(database_url)
+    assert [m.position for m in store.members(7)] == [1, 2, 3]
+    assert [m.display_name for m in store.members(7)] == ["Member 1", "Member 2", "Member 3"]
