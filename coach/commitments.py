@@ -13,6 +13,7 @@ from datetime import date
 from coach import elements as elements_mod
 from coach.commitment_store import Commitment, CommitmentStore, Feedback, Plan
 from coach.errors import InputError
+from coach.reminders import Reminder
 from coach.scoring import ScoreResult, get_scorer, score_text
 from coach.store import Member, Workshop
 from coach.workshop import NotFound, Workshops, clean_field, refuse_nul
@@ -170,6 +171,23 @@ class Commitments:
     def view(self, plan: Plan) -> list[CommitmentView]:
         names = {m.id: m.display_name for m in self._team(plan)}
         return [self._view(plan.mission, c, names) for c in plan.commitments]
+
+    @staticmethod
+    def reminders(plan: Plan, views: list[CommitmentView]) -> list[Reminder]:
+        """Calendar reminders for the commitments that have a due date or a cadence."""
+        return [
+            Reminder(
+                uid=f"commitment-{v.commitment.id}@mission-coach",
+                text=v.commitment.text,
+                due=v.commitment.due,
+                cadence=v.commitment.cadence,  # type: ignore[arg-type]
+                start=v.commitment.created_at.date(),
+                partner=v.partner,
+                mission=plan.mission,
+            )
+            for v in views
+            if v.commitment.due or v.commitment.cadence
+        ]
 
     def partners(self, plan: Plan) -> list[Member]:
         return [m for m in self._team(plan) if m.id != plan.member_id]

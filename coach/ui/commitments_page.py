@@ -11,7 +11,7 @@ from coach.commitment_store import Plan
 from coach.commitments import CADENCES, NO_LINK, STATUSES, Commitments, CommitmentView
 from coach.errors import CoachError
 from coach.llm import LLMError
-from coach.reminders import Reminder, to_ics
+from coach.reminders import to_ics
 from coach.services import Services
 from coach.ui import results
 from coach.ui.common import act, fail, link, services, warn
@@ -191,19 +191,7 @@ def _llm_rewrite(svc: Services, plan: Plan, v: CommitmentView) -> None:
 
 
 def _calendar(plan: Plan, views: list[CommitmentView]) -> None:
-    reminders = [
-        Reminder(
-            uid=f"commitment-{v.commitment.id}@mission-coach",
-            text=v.commitment.text,
-            due=v.commitment.due,
-            cadence=v.commitment.cadence,  # type: ignore[arg-type]
-            start=v.commitment.created_at.date(),
-            partner=v.partner,
-            mission=plan.mission,
-        )
-        for v in views
-        if v.commitment.due or v.commitment.cadence
-    ]
+    reminders = Commitments.reminders(plan, views)
     if reminders:
         st.download_button(
             "Add reminders to my calendar (.ics)",
