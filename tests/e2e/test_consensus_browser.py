@@ -61,7 +61,8 @@ def test_from_revealed_drafts_to_an_adopted_statement_and_a_download(
     fac.get_by_role("tab", name="Four-criteria check").click()
     fac.get_by_role("button", name="Adopt this statement").click()
     fac.get_by_text("adopted in round 1").wait_for(timeout=30_000)
-    assert MERGED in fac.locator("body").inner_text()
+    # The statement's banner renders on its own: wait for it rather than race it.
+    fac.get_by_text(MERGED, exact=True).first.wait_for(timeout=30_000)
 
     fac.get_by_role("tab", name="Result & export").click()
     with fac.expect_download() as download:
