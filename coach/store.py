@@ -443,8 +443,10 @@ class Store:
         s.flush()
         return _version(row), True
 
-    def drafts(self, workshop_id: int, *, include_deleted: bool = False) -> list[Draft]:
-        """Every draft with all its versions, in member order."""
+    def drafts(
+        self, workshop_id: int, *, include_deleted: bool = False, member_id: int | None = None
+    ) -> list[Draft]:
+        """Every draft (or one member's) with all its versions, in member order."""
         with self._tx() as s:
             q = (
                 select(_Draft, _Member)
@@ -452,6 +454,8 @@ class Store:
                 .where(_Draft.workshop_id == workshop_id)
                 .order_by(_Member.position)
             )
+            if member_id is not None:
+                q = q.where(_Draft.member_id == member_id)
             if not include_deleted:
                 q = q.where(_Draft.deleted_at.is_(None))
             pairs = s.execute(q).all()

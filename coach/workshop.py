@@ -236,10 +236,8 @@ class Workshops:
             )
 
     def own_draft(self, workshop: Workshop, member: Member) -> Draft | None:
-        for d in self.store.drafts(workshop.id, include_deleted=True):
-            if d.member_id == member.id:
-                return d
-        return None
+        found = self.store.drafts(workshop.id, include_deleted=True, member_id=member.id)
+        return found[0] if found else None
 
     def board(self, workshop: Workshop) -> Board:
         """Everyone's status; the drafts themselves only once the facilitator reveals."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
@@ -16,6 +17,7 @@ from coach.errors import CoachError
 from coach.llm import LLMSettings
 from coach.services import Services, build
 from coach.view import md_escape
+from coach.workshop import Submission, Workshops
 
 PAGES = {
     "home": "coach/ui/pages/home.py",
@@ -100,3 +102,19 @@ def act(action: Callable[[], object]) -> None:
         fail(exc)
         return
     st.rerun()
+
+
+def submit_once(
+    ws: Workshops, code: str, token: str, text: str, nonce_key: str
+) -> Submission | None:
+    """Submit a draft with a nonce kept until it succeeds, so a double click stores one
+    version; a refusal is shown and the text stays where it was."""
+    try:
+        done = ws.submit(
+            code, token, text, st.session_state.setdefault(nonce_key, secrets.token_hex(8))
+        )
+    except CoachError as exc:
+        fail(exc)
+        return None
+    st.session_state.pop(nonce_key, None)
+    return done

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -11,7 +10,7 @@ import streamlit as st
 from coach.errors import CoachError
 from coach.store import Member, Workshop
 from coach.ui import board, results
-from coach.ui.common import PAGES, act, fail, link, qr_png, services
+from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once
 from coach.workshop import Board, Workshops, format_code
 
 
@@ -121,17 +120,8 @@ def _at_this_screen(ws: Workshops, current: Board, key: str | None) -> None:
     who = st.selectbox("Who is writing?", members, format_func=_name, key="shared_member")
     text = st.text_area("Their draft (private until you reveal)", key="shared_draft", height=100)
     if st.button("Submit draft", key="shared_submit", disabled=workshop.locked) and who:
-        try:
-            done = ws.submit(
-                workshop.code,
-                who.token,
-                text,
-                st.session_state.setdefault("shared_nonce", secrets.token_hex(8)),
-            )
-        except CoachError as exc:
-            fail(exc)
-        else:
-            st.session_state.pop("shared_nonce", None)
+        done = submit_once(ws, workshop.code, who.token, text, "shared_nonce")
+        if done is not None:
             st.session_state["draft_clear"] = True
             st.session_state["flash"] = (
                 f"Draft submitted ✓ (version {done.version.version})"

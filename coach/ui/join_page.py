@@ -11,7 +11,7 @@ from coach.errors import CoachError
 from coach.scoring import score_text
 from coach.store import Member, Workshop
 from coach.ui import llm_panel, member_consensus, results
-from coach.ui.common import PAGES, fail, services
+from coach.ui.common import PAGES, fail, services, submit_once
 from coach.ui.device import device_memory
 from coach.workshop import Workshops, format_code
 
@@ -104,17 +104,8 @@ def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
         key="member_submit",
         disabled=workshop.locked,
     ):
-        try:
-            done = ws.submit(
-                workshop.code,
-                member.token,
-                text,
-                st.session_state.setdefault("member_nonce", secrets.token_hex(8)),
-            )
-        except CoachError as exc:
-            fail(exc)
-        else:
-            st.session_state.pop("member_nonce", None)
+        done = submit_once(ws, workshop.code, member.token, text, "member_nonce")
+        if done is not None:
             if done.created:
                 st.success(f"Submitted ✓ (version {done.version.version}).")
             else:

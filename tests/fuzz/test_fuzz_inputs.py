@@ -35,7 +35,7 @@ from coach.config import Settings
 from coach.consensus_store import QUESTIONS
 from coach.errors import InputError
 from coach.llm import LLMSettings
-from coach.reminders import Reminder, to_ics
+from coach.reminders import to_ics
 from coach.rubric import RUBRIC_NAMES, load_rubric
 from coach.scoring import ScoreResult, score_text
 from coach.services import Services, build
@@ -946,19 +946,7 @@ def _assert_ics_safe(svc: Services, table: ex.ConsensusTable, workshop_id: int) 
     """The reminders each member downloads, built as the commitments page builds them."""
     for plan in svc.commitments.store.plans_in(workshop_id):
         views = svc.commitments.view(plan)
-        reminders = [
-            Reminder(
-                uid=f"commitment-{v.commitment.id}@mission-coach",
-                text=v.commitment.text,
-                due=v.commitment.due,
-                cadence=v.commitment.cadence,  # type: ignore[arg-type]
-                start=v.commitment.created_at.date(),
-                partner=v.partner,
-                mission=plan.mission,
-            )
-            for v in views
-            if v.commitment.due or v.commitment.cadence
-        ]
+        reminders = svc.commitments.reminders(plan, views)
         data = to_ics(reminders)
         unfolded = data.decode("utf-8").replace("\r\n ", "").split("\r\n")
         assert sum(line == "BEGIN:VEVENT" for line in unfolded) == len(reminders)
