@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 LINE = "I will call back every guest who leaves a voicemail within 2 hours."
@@ -19,8 +20,9 @@ def test_write_score_save_reload_find(page, app_url: str) -> None:
     box.fill(LINE)
     page.get_by_role("button", name="Add", exact=True).click()
     page.get_by_text("Saved ✓").wait_for(timeout=30_000)
-    assert "Shares with the mission: guest" in page.locator("body").inner_text()
+    # The page streams in: wait for the part rather than read it half-drawn.
+    expect(page.locator("body")).to_contain_text("Shares with the mission: guest", timeout=30_000)
     assert "plan=" in page.url
     page.reload()
     page.get_by_text(LINE).first.wait_for(timeout=30_000)
-    assert "Overall" in page.locator("body").inner_text()
+    expect(page.locator("body")).to_contain_text("Overall", timeout=30_000)

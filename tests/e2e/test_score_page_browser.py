@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -14,11 +15,14 @@ def test_type_a_draft_and_see_scores_evidence_and_tips(page, app_url: str) -> No
     box.fill("We try to provide great service. <b>bold</b>")
     page.get_by_role("button", name="Score").click()
     page.get_by_text("What the coach saw").wait_for(timeout=30_000)
-    body = page.locator("body").inner_text()
-    assert "Affirmative and bold" in body
-    assert "write 'We provide' instead of 'We try to provide'" in body
+    # The page streams in: wait for each part rather than read it half-drawn.
+    body = page.locator("body")
+    expect(body).to_contain_text("Affirmative and bold", timeout=30_000)
+    expect(body).to_contain_text(
+        "write 'We provide' instead of 'We try to provide'", timeout=30_000
+    )
     # The markup is shown as typed, not rendered.
-    assert "<b>bold</b>" in body
+    expect(body).to_contain_text("<b>bold</b>", timeout=30_000)
     assert page.locator("b", has_text="bold").count() == 0
 
 
@@ -33,4 +37,4 @@ def test_commitment_lines_are_split_into_actions(page, app_url: str) -> None:
     )
     page.get_by_role("button", name="Score").click()
     page.get_by_text("Each action").wait_for(timeout=30_000)
-    assert "This line holds 2 actions" in page.locator("body").inner_text()
+    expect(page.locator("body")).to_contain_text("This line holds 2 actions", timeout=30_000)
