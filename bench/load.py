@@ -33,7 +33,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from coach.config import Settings
+from coach.config import DEFAULT_POOL_SIZE, Settings
 from coach.consensus_store import QUESTIONS
 from coach.scoring import score_text
 from coach.services import Services, build
@@ -258,7 +258,9 @@ def _worker_main(
     w = plan["worker"]
     deadline = plan["deadline"]
     pace = Pace(plan["ramp_ms"], (plan["think_ms"][0], plan["think_ms"][1]))
-    services = build(Settings(database_url=plan["url"], public_url=None))
+    services = build(
+        Settings(database_url=plan["url"], public_url=None, pool_size=plan["pool_size"])
+    )
     worker = _Worker(services, plan["code"], plan["first"], plan["count"], plan["seed"])
     aborted = None
     try:
@@ -332,6 +334,7 @@ def run(
     timeout_s: float = 50.0,
     seed: int = 7,
     backend: str = "SQLite",
+    pool_size: int = DEFAULT_POOL_SIZE,
 ) -> LoadResult:
     """Run the whole workshop against `url` and verify what was acknowledged."""
     if participants < CANDIDATES:
@@ -359,6 +362,7 @@ def run(
             "ramp_ms": pace.ramp_ms,
             "think_ms": list(pace.think_ms),
             "deadline": deadline,
+            "pool_size": pool_size,
         }
         first += count
         procs.append(ctx.Process(target=_worker_main, args=(plan, out, go, vote_open, vote_closed)))
@@ -600,6 +604,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--think-ms", type=int, nargs=2, default=list(Pace.think_ms), metavar=("MIN", "MAX")
     )
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=int(os.environ.get("COACH_DB_POOL_SIZE") or DEFAULT_POOL_SIZE),
+        help="PostgreSQL connections per process (default: $COACH_DB_POOL_SIZE or "
+        f"{DEFAULT_POOL_SIZE}, as in the app)",
+    )
     parser.add_argument("--timeout", type=float, default=50.0, help="seconds per backend")
     parser.add_argument("--quick", action="store_true", help="12 participants, 2 processes")
     parser.add_argument(
@@ -613,7 +624,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Load: {args.participants} participants in {args.processes} processes against one "
         f"workshop; join, 2-3 draft versions, ballot + replacement, fist-to-five "
         f"(a third revise it); start spread {pace.ramp_ms} ms, think {pace.think_ms[0]}-"
-        f"{pace.think_ms[1]} ms between writes; {os.cpu_count()} cores, load average "
+        f"{pace.think_ms[1]} ms between writes; PostgreSQL pool {args.pool_size} per "
+        f"process; {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.1f} at start"
     )
     results = []
@@ -636,6 +648,7 @@ def main(argv: list[str] | None = None) -> int:
                     pace=pace,
                     timeout_s=args.timeout,
                     backend="PostgreSQL",
+                    pool_size=args.pool_size,
                 )
             )
             report(results[-1])

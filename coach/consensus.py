@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coach import voting
-from coach.consensus_store import QUESTIONS, Candidate, ConsensusStore, Round
+from coach.consensus_store import QUESTIONS, Candidate, ConsensusStore, Round, RoundHead
 from coach.errors import CoachError, InputError
 from coach.store import Draft, Member, Workshop
 from coach.workshop import NotFound, Workshops, refuse_nul
@@ -213,7 +213,7 @@ class Consensus:
     # -- members (or the facilitator entering for them at the shared screen) ---
     def ballot(self, code: str, member_token: str, ranking: list[list[int]]) -> None:
         workshop, member, rnd = self._member_in(code, member_token, "voting")
-        ids = {c.id for c in rnd.active}
+        ids = set(rnd.active)
         groups = [list(dict.fromkeys(g)) for g in ranking if g]
         flat = [i for g in groups for i in g]
         if len(flat) != len(set(flat)):
@@ -242,12 +242,10 @@ class Consensus:
             raise PhaseError("No candidate is being checked in this round.")
         self.rounds.put_check(workshop.id, rnd.id, member.id, rnd.leader_id, scores, concern)
 
-    def _member_in(self, code: str, token: str, phase: str) -> tuple[Workshop, Member, Round]:
-        workshop = self.ws.find(code)
-        member = self.ws.member(workshop, token)
-        if member is None:
-            raise NotFound("This member link is not part of the workshop. Join again.")
-        rnd = self.current(workshop)
+    def _member_in(self, code: str, token: str, phase: str) -> tuple[Workshop, Member, RoundHead]:
+        """Two light reads: each write does not load every ballot already cast."""
+        workshop, member = self.ws.membership(code, token)
+        rnd = self.rounds.head(workshop.id)
         if rnd is None or rnd.phase != phase:
             raise PhaseError(f"The {PHASE_NAMES[phase]} is not open right now.")
         return workshop, member, rnd

@@ -96,6 +96,15 @@ class Round(_View):
         return tuple(c for c in self.candidates if not c.withdrawn)
 
 
+class RoundHead(_View):
+    """The current round without its ballots and checks: what a member's write needs."""
+
+    id: int
+    phase: str
+    leader_id: int | None
+    active: tuple[int, ...]  # candidate ids still in the round
+
+
 class ConsensusStore:
     """Rounds and what happens in them, in the same database and transactions as Store."""
 
@@ -161,6 +170,26 @@ class ConsensusStore:
                 )
                 for r in rounds
             ]
+
+    def head(self, workshop_id: int) -> RoundHead | None:
+        """The latest round's phase, leader and active candidates, in one transaction."""
+        with self.store.transaction() as s:
+            rnd = s.scalar(
+                select(_Round)
+                .where(_Round.workshop_id == workshop_id)
+                .order_by(_Round.number.desc())
+                .limit(1)
+            )
+            if rnd is None:
+                return None
+            active = s.scalars(
+                select(_Candidate.id)
+                .where(_Candidate.round_id == rnd.id, _Candidate.withdrawn.is_(False))
+                .order_by(_Candidate.id)
+            )
+            return RoundHead(
+                id=rnd.id, phase=rnd.phase, leader_id=rnd.leader_id, active=tuple(active)
+            )
 
     def open_round(self, workshop_id: int) -> int:
         """A new round in the 'candidates' phase; returns its number."""

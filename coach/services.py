@@ -30,7 +30,7 @@ def build(settings: Settings | None = None, llm: LLMSettings | None = None) -> S
     """Everything wired once; the LLM is off unless its settings turn it on."""
     settings = settings or Settings.from_env()
     llm = llm or LLMSettings.from_env()
-    store = Store(settings.database_url)
+    store = Store(settings.database_url, pool_size=settings.pool_size)
     workshops = Workshops(store)
     return Services(
         settings=settings,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,8 +35,11 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from coach.config import DEFAULT_POOL_SIZE
 from coach.errors import CoachError
 from coach.migrations import migrate
+
+RECENT = 10  # versions add_version shows its guard (and searches for a repeated nonce)
 
 
 class StoreError(CoachError):
@@ -212,7 +215,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 class Store:
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE):
         parsed = normalise_url(url)
         self.url = parsed.render_as_string(hide_password=True)  # never the password
         where = parsed.render_as_string(hide_password=True)
@@ -223,11 +226,12 @@ class Store:
                 ":memory:",
             ):
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            # Many sessions per replica share few servers: a roomier pool for PostgreSQL.
+            # A burst queues for a connection in the replica instead of crowding the
+            # server; SQLite keeps SQLAlchemy's own pool.
             extra = (
                 {}
                 if parsed.get_backend_name() == "sqlite"
-                else {"pool_size": 10, "max_overflow": 10}
+                else {"pool_size": pool_size, "max_overflow": 0}
             )
             self.engine = create_engine(parsed, pool_pre_ping=True, **extra)
             if parsed.get_backend_name() == "sqlite":
@@ -322,22 +326,37 @@ class Store:
             return _workshop(s.get_one(_Workshop, workshop_id))
 
     # -- members -----------------------------------------------------------
-    def add_member(self, workshop_id: int, name: str, token: str) -> Member:
-        """The next position in the workshop; people joining at once retry on a clash."""
+    def add_member(
+        self,
+        workshop_id: int,
+        name: str,
+        token: str,
+        *,
+        room: Callable[[int], None] | None = None,
+    ) -> Member:
+        """The next position in the workshop; people joining at once retry on a clash.
+
+        `room(members_so_far)` raises when the workshop is full; it runs in the same
+        transaction (under the join lock on PostgreSQL), so a rush cannot overfill it.
+        """
         for attempt in range(30):
             try:
                 with self._tx() as s:
                     if s.get_bind().dialect.name == "postgresql":
                         # Joins to one workshop queue here instead of clashing and retrying.
                         s.execute(text("SELECT pg_advisory_xact_lock(1, :w)"), {"w": workshop_id})
-                    position = (
+                    # Members are never deleted, so the highest position is also the count.
+                    so_far = (
                         s.scalar(
                             select(func.max(_Member.position)).where(
                                 _Member.workshop_id == workshop_id
                             )
                         )
                         or 0
-                    ) + 1
+                    )
+                    if room is not None:
+                        room(so_far)
+                    position = so_far + 1
                     row = _Member(
                         workshop_id=workshop_id,
                         name=name,
@@ -346,35 +365,32 @@ class Store:
                         created_at=now(),
                     )
                     s.add(row)
-                    self.bump(s, workshop_id)
                     s.flush()
+                    self.bump(s, workshop_id)  # last: the workshop row stays locked to commit
                     return _member(row)
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter only
         raise StoreError("Too many people are joining at once: try again in a moment.")
 
-    def count_members(self, workshop_id: int) -> int:
-        with self._tx() as s:
-            return int(
-                s.scalar(select(func.count()).where(_Member.workshop_id == workshop_id)) or 0
-            )
-
-    def version_counts(self, member_id: int, since: datetime) -> tuple[int, int]:
-        """How many versions the member's draft has, and how many since `since`."""
-        with self._tx() as s:
-            q = (
-                select(func.count(), func.count().filter(_Version.created_at >= since))
-                .select_from(_Version)
-                .join(_Draft, _Draft.id == _Version.draft_id)
-                .where(_Draft.member_id == member_id)
-            )
-            total, recent = s.execute(q).one()
-            return int(total or 0), int(recent or 0)
-
     def member(self, token: str) -> Member | None:
         with self._tx() as s:
             row = s.scalar(select(_Member).where(_Member.token == token))
             return _member(row) if row else None
+
+    def membership(self, code: str, token: str) -> tuple[Workshop | None, Member | None]:
+        """The workshop with this code and, if the token belongs to it, that member: one query."""
+        with self._tx() as s:
+            found = s.execute(
+                select(_Workshop, _Member)
+                .outerjoin(
+                    _Member, (_Member.workshop_id == _Workshop.id) & (_Member.token == token)
+                )
+                .where(_Workshop.code == code)
+            ).first()
+            if found is None:
+                return None, None
+            workshop, member = found
+            return _workshop(workshop), _member(member) if member is not None else None
 
     def members(self, workshop_id: int) -> list[Member]:
         with self._tx() as s:
@@ -392,16 +408,25 @@ class Store:
 
     # -- drafts ------------------------------------------------------------
     def add_version(
-        self, member: Member, text: str, scores: dict[str, int], rubric_version: str, nonce: str
+        self,
+        member: Member,
+        text: str,
+        scores: dict[str, int],
+        rubric_version: str,
+        nonce: str,
+        *,
+        guard: Callable[[int, list[datetime]], None] | None = None,
     ) -> tuple[DraftVersion, bool]:
         """Store a new version of the member's draft; (version, False) when it is a repeat.
 
-        A repeat is the same nonce (a double submit) or the same text as the latest version.
+        A repeat is the same nonce as a recent version (a double submit) or the same text
+        as the latest. Otherwise `guard(versions_so_far, recent_times)` may refuse the new
+        version (too many); it sees the latest RECENT versions' times, newest first.
         """
         for _ in range(3):  # a concurrent first submit can race on the unique member draft
             try:
                 with self._tx() as s:
-                    return self._add_version(s, member, text, scores, rubric_version, nonce)
+                    return self._add_version(s, member, text, scores, rubric_version, nonce, guard)
             except IntegrityError:
                 continue
         raise StoreError("Could not save the draft: too many simultaneous changes. Try again.")
@@ -414,20 +439,29 @@ class Store:
         scores: dict[str, int],
         rubric_version: str,
         nonce: str,
+        guard: Callable[[int, list[datetime]], None] | None,
     ) -> tuple[DraftVersion, bool]:
         draft = s.scalar(select(_Draft).where(_Draft.member_id == member.id))
         if draft is None:
             draft = _Draft(workshop_id=member.workshop_id, member_id=member.id, created_at=now())
             s.add(draft)
             s.flush()
-        latest = s.scalar(
-            select(_Version)
-            .where(_Version.draft_id == draft.id)
-            .order_by(_Version.version.desc())
-            .limit(1)
+        recent = list(
+            s.scalars(
+                select(_Version)
+                .where(_Version.draft_id == draft.id)
+                .order_by(_Version.version.desc())
+                .limit(RECENT)
+            )
         )
-        if latest is not None and (latest.nonce == nonce or latest.text == text):
+        latest = recent[0] if recent else None
+        for earlier in recent:
+            if earlier.nonce == nonce:
+                return _version(earlier), False
+        if latest is not None and latest.text == text:
             return _version(latest), False
+        if guard is not None:
+            guard(latest.version if latest else 0, [_utc(v.created_at) for v in recent])
         row = _Version(
             draft_id=draft.id,
             version=(latest.version if latest else 0) + 1,
@@ -439,8 +473,8 @@ class Store:
         )
         s.add(row)
         draft.deleted_at = None  # a new version brings a removed draft back
-        self.bump(s, member.workshop_id)
         s.flush()
+        self.bump(s, member.workshop_id)  # last: the workshop row stays locked to commit
         return _version(row), True
 
     def drafts(

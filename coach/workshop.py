@@ -86,6 +86,36 @@ def clean_field(value: str | None, field: str, *, required: bool = False) -> str
     return text
 
 
+def _no_workshop(code: str) -> str:
+    return (
+        f"No workshop has the code {format_code(code)}. Check the code with your "
+        "facilitator, or open the join link again."
+    )
+
+
+def _room_for_one_more(members: int) -> None:
+    if members >= MAX_MEMBERS:
+        raise InputError(
+            f"This workshop is full ({MAX_MEMBERS} members). Ask the "
+            "facilitator to start another one."
+        )
+
+
+def _not_flooding(versions: int, recent: list[datetime]) -> None:
+    """Refuse a new version past the caps; `recent` holds the latest versions' times."""
+    if versions >= MAX_VERSIONS:
+        raise InputError(
+            f"This draft already has {MAX_VERSIONS} versions, the most one "
+            "draft keeps. Ask the facilitator if you need to start afresh."
+        )
+    minute_ago = datetime.now(UTC) - timedelta(minutes=1)
+    if sum(t >= minute_ago for t in recent) >= MAX_SUBMITS_PER_MINUTE:
+        raise InputError(
+            "That is a lot of versions in one minute: wait a moment and "
+            "submit again. Your text is still in the box."
+        )
+
+
 @dataclass(frozen=True)
 class Submission:
     version: DraftVersion
@@ -147,10 +177,7 @@ class Workshops:
         code = parse_code(raw_code)
         workshop = self.store.workshop(code)
         if workshop is None:
-            raise NotFound(
-                f"No workshop has the code {format_code(code)}. Check the code with your "
-                "facilitator, or open the join link again."
-            )
+            raise NotFound(_no_workshop(code))
         return workshop
 
     def is_facilitator(self, workshop: Workshop, key: str | None) -> bool:
@@ -170,10 +197,24 @@ class Workshops:
     # -- members -----------------------------------------------------------
     def join(self, raw_code: str, name: str = "") -> tuple[Workshop, Member]:
         workshop = self.find(raw_code)
-        self._room_for_one_more(workshop)
         member = self.store.add_member(
-            workshop.id, clean_field(name, "member name"), secrets.token_urlsafe(16)
+            workshop.id,
+            clean_field(name, "member name"),
+            secrets.token_urlsafe(16),
+            room=_room_for_one_more,
         )
+        return workshop, member
+
+    def membership(self, raw_code: str, token: str | None) -> tuple[Workshop, Member]:
+        """The workshop and the member whose link this is, in one read; NotFound otherwise."""
+        code = parse_code(raw_code)
+        # A NUL can never be in a token; PostgreSQL would refuse to even look it up.
+        usable = token if token and "\x00" not in token else ""
+        workshop, member = self.store.membership(code, usable)
+        if workshop is None:
+            raise NotFound(_no_workshop(code))
+        if member is None or not usable:
+            raise NotFound("This member link is not part of the workshop. Join again.")
         return workshop, member
 
     def member(self, workshop: Workshop, token: str | None) -> Member | None:
@@ -184,44 +225,18 @@ class Workshops:
     # -- drafting ----------------------------------------------------------
     def submit(self, raw_code: str, member_token: str, text: str, nonce: str) -> Submission:
         """Score and store a new version of the member's draft; text is kept verbatim."""
-        workshop = self.find(raw_code)
-        member = self.member(workshop, member_token)
-        if member is None:
-            raise NotFound("This member link is not part of the workshop. Join again.")
+        workshop, member = self.membership(raw_code, member_token)
         if workshop.locked:
             raise Locked(
                 "Drafting is locked: the facilitator has closed this round. "
                 "Your text is still in the box; ask them to unlock it."
             )
         self.check_text(text)
-        self._not_flooding(member)
         result = score_text(text, "mission")
         version, created = self.store.add_version(
-            member, text, scores_of(result), result.rubric_version, nonce
+            member, text, scores_of(result), result.rubric_version, nonce, guard=_not_flooding
         )
         return Submission(version, created, result)
-
-    def _room_for_one_more(self, workshop: Workshop) -> None:
-        if self.store.count_members(workshop.id) >= MAX_MEMBERS:
-            raise InputError(
-                f"This workshop is full ({MAX_MEMBERS} members). Ask the "
-                "facilitator to start another one."
-            )
-
-    def _not_flooding(self, member: Member) -> None:
-        total, recent = self.store.version_counts(
-            member.id, datetime.now(UTC) - timedelta(minutes=1)
-        )
-        if total >= MAX_VERSIONS:
-            raise InputError(
-                f"This draft already has {MAX_VERSIONS} versions, the most one "
-                "draft keeps. Ask the facilitator if you need to start afresh."
-            )
-        if recent >= MAX_SUBMITS_PER_MINUTE:
-            raise InputError(
-                "That is a lot of versions in one minute: wait a moment and "
-                "submit again. Your text is still in the box."
-            )
 
     def check_text(self, text: str) -> None:
         """A statement must have words and fit the rubric's limit; it is kept verbatim."""
@@ -269,9 +284,11 @@ class Workshops:
     def add_member(self, raw_code: str, key: str | None, name: str = "") -> Member:
         """The facilitator adds someone at the shared screen."""
         workshop = self.facilitator(raw_code, key)
-        self._room_for_one_more(workshop)
         return self.store.add_member(
-            workshop.id, clean_field(name, "member name"), secrets.token_urlsafe(16)
+            workshop.id,
+            clean_field(name, "member name"),
+            secrets.token_urlsafe(16),
+            room=_room_for_one_more,
         )
 
     def rename(self, raw_code: str, key: str | None, member_id: int, name: str) -> Member:

@@ -32,8 +32,8 @@ PAGES = {
 
 
 @st.cache_resource(show_spinner=False)
-def _services(database_url: str, public_url: str | None, llm: LLMSettings) -> Services:
-    return build(Settings(database_url=database_url, public_url=public_url), llm)
+def _services(settings: Settings, llm: LLMSettings) -> Services:
+    return build(settings, llm)
 
 
 def _llm_settings() -> LLMSettings:
@@ -50,9 +50,8 @@ def _llm_settings() -> LLMSettings:
 
 def services() -> Services:
     """One set of services per configuration for the whole server process."""
-    settings = Settings.from_env()
     try:
-        return _services(settings.database_url, settings.public_url, _llm_settings())
+        return _services(Settings.from_env(), _llm_settings())
     except CoachError as exc:
         st.error(md_escape(str(exc)))
         st.stop()

@@ -11,7 +11,7 @@ from coach.errors import InputError
 from coach.migrations import LATEST, current_version, migrate
 from coach.services import Services, build
 from coach.store import Member, Workshop, normalise_url
-from coach.workshop import AccessDenied
+from coach.workshop import AccessDenied, NotFound
 
 GOOD = {"desired": 4, "bold": 4, "clear": 3, "stretching": 5}
 
@@ -157,6 +157,29 @@ def test_bad_ballots_are_refused(svc: Services, ranking: list[list[int]], messag
     ranking = [[a.id if i == 1 else i for i in g] for g in ranking]
     with pytest.raises(InputError, match=message):
         svc.consensus.ballot(w.code, members[0].token, ranking)
+
+
+def test_a_ballot_is_checked_against_the_current_round_only(svc: Services) -> None:
+    """Member writes read a light head of the round: it must still know what is withdrawn."""
+    w, key, members, drafts = _team(svc, 3)
+    a = svc.consensus.promote(w.code, key, drafts[0])
+    b = svc.consensus.promote(w.code, key, drafts[1])
+    gone = svc.consensus.promote(w.code, key, drafts[2])
+    with pytest.raises(PhaseError, match="ranked vote is not open"):
+        svc.consensus.ballot(w.code, members[0].token, [[a.id]])
+    svc.consensus.withdraw(w.code, key, gone.id)
+    svc.consensus.open_vote(w.code, key)
+    head = svc.consensus.rounds.head(w.id)
+    assert head is not None and head.active == (a.id, b.id) and head.phase == "voting"
+    with pytest.raises(InputError, match="not in this round"):
+        svc.consensus.ballot(w.code, members[0].token, [[gone.id], [a.id]])
+    other, _ = svc.workshops.create("Other desk")
+    _, stranger = svc.workshops.join(other.code, "Zed")
+    with pytest.raises(NotFound, match="not part of the workshop"):
+        svc.consensus.ballot(w.code, stranger.token, [[a.id]])
+    svc.consensus.ballot(w.code, members[0].token, [[b.id], [a.id]])
+    rnd = svc.consensus.current(svc.workshops.find(w.code))
+    assert rnd is not None and [bal.ranking for bal in rnd.ballots] == [((b.id,), (a.id,))]
 
 
 def test_scores_must_be_0_to_5(svc: Services) -> None:

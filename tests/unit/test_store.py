@@ -153,3 +153,36 @@ def test_duplicate_positions_are_renumbered_on_upgrade_and_now_impossible(
     store = Store(database_url)
     assert [m.position for m in store.members(7)] == [1, 2, 3]
     assert [m.display_name for m in store.members(7)] == ["Member 1", "Member 2", "Member 3"]
+
+
+def test_membership_finds_the_workshop_and_only_its_own_members(store: Store) -> None:
+    w = _workshop(store)
+    ana = store.add_member(w.id, "Ana", "tok-ana")
+    now = store.workshop(w.code)
+    assert store.membership(w.code, "tok-ana") == (now, ana)
+    found, nobody = store.membership(w.code, "tok-nobody")
+    assert found == now and nobody is None
+    assert store.membership("NOSUCHCODE00", "tok-ana") == (None, None)
+
+
+def test_a_server_database_keeps_the_configured_pool(database_url: str) -> None:
+    """PostgreSQL gets a small fixed pool (a burst queues in the app, not on the server)."""
+    store = Store(database_url, pool_size=3)
+    pool = store.engine.pool
+    shape = (pool.size(), pool._max_overflow)  # type: ignore[attr-defined]
+    # SQLite writes one at a time whatever the pool: it keeps SQLAlchemy's defaults.
+    assert shape == ((5, 10) if store.engine.dialect.name == "sqlite" else (3, 0))
+    store.engine.dispose()
+
+
+@pytest.mark.parametrize("raw", ["0", "many", "-2", "101"])
+def test_a_bad_pool_size_setting_says_what_to_give(
+    raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.config import ConfigError, Settings
+
+    monkeypatch.setenv("COACH_DB_POOL_SIZE", raw)
+    with pytest.raises(ConfigError, match=r"COACH_DB_POOL_SIZE .* whole number .* 1 to 100"):
+        Settings.from_env()
+    monkeypatch.setenv("COACH_DB_POOL_SIZE", " 7 ")
+    assert Settings.from_env().pool_size == 7

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from coach.config import Settings
@@ -205,3 +208,81 @@ def test_a_full_workshop_says_so(ws: Workshops, monkeypatch: pytest.MonkeyPatch)
     ws.add_member(w.code, key, "B")
     with pytest.raises(InputError, match="This workshop is full"):
         ws.join(w.code, "C")
+
+
+def test_a_retried_submit_of_an_earlier_version_is_not_a_new_one(ws: Workshops) -> None:
+    """A phone that resends an old request (same nonce) gets that version back, not a copy."""
+    w, _ = ws.create("Desk")
+    _, m = ws.join(w.code, "Ana")
+    first = ws.submit(w.code, m.token, "We help.", "n1")
+    ws.submit(w.code, m.token, "We help every guest.", "n2")
+    again = ws.submit(w.code, m.token, "We help.", "n1")
+    assert not again.created and again.version.version == first.version.version == 1
+    draft = ws.own_draft(ws.find(w.code), m)
+    assert draft is not None and [v.text for v in draft.versions] == [
+        "We help.",
+        "We help every guest.",
+    ]
+
+
+def test_a_double_submit_at_the_cap_returns_the_version_not_an_error(
+    ws: Workshops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coach.workshop as workshop_mod
+
+    monkeypatch.setattr(workshop_mod, "MAX_VERSIONS", 2)
+    w, _ = ws.create("Desk")
+    _, m = ws.join(w.code, "Ana")
+    ws.submit(w.code, m.token, "We help.", "n1")
+    last = ws.submit(w.code, m.token, "We help every guest.", "n2")
+    repeat = ws.submit(w.code, m.token, "We help every guest.", "n2")
+    assert repeat.version == last.version and not repeat.created
+    with pytest.raises(InputError, match="already has 2 versions"):
+        ws.submit(w.code, m.token, "We help every guest, fast.", "n3")
+
+
+def test_the_store_shows_the_flood_guard_enough_recent_versions() -> None:
+    import coach.workshop as workshop_mod
+    from coach.store import RECENT
+
+    assert workshop_mod.MAX_SUBMITS_PER_MINUTE <= RECENT
+
+
+def test_a_rush_of_joins_cannot_overfill_a_workshop(
+    ws: Workshops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cap is checked in the joining transaction, not in a read before it."""
+    import coach.workshop as workshop_mod
+
+    monkeypatch.setattr(workshop_mod, "MAX_MEMBERS", 5)
+    w, _ = ws.create("Desk")
+    start = threading.Barrier(16)
+
+    def join(i: int) -> str:
+        start.wait()
+        try:
+            ws.join(w.code, f"P{i}")
+        except InputError as exc:
+            return str(exc)
+        return "joined"
+
+    with ThreadPoolExecutor(16) as pool:
+        outcomes = list(pool.map(join, range(16)))
+    assert outcomes.count("joined") == 5
+    assert all("This workshop is full (5 members)" in o for o in outcomes if o != "joined")
+    members = ws.store.members(w.id)
+    assert sorted(m.position for m in members) == [1, 2, 3, 4, 5]
+
+
+def test_membership_is_one_read_that_checks_the_token(ws: Workshops) -> None:
+    w, _ = ws.create("Desk")
+    other, _ = ws.create("Other desk")
+    _, ana = ws.join(w.code, "Ana")
+    _, stranger = ws.join(other.code, "Zed")
+    workshop, member = ws.membership(format_code(w.code).lower(), ana.token)
+    assert (workshop.id, member) == (w.id, ana)
+    for token in (stranger.token, "", None, "no-such-token", "tok\x00en"):
+        with pytest.raises(NotFound, match="not part of the workshop"):
+            ws.membership(w.code, token)
+    with pytest.raises(NotFound, match="No workshop has the code"):
+        ws.membership(new_code(), ana.token)
