@@ -19,7 +19,7 @@ import coach.consensus_store
 import coach.llm_store  # noqa: F401  (the imports above put every table on the metadata)
 from coach.errors import CoachError
 from coach.migrations import LATEST
-from coach.store import METADATA, Store
+from coach.store import METADATA, REVISION, Store, _Workshop
 from coach.workshop import format_code
 
 FORMAT = "mission-coach-backup"
@@ -43,6 +43,9 @@ SCOPE: dict[str, tuple[str, str]] = {
     "llm_usage": ("workshop_id", "workshops"),
 }
 TABLES = tuple(SCOPE)
+# Not backed up: the LLM cache is shared by every workshop; a workshop's revision counters
+# travel folded into its row's `revision`, as before schema 6.
+LEFT_OUT = frozenset({"llm_cache", "workshop_revisions"})
 # Integer references the schema does not declare as foreign keys.
 PLAIN_REFS = {("workshops", "adopted_id"): "candidates", ("rounds", "leader_id"): "candidates"}
 # Ids inside JSON text: a candidate's source drafts, a ballot's groups of candidates.
@@ -106,6 +109,8 @@ def _read(conn: Connection, workshop_id: int) -> dict[str, list[dict[str, Any]]]
         table = METADATA.tables[name]
         result = conn.execute(select(table).where(_scope(name, workshop_id)).order_by(table.c.id))
         tables[name] = [{k: _encode(v) for k, v in r._mapping.items()} for r in result]
+    for row in tables["workshops"]:
+        row["revision"] = conn.execute(select(REVISION).where(_Workshop.id == row["id"])).scalar()
     return tables
 
 

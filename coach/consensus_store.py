@@ -9,7 +9,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coach.store import Store, StoreError, Workshop, _Base, _View, _Workshop, _workshop, now
+from coach.store import Store, StoreError, Workshop, _Base, _View, _Workshop, now, upsert
 
 QUESTIONS = ("desired", "bold", "clear", "stretching")
 
@@ -100,6 +100,7 @@ class RoundHead(_View):
     """The current round without its ballots and checks: what a member's write needs."""
 
     id: int
+    number: int
     phase: str
     leader_id: int | None
     active: tuple[int, ...]  # candidate ids still in the round
@@ -172,8 +173,8 @@ class ConsensusStore:
             ]
 
     def head(self, workshop_id: int) -> RoundHead | None:
-        """The latest round's phase, leader and active candidates, in one transaction."""
-        with self.store.transaction() as s:
+        """The latest round's phase, leader and active candidates."""
+        with self.store.read() as s:
             rnd = s.scalar(
                 select(_Round)
                 .where(_Round.workshop_id == workshop_id)
@@ -188,7 +189,11 @@ class ConsensusStore:
                 .order_by(_Candidate.id)
             )
             return RoundHead(
-                id=rnd.id, phase=rnd.phase, leader_id=rnd.leader_id, active=tuple(active)
+                id=rnd.id,
+                number=rnd.number,
+                phase=rnd.phase,
+                leader_id=rnd.leader_id,
+                active=tuple(active),
             )
 
     def open_round(self, workshop_id: int) -> int:
@@ -306,17 +311,14 @@ class ConsensusStore:
         for _ in range(3):  # two sessions of one member can race to insert first
             try:
                 with self.store.transaction() as s:
-                    row = s.scalar(
-                        select(table).where(
-                            table.round_id == round_id, table.member_id == member_id
-                        )
-                    )
                     stamped = {**values, "updated_at": now()}
-                    if row is None:
-                        s.add(table(round_id=round_id, member_id=member_id, **stamped))
-                    else:
-                        for k, v in stamped.items():
-                            setattr(row, k, v)
+                    upsert(
+                        s,
+                        table.__table__,
+                        {"round_id": round_id, "member_id": member_id, **stamped},
+                        keys=("round_id", "member_id"),
+                        changes=stamped,
+                    )
                     self.store.bump(s, workshop_id)
                 return
             except IntegrityError:
@@ -331,4 +333,7 @@ class ConsensusStore:
                 .values(adopted_id=candidate_id, adopted_at=now() if candidate_id else None)
             )
             self.store.bump(s, workshop_id)
-            return _workshop(s.get_one(_Workshop, workshop_id, populate_existing=True))
+            found = self.store.load_workshop(s, _Workshop.id == workshop_id)
+            if found is None:
+                raise StoreError(f"There is no workshop {workshop_id}.")
+            return found

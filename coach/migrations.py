@@ -241,12 +241,32 @@ def _v5(conn: Connection) -> None:
     conn.execute(text("CREATE UNIQUE INDEX ux_members_position ON members (workshop_id, position)"))
 
 
+def _v6(conn: Connection) -> None:
+    """Revision counters split over a few rows per workshop.
+
+    Every write moved the workshop's one revision on, so all writers to a workshop queued
+    for that row. Writers now add 1 to one of several rows; a workshop's revision is its
+    old column (kept as the base, no longer written) plus the sum of its rows.
+    """
+    md = MetaData()
+    Table("workshops", md, Column("id", Integer, primary_key=True))
+    Table(
+        "workshop_revisions",
+        md,
+        Column("workshop_id", ForeignKey("workshops.id"), primary_key=True),
+        Column("shard", Integer, primary_key=True),
+        Column("n", Integer, nullable=False),
+    )
+    md.create_all(conn, tables=[md.tables["workshop_revisions"]])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
     (3, "LLM answer cache and token usage", _v3),
     (4, "personal commitments, check-ins, follow-up and manager feedback", _v4),
     (5, "unique member positions within a workshop", _v5),
+    (6, "revision counters split over rows, so writers do not queue for one", _v6),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -93,14 +93,6 @@ def _no_workshop(code: str) -> str:
     )
 
 
-def _room_for_one_more(members: int) -> None:
-    if members >= MAX_MEMBERS:
-        raise InputError(
-            f"This workshop is full ({MAX_MEMBERS} members). Ask the "
-            "facilitator to start another one."
-        )
-
-
 def _not_flooding(versions: int, recent: list[datetime]) -> None:
     """Refuse a new version past the caps; `recent` holds the latest versions' times."""
     if versions >= MAX_VERSIONS:
@@ -201,7 +193,7 @@ class Workshops:
             workshop.id,
             clean_field(name, "member name"),
             secrets.token_urlsafe(16),
-            room=_room_for_one_more,
+            capacity=MAX_MEMBERS,
         )
         return workshop, member
 
@@ -288,7 +280,7 @@ class Workshops:
             workshop.id,
             clean_field(name, "member name"),
             secrets.token_urlsafe(16),
-            room=_room_for_one_more,
+            capacity=MAX_MEMBERS,
         )
 
     def rename(self, raw_code: str, key: str | None, member_id: int, name: str) -> Member:

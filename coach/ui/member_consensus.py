@@ -15,7 +15,8 @@ from coach.ui.common import fail, services
 
 
 def stage(svc: Services, workshop: Workshop) -> tuple[int, str, int | None]:
-    rnd = svc.consensus.current(workshop)
+    """Where the round stands: a light read, as every phone asks every few seconds."""
+    rnd = svc.consensus.rounds.head(workshop.id)
     return (rnd.number, rnd.phase, workshop.adopted_id) if rnd else (0, "", None)
 
 

@@ -214,6 +214,9 @@ def test_a_first_schema_database_upgrades_and_keeps_every_row(database_url: str)
     w = svc.workshops.find("AAAABBBBCCCC")
     assert (w.name, w.revealed, w.revision, w.adopted_id) == ("Old", True, 3, None)
     assert svc.store.members(w.id)[0].name == "Ana"
-    assert {"rounds", "candidates", "ballots", "checks"} <= set(
+    # The revision goes on from where the old schema left it: screens never see it drop.
+    svc.workshops.join(w.code, "Bo")
+    assert svc.workshops.find(w.code).revision == 4
+    assert {"rounds", "candidates", "ballots", "checks", "workshop_revisions"} <= set(
         inspect(svc.store.engine).get_table_names()
     )

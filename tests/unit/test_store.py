@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
 import coach.consensus_store  # noqa: F401 - registers the consensus tables
 from coach.migrations import LATEST, current_version
-from coach.store import METADATA, Store, StoreError, Workshop, normalise_url
+from coach.store import (
+    METADATA,
+    SHARDS,
+    Member,
+    Store,
+    StoreError,
+    Workshop,
+    _Revision,
+    normalise_url,
+    portable_upsert,
+    upsert,
+)
 
 
 @pytest.fixture
@@ -117,6 +130,56 @@ def test_every_change_moves_the_revision_on(store: Store) -> None:
     r2 = store.revision(w.id)
     store.set_flags(w.id, revealed=True)
     assert r0 < r1 < r2 < store.revision(w.id)
+
+
+def test_concurrent_writes_each_move_the_revision_exactly_once(store: Store) -> None:
+    """Writers spread over several counters; none of their increments may be lost."""
+    w = _workshop(store)
+    members = [store.add_member(w.id, f"P{i}", f"tok-{i}") for i in range(24)]
+    before = store.revision(w.id)
+    start = threading.Barrier(len(members))
+
+    def submit(m: Member) -> None:
+        start.wait()
+        store.add_version(m, f"We help {m.name}.", {"overall": 1}, "1", f"n-{m.id}")
+
+    with ThreadPoolExecutor(len(members)) as pool:
+        list(pool.map(submit, members))
+    assert store.revision(w.id) == before + len(members)
+    assert store.workshop(w.code).revision == before + len(members)  # type: ignore[union-attr]
+    with store.engine.connect() as conn:
+        used = conn.execute(select(func.count()).where(_Revision.workshop_id == w.id)).scalar_one()
+    assert 1 <= used <= SHARDS
+
+
+def test_a_transaction_that_bumps_twice_uses_one_counter(store: Store) -> None:
+    w = _workshop(store)
+    with store.transaction() as s:
+        store.bump(s, w.id)
+        store.bump(s, w.id)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(_Revision.n).where(_Revision.workshop_id == w.id)).all()
+    assert [r.n for r in rows] == [2]
+    assert store.revision(w.id) == 2
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["on-conflict", "portable"])
+def test_upsert_inserts_then_changes_the_matching_row(store: Store, native: bool) -> None:
+    """Both paths: ON CONFLICT where the database has it, update-else-insert elsewhere."""
+    w = _workshop(store)
+    other = _workshop(store, code="ZZZZZZZZZZZZ")
+    table = _Revision.__table__
+    write = upsert if native else portable_upsert
+    for workshop_id in (w.id, w.id, w.id, other.id):
+        with store.transaction() as s:
+            write(
+                s,
+                table,
+                {"workshop_id": workshop_id, "shard": 5, "n": 1},
+                keys=("workshop_id", "shard"),
+                changes={"n": table.c.n + 1},
+            )
+    assert (store.revision(w.id), store.revision(other.id)) == (3, 1)
 
 
 def test_unreachable_database_gets_a_clear_message(tmp_path: Path) -> None:
