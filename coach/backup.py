@@ -19,7 +19,8 @@ import coach.consensus_store
 import coach.llm_store  # noqa: F401  (the imports above put every table on the metadata)
 from coach.errors import CoachError
 from coach.migrations import LATEST
-from coach.store import METADATA, REVISION, Store, _Workshop
+from coach.models import METADATA, REVISION, _Workshop
+from coach.store import Store
 from coach.workshop import format_code
 
 FORMAT = "mission-coach-backup"

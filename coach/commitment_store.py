@@ -8,7 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from coach.store import Store, StoreError, _Base, _utc, _View, _Workshop, now
+from coach.db import StoreError
+from coach.models import _Base, _utc, _View, _Workshop, now
+from coach.store import Store
 
 
 class _Plan(_Base):

@@ -13,9 +13,9 @@ from datetime import date
 from coach import elements as elements_mod
 from coach.commitment_store import Commitment, CommitmentStore, Feedback, Plan
 from coach.errors import InputError
+from coach.models import Member, Workshop
 from coach.reminders import Reminder
 from coach.scoring import ScoreResult, get_scorer, score_text
-from coach.store import Member, Workshop
 from coach.workshop import NotFound, Workshops, clean_field, refuse_nul
 
 STATUSES = ("planned", "in progress", "done", "dropped")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from coach import voting
 from coach.consensus_store import QUESTIONS, Candidate, ConsensusStore, Round, RoundHead
 from coach.errors import CoachError, InputError
-from coach.store import Draft, Member, Workshop
+from coach.models import Draft, Member, Workshop
 from coach.workshop import NotFound, Workshops, refuse_nul
 
 CONCERN_CHARS = 200

@@ -9,7 +9,9 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coach.store import Store, StoreError, Workshop, _Base, _View, _Workshop, now, upsert
+from coach.db import StoreError, upsert
+from coach.models import Workshop, _Base, _View, _Workshop, now
+from coach.store import Store
 
 QUESTIONS = ("desired", "bold", "clear", "stretching")
 

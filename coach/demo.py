@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from coach.models import Workshop
 from coach.services import Services
-from coach.store import Workshop
 
 TEAM = {
     "Ana": "We welcome every guest like family and make each stay feel easy.",

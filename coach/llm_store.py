@@ -11,7 +11,8 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coach.store import Store, _Base, now
+from coach.models import _Base, now
+from coach.store import Store
 
 
 class _Cache(_Base):

@@ -12,9 +12,9 @@ from coach.commitment_store import CheckIn, Feedback
 from coach.consensus import Consensus
 from coach.consensus_store import QUESTIONS, Candidate, Round
 from coach.export import CommitmentRow, ConsensusRow, ConsensusTable, RoundSummary
+from coach.models import Workshop
 from coach.scoring import score_text
 from coach.services import Services
-from coach.store import Workshop
 from coach.workshop import format_code
 
 

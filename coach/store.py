@@ -1,7 +1,6 @@
-"""Persistence through SQLAlchemy 2: a SQLite file by default, any SQLAlchemy URL by config.
+"""Workshops, members and drafts: every method a short transaction, returning frozen models.
 
-Every method opens a short transaction and returns plain frozen models, never ORM rows,
-so nothing outlives its session and pages can cache what they are given.
+Nothing outlives its session, so pages can cache what they are given.
 """
 
 from __future__ import annotations
@@ -9,334 +8,42 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any, cast
+from collections.abc import Callable
+from datetime import datetime
+from typing import cast
 
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy import (
-    ColumnElement,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    func,
-    insert,
-    literal,
-    select,
-    text,
-    update,
+from sqlalchemy import DateTime, String, Table, func, insert, literal, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from coach.db import Database, StoreError
+from coach.errors import InputError
+from coach.models import (
+    REVISION,
+    Draft,
+    DraftVersion,
+    Member,
+    Workshop,
+    _Draft,
+    _Member,
+    _member,
+    _utc,
+    _Version,
+    _version,
+    _Workshop,
+    _workshop,
+    now,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
-
-from coach.config import DEFAULT_POOL_SIZE
-from coach.errors import CoachError, InputError
-from coach.migrations import migrate
 
 RECENT = 10  # versions add_version shows its guard (and searches for a repeated nonce)
-
-
-class StoreError(CoachError):
-    """The database cannot be reached or written."""
 
 
 class WorkshopFull(InputError):
     """No room for one more member."""
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-# -- ORM rows: the current schema (migrations.py builds it) -------------------
-
-
-class _Base(DeclarativeBase):
-    pass
-
-
-class _Workshop(_Base):
-    __tablename__ = "workshops"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(16), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    organisation: Mapped[str] = mapped_column(String(200), default="")
-    focus: Mapped[str] = mapped_column(String(300), default="")
-    facilitator_key_hash: Mapped[str] = mapped_column(String(64))
-    revealed: Mapped[bool] = mapped_column(default=False)
-    locked: Mapped[bool] = mapped_column(default=False)
-    # The revision as it stood before schema 6; no longer written (see _Revision).
-    revision: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    adopted_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    adopted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    followup_due: Mapped[date | None] = mapped_column(Date, nullable=True)
-
-
-class _Revision(_Base):
-    """One of a workshop's revision counters: a writer adds 1 to one of SHARDS rows."""
-
-    __tablename__ = "workshop_revisions"
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), primary_key=True)
-    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
-
-
-# With one counter, every writer to a workshop queued for its row until commit: on
-# PostgreSQL that alone added about 8 ms to make load's p95 (no bump: 13-15 ms, one
-# row: 20-23 ms). Eight rows make a queue eight times rarer; reading sums eight rows.
-SHARDS = 8
-_REVISIONS = cast(Table, _Revision.__table__)
-# A workshop's revision: the old column plus its counters. It only ever grows, by
-# exactly one per committed change, so a screen can never miss one.
-REVISION: ColumnElement[int] = (
-    _Workshop.revision
-    + select(func.coalesce(func.sum(_REVISIONS.c.n), 0))
-    .where(_REVISIONS.c.workshop_id == _Workshop.id)
-    .scalar_subquery()
-)
-
-
-class _Member(_Base):
-    __tablename__ = "members"
-    __table_args__ = (Index("ux_members_position", "workshop_id", "position", unique=True),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
-    name: Mapped[str] = mapped_column(String(80), default="")
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    position: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class _Draft(_Base):
-    __tablename__ = "drafts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), unique=True)
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class _Version(_Base):
-    __tablename__ = "draft_versions"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
-    scores: Mapped[str] = mapped_column(Text)  # JSON: {"overall": n, criterion: n, ...}
-    rubric_version: Mapped[str] = mapped_column(String(40))
-    nonce: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-METADATA = _Base.metadata
-
-
-# -- What the store hands out -------------------------------------------------
-
-
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Workshop(_View):
-    id: int
-    code: str
-    name: str
-    organisation: str
-    focus: str
-    revealed: bool
-    locked: bool
-    revision: int
-    created_at: datetime
-    adopted_id: int | None = None  # the adopted candidate, once the team has agreed
-    adopted_at: datetime | None = None
-    followup_due: date | None = None  # when management gives feedback on the commitments
-
-
-class Member(_View):
-    id: int
-    workshop_id: int
-    name: str
-    token: str
-    position: int
-
-    @property
-    def display_name(self) -> str:
-        return self.name or f"Member {self.position}"
-
-
-class DraftVersion(_View):
-    version: int
-    text: str
-    scores: dict[str, int]
-    rubric_version: str
-    created_at: datetime
-
-
-class Draft(_View):
-    id: int
-    member_id: int
-    member_name: str
-    deleted: bool
-    versions: tuple[DraftVersion, ...]
-
-    @property
-    def latest(self) -> DraftVersion:
-        return self.versions[-1]
-
-
-def _workshop(row: _Workshop, revision: int) -> Workshop:
-    return Workshop(
-        id=row.id,
-        code=row.code,
-        name=row.name,
-        organisation=row.organisation,
-        focus=row.focus,
-        revealed=row.revealed,
-        locked=row.locked,
-        revision=revision,
-        created_at=_utc(row.created_at),
-        adopted_id=row.adopted_id,
-        adopted_at=_utc(row.adopted_at) if row.adopted_at else None,
-        followup_due=row.followup_due,
-    )
-
-
-def _member(row: _Member) -> Member:
-    return Member(
-        id=row.id,
-        workshop_id=row.workshop_id,
-        name=row.name,
-        token=row.token,
-        position=row.position,
-    )
-
-
-def normalise_url(url: str) -> URL:
-    """A PostgreSQL URL without a driver means psycopg 3, the driver this project ships."""
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
-
-
-def _sqlite_pragmas(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-
-class Store:
-    def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE):
-        parsed = normalise_url(url)
-        self.url = parsed.render_as_string(hide_password=True)  # never the password
-        where = parsed.render_as_string(hide_password=True)
-        try:
-            if parsed.get_backend_name() == "sqlite" and parsed.database not in (
-                None,
-                "",
-                ":memory:",
-            ):
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            # A burst queues for a connection in the replica instead of crowding the
-            # server; SQLite keeps SQLAlchemy's own pool.
-            extra = (
-                {}
-                if parsed.get_backend_name() == "sqlite"
-                else {"pool_size": pool_size, "max_overflow": 0}
-            )
-            self.engine = create_engine(parsed, pool_pre_ping=True, **extra)
-            if parsed.get_backend_name() == "sqlite":
-                _sqlite_pragmas(self.engine)
-            self._migrate()
-        except (OperationalError, OSError) as exc:
-            reason = getattr(exc, "orig", None) or exc
-            raise StoreError(
-                f"Cannot open the database at {where}: {reason}. Check COACH_DATABASE_URL, "
-                "or unset it to use the local file."
-            ) from exc
-        except ModuleNotFoundError as exc:
-            raise StoreError(
-                f"No driver for {where}: install it (e.g. pip install 'psycopg[binary]')."
-            ) from exc
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # Reads need no transaction: every statement sees what is committed, as it would
-        # under READ COMMITTED, and autocommit saves the BEGIN and COMMIT round trips.
-        self._reads = sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-        )
-
-    def _migrate(self) -> None:
-        """Upgrade the schema; replicas starting together take turns."""
-        for attempt in range(5):
-            try:
-                with self.engine.begin() as conn:
-                    if conn.dialect.name == "postgresql":
-                        # One migrator at a time across every replica on this database.
-                        conn.execute(text("SELECT pg_advisory_xact_lock(724001)"))
-                    migrate(conn)
-                return
-            except (OperationalError, ProgrammingError, IntegrityError):
-                # SQLite has no advisory lock: a replica that lost the race to create the
-                # schema sees the other's tables and tries again.
-                if attempt == 4:
-                    raise
-                time.sleep(0.2 * (attempt + 1))
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
-
-    _tx = transaction
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session for reading only (it never commits)."""
-        with self._reads() as session:
-            yield session
-
-    def bump(self, s: Session, workshop_id: int) -> None:
-        """Every change moves the workshop's revision on, so screens know to refresh.
-
-        Call it last in a transaction: its counter row stays locked until commit. One
-        transaction always uses one counter, so two bumps in it cannot deadlock another.
-        """
-        shard = s.info.setdefault("revision_shard", random.randrange(SHARDS))  # noqa: S311
-        upsert(
-            s,
-            _REVISIONS,
-            {"workshop_id": workshop_id, "shard": shard, "n": 1},
-            keys=("workshop_id", "shard"),
-            changes={"n": _REVISIONS.c.n + 1},
-        )
-
-    def load_workshop(self, s: Session, where: ColumnElement[bool]) -> Workshop | None:
-        """The workshop matching `where`, with its revision, in this session."""
-        found = s.execute(select(_Workshop, REVISION).where(where)).first()
-        return _workshop(*found) if found else None
+class Store(Database):
+    """Step 4's records: the workshop, who joined, and every version of every draft."""
 
     # -- workshops ---------------------------------------------------------
     def create_workshop(
@@ -589,48 +296,3 @@ class Store:
                 raise StoreError("That draft belongs to another workshop.")
             row.deleted_at = now() if deleted else None
             self.bump(s, workshop_id)
-
-
-def _version(row: _Version) -> DraftVersion:
-    return DraftVersion(
-        version=row.version,
-        text=row.text,
-        scores=json.loads(row.scores),
-        rubric_version=row.rubric_version,
-        created_at=_utc(row.created_at),
-    )
-
-
-def upsert(
-    s: Session,
-    table: Any,
-    values: dict[str, Any],
-    *,
-    keys: tuple[str, ...],
-    changes: dict[str, Any],
-) -> None:
-    """Insert `values`, or apply `changes` to the row whose `keys` match: one statement
-    on PostgreSQL and SQLite; elsewhere an update, then an insert if nothing matched (a
-    race there ends in IntegrityError, which writers retry)."""
-    dialect = s.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        s.execute(
-            make(table).values(values).on_conflict_do_update(index_elements=keys, set_=changes)
-        )
-        return
-    portable_upsert(s, table, values, keys=keys, changes=changes)
-
-
-def portable_upsert(
-    s: Session,
-    table: Any,
-    values: dict[str, Any],
-    *,
-    keys: tuple[str, ...],
-    changes: dict[str, Any],
-) -> None:
-    """`upsert` for databases without ON CONFLICT: update, else insert."""
-    match = [table.c[k] == values[k] for k in keys]
-    if s.execute(update(table).where(*match).values(changes)).rowcount == 0:  # type: ignore[attr-defined]
-        s.execute(insert(table).values(values))

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from coach.errors import CoachError, InputError
+from coach.models import Draft, DraftVersion, Member, Workshop
 from coach.rubric import load_rubric
 from coach.scoring import ScoreResult, score_text
-from coach.store import Draft, DraftVersion, Member, Store, Workshop
+from coach.store import Store
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 CODE_LENGTH = 12  # 60 bits: unguessable, still easy to read aloud in three groups

@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from coach.errors import CoachError
+from coach.models import Draft
 from coach.rubric import load_rubric
 from coach.scoring import score_text
-from coach.store import Draft
 from coach.ui import llm_panel, results
 from coach.ui.common import fail, services
 from coach.workshop import Board

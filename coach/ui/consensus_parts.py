@@ -15,9 +15,9 @@ from coach.consensus_store import Candidate, Round
 from coach.errors import CoachError
 from coach.export import EXTRA_FORMATS, FORMATS, MEDIA_TYPES, export, filename
 from coach.llm import LLMError
+from coach.models import Draft, Member, Workshop
 from coach.scoring import score_text
 from coach.services import Services
-from coach.store import Draft, Member, Workshop
 from coach.ui import ballot_widgets, results
 from coach.ui.common import act, fail, warn
 

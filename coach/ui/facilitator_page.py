@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from coach.errors import CoachError
-from coach.store import Member, Workshop
+from coach.models import Member, Workshop
 from coach.ui import board, results
 from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once
 from coach.workshop import Board, Workshops, format_code

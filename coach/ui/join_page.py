@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from coach.errors import CoachError
+from coach.models import Member, Workshop
 from coach.scoring import score_text
-from coach.store import Member, Workshop
 from coach.ui import llm_panel, member_consensus, results
 from coach.ui.common import PAGES, fail, services, submit_once
 from coach.ui.device import device_memory

@@ -8,8 +8,8 @@ import streamlit as st
 
 from coach.consensus import Consensus
 from coach.errors import CoachError
+from coach.models import Member, Workshop
 from coach.services import Services
-from coach.store import Member, Workshop
 from coach.ui import ballot_widgets
 from coach.ui.common import fail, services
 

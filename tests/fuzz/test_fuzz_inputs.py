@@ -35,11 +35,11 @@ from coach.config import Settings
 from coach.consensus_store import QUESTIONS
 from coach.errors import InputError
 from coach.llm import LLMSettings
+from coach.models import Member
 from coach.reminders import to_ics
 from coach.rubric import RUBRIC_NAMES, load_rubric
 from coach.scoring import ScoreResult, score_text
 from coach.services import Services, build
-from coach.store import Member
 from coach.workshop import CODE_ALPHABET, CODE_LENGTH, LIMITS, NotFound, parse_code
 from tests.app.conftest import open_page, plain, texts
 

@@ -32,8 +32,9 @@ from coach.backup import (
 from coach.config import Settings
 from coach.llm_store import LLMStore
 from coach.migrations import LATEST
+from coach.models import METADATA, Workshop
 from coach.services import Services, build
-from coach.store import METADATA, Store, Workshop
+from coach.store import Store
 from tests.conftest import ROOT
 
 

@@ -7,10 +7,11 @@ from sqlalchemy import create_engine, inspect
 
 from coach.config import Settings
 from coach.consensus import PhaseError
+from coach.db import normalise_url
 from coach.errors import InputError
 from coach.migrations import LATEST, current_version, migrate
+from coach.models import Member, Workshop
 from coach.services import Services, build
-from coach.store import Member, Workshop, normalise_url
 from coach.workshop import AccessDenied, NotFound
 
 GOOD = {"desired": 4, "bold": 4, "clear": 3, "stretching": 5}

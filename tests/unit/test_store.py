@@ -10,19 +10,10 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 import coach.consensus_store  # noqa: F401 - registers the consensus tables
+from coach.db import StoreError, normalise_url, portable_upsert, upsert
 from coach.migrations import LATEST, current_version
-from coach.store import (
-    METADATA,
-    SHARDS,
-    Member,
-    Store,
-    StoreError,
-    Workshop,
-    _Revision,
-    normalise_url,
-    portable_upsert,
-    upsert,
-)
+from coach.models import METADATA, SHARDS, Member, Workshop, _Revision
+from coach.store import Store
 
 
 @pytest.fixture
