@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.llm import LLMError, OpenAIChat
+from coach.llm import LLMError
+from coach.llm_openai import OpenAIChat
 from coach.ui.common import fail, services
 from coach.view import md_escape
 

@@ -12,7 +12,8 @@ import pytest
 from pydantic import BaseModel
 
 from coach.errors import CoachError
-from coach.llm import FakeLLM, LLMError, LLMSettings, OpenAIChat, build_llm
+from coach.llm import FakeLLM, LLMError, LLMSettings, build_llm
+from coach.llm_openai import OpenAIChat
 from tests.support.fake_openai import FakeOpenAI
 
 KEY = "sk-test-0123456789-secret"
