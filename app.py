@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.ui.common import PAGES
+from coach.errors import CoachError
+from coach.ui.common import PAGES, fail
 
 st.set_page_config(page_title="Mission Coach", page_icon="🧭", layout="centered")
 
@@ -18,4 +19,7 @@ pages = [
     st.Page(PAGES["score"], title="Score a statement", icon="🎯", url_path="score"),
     st.Page(PAGES["settings"], title="Settings", icon="⚙️", url_path="settings"),
 ]
-st.navigation(pages, position="top").run()
+try:
+    st.navigation(pages, position="top").run()
+except CoachError as exc:  # e.g. the database went away mid-page: a message, not a traceback
+    fail(exc)

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, create_engine, event, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from coach.config import DEFAULT_POOL_SIZE
@@ -36,21 +37,43 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+def _sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
 
+def _unavailable(exc: OperationalError | PoolTimeout) -> StoreError:
+    """An outage or a jam, said so a person knows what happened and what to do."""
+    if isinstance(exc, PoolTimeout):
+        return StoreError(
+            "The database is busy: every connection this app keeps to it stayed in use. "
+            "Your last action was not saved; try it again in a moment. If this keeps "
+            "happening, raise COACH_DB_POOL_SIZE."
+        )
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+    return StoreError(
+        f"The database did not answer ({reason}). Your last action was not saved; "
+        "try it again in a moment."
+    )
+
+
 class Database:
     """One engine per process; the stores for each part of the product share it."""
 
-    def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE):
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        pool_timeout: float = 10.0,
+        busy_timeout_ms: int = 10_000,
+    ):
         parsed = normalise_url(url)
         self.url = parsed.render_as_string(hide_password=True)  # never the password
         where = parsed.render_as_string(hide_password=True)
@@ -66,11 +89,11 @@ class Database:
             extra = (
                 {}
                 if parsed.get_backend_name() == "sqlite"
-                else {"pool_size": pool_size, "max_overflow": 0}
+                else {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
             )
             self.engine = create_engine(parsed, pool_pre_ping=True, **extra)
             if parsed.get_backend_name() == "sqlite":
-                _sqlite_pragmas(self.engine)
+                _sqlite_pragmas(self.engine, busy_timeout_ms)
             self._migrate()
         except (OperationalError, OSError) as exc:
             reason = getattr(exc, "orig", None) or exc
@@ -108,16 +131,23 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        """One unit of work: committed when the block ends, rolled back if it raises."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except (OperationalError, PoolTimeout) as exc:
+            raise _unavailable(exc) from exc
 
     _tx = transaction
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only (it never commits)."""
-        with self._reads() as session:
-            yield session
+        try:
+            with self._reads() as session:
+                yield session
+        except (OperationalError, PoolTimeout) as exc:
+            raise _unavailable(exc) from exc
 
     def bump(self, s: Session, workshop_id: int) -> None:
         """Every change moves the workshop's revision on, so screens know to refresh.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 import streamlit as st
 
@@ -214,3 +216,18 @@ def test_typed_markup_in_an_error_is_shown_not_rendered() -> None:
     source = at.error[0].value
     assert "![i](" not in source  # no image is rendered
     assert "![i](http://example.invalid/x.png)" in unescaped(source)  # the words are shown
+
+
+def test_a_database_failure_mid_page_is_a_message_not_a_traceback(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Ana")
+    at = open_page("join", code=w.code, member=m.token)
+    assert not at.error
+    # The database breaks under the running app (here: a table it reads disappears).
+    with sqlite3.connect(svc.store.engine.url.database or "") as conn:
+        conn.execute("ALTER TABLE rounds RENAME TO rounds_gone")
+    at.run()
+    assert not at.exception
+    shown = unescaped(at.error[0].value)
+    assert "The database did not answer (no such table: rounds)" in shown
+    assert "Your last action was not saved; try it again in a moment." in shown

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 import coach.consensus_store  # noqa: F401 - registers the consensus tables
 from coach.db import StoreError, normalise_url, portable_upsert, upsert
@@ -240,3 +241,40 @@ def test_a_bad_pool_size_setting_says_what_to_give(
         Settings.from_env()
     monkeypatch.setenv("COACH_DB_POOL_SIZE", " 7 ")
     assert Settings.from_env().pool_size == 7
+
+
+def test_an_outage_mid_action_says_so_saves_nothing_and_passes(database_url: str) -> None:
+    """A lost connection or a jam is a StoreError a person can act on, not a traceback."""
+    store = Store(database_url, pool_size=1, pool_timeout=0.3, busy_timeout_ms=100)
+    w = _workshop(store)
+    m = store.add_member(w.id, "Ana", "tok-ana")
+    before = store.revision(w.id)
+    not_saved = r"Your last action was not saved; try it again in a moment"
+    if store.engine.dialect.name == "sqlite":
+        # Another program holds the write lock past the busy timeout.
+        blocker = sqlite3.connect(store.engine.url.database or "")
+        blocker.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(
+            StoreError, match=rf"did not answer \(database is locked\)\. {not_saved}"
+        ):
+            store.add_version(m, "We help.", {"overall": 1}, "1", "n1")
+        blocker.rollback()
+        blocker.close()
+    else:
+        import psycopg
+
+        # The server drops this app's connection in the middle of a transaction.
+        outage = pytest.raises(StoreError, match=rf"did not answer \(.+\)\. {not_saved}")
+        with outage, store.transaction() as s:
+            pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with psycopg.connect(database_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            store.bump(s, w.id)
+        # Every connection (one here) stays in use longer than the app waits for one.
+        with store.transaction() as s:
+            s.execute(text("SELECT 1"))
+            with pytest.raises(StoreError, match="The database is busy"):
+                store.workshop(w.code)
+    assert store.revision(w.id) == before and store.drafts(w.id) == []
+    store.add_version(m, "We help.", {"overall": 1}, "1", "n1")  # and it works again
+    assert store.revision(w.id) == before + 1
