@@ -607,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pool-size",
         type=int,
-        default=int(os.environ.get("COACH_DB_POOL_SIZE") or DEFAULT_POOL_SIZE),
+        default=Settings.from_env().pool_size,  # read and checked as the app does
         help="PostgreSQL connections per process (default: $COACH_DB_POOL_SIZE or "
         f"{DEFAULT_POOL_SIZE}, as in the app)",
     )

@@ -47,6 +47,10 @@ class Consensus:
     def history(self, workshop: Workshop) -> list[Round]:
         return self.rounds.rounds(workshop.id)
 
+    def head(self, workshop: Workshop) -> RoundHead | None:
+        """Where the current round stands, without its ballots and checks."""
+        return self.rounds.head(workshop.id)
+
     def current(self, workshop: Workshop) -> Round | None:
         latest = self.rounds.rounds(workshop.id, latest_only=True)
         return latest[0] if latest else None
@@ -245,7 +249,7 @@ class Consensus:
     def _member_in(self, code: str, token: str, phase: str) -> tuple[Workshop, Member, RoundHead]:
         """Two light reads: each write does not load every ballot already cast."""
         workshop, member = self.ws.membership(code, token)
-        rnd = self.rounds.head(workshop.id)
+        rnd = self.head(workshop)
         if rnd is None or rnd.phase != phase:
             raise PhaseError(f"The {PHASE_NAMES[phase]} is not open right now.")
         return workshop, member, rnd

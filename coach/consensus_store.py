@@ -335,7 +335,4 @@ class ConsensusStore:
                 .values(adopted_id=candidate_id, adopted_at=now() if candidate_id else None)
             )
             self.store.bump(s, workshop_id)
-            found = self.store.load_workshop(s, _Workshop.id == workshop_id)
-            if found is None:
-                raise StoreError(f"There is no workshop {workshop_id}.")
-            return found
+            return self.store.reload_workshop(s, workshop_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,16 @@ def _unavailable(exc: OperationalError | PoolTimeout) -> StoreError:
         f"The database did not answer ({reason}). Your last action was not saved; "
         "try it again in a moment."
     )
+
+
+@contextmanager
+def _said(sessions: AbstractContextManager[Session]) -> Iterator[Session]:
+    """A session whose outage or jam comes out as a StoreError a person can act on."""
+    try:
+        with sessions as session:
+            yield session
+    except (OperationalError, PoolTimeout) as exc:
+        raise _unavailable(exc) from exc
 
 
 class Database:
@@ -129,25 +139,15 @@ class Database:
                     raise
                 time.sleep(0.2 * (attempt + 1))
 
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self) -> AbstractContextManager[Session]:
         """One unit of work: committed when the block ends, rolled back if it raises."""
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except (OperationalError, PoolTimeout) as exc:
-            raise _unavailable(exc) from exc
+        return _said(self._sessions.begin())
 
     _tx = transaction
 
-    @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> AbstractContextManager[Session]:
         """A session for reading only (it never commits)."""
-        try:
-            with self._reads() as session:
-                yield session
-        except (OperationalError, PoolTimeout) as exc:
-            raise _unavailable(exc) from exc
+        return _said(self._reads())
 
     def bump(self, s: Session, workshop_id: int) -> None:
         """Every change moves the workshop's revision on, so screens know to refresh.
@@ -168,6 +168,13 @@ class Database:
         """The workshop matching `where`, with its revision, in this session."""
         found = s.execute(select(_Workshop, REVISION).where(where)).first()
         return _workshop(*found) if found else None
+
+    def reload_workshop(self, s: Session, workshop_id: int) -> Workshop:
+        """The workshop as this session now sees it (after a change to it)."""
+        found = self.load_workshop(s, _Workshop.id == workshop_id)
+        if found is None:
+            raise StoreError(f"There is no workshop {workshop_id}.")
+        return found
 
 
 def upsert(

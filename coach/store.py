@@ -86,10 +86,7 @@ class Store(Database):
         with self._tx() as s:
             s.execute(update(_Workshop).where(_Workshop.id == workshop_id).values(**values))
             self.bump(s, workshop_id)
-            found = self.load_workshop(s, _Workshop.id == workshop_id)
-            if found is None:
-                raise StoreError(f"There is no workshop {workshop_id}.")
-            return found
+            return self.reload_workshop(s, workshop_id)
 
     # -- members -----------------------------------------------------------
     def add_member(
@@ -249,7 +246,7 @@ class Store(Database):
         s.add(row)
         draft.deleted_at = None  # a new version brings a removed draft back
         s.flush()
-        self.bump(s, member.workshop_id)  # last: the workshop row stays locked to commit
+        self.bump(s, member.workshop_id)  # last: its counter row stays locked to commit
         return _version(row), True
 
     def drafts(

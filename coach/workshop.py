@@ -94,6 +94,12 @@ def _no_workshop(code: str) -> str:
     )
 
 
+def _searchable(token: str | None) -> str:
+    """The token to look up, or "" for none: a NUL can never be in a token, and
+    PostgreSQL would refuse to even look it up."""
+    return token if token and "\x00" not in token else ""
+
+
 def _not_flooding(versions: int, recent: list[datetime]) -> None:
     """Refuse a new version past the caps; `recent` holds the latest versions' times."""
     if versions >= MAX_VERSIONS:
@@ -201,8 +207,7 @@ class Workshops:
     def membership(self, raw_code: str, token: str | None) -> tuple[Workshop, Member]:
         """The workshop and the member whose link this is, in one read; NotFound otherwise."""
         code = parse_code(raw_code)
-        # A NUL can never be in a token; PostgreSQL would refuse to even look it up.
-        usable = token if token and "\x00" not in token else ""
+        usable = _searchable(token)
         workshop, member = self.store.membership(code, usable)
         if workshop is None:
             raise NotFound(_no_workshop(code))
@@ -211,8 +216,8 @@ class Workshops:
         return workshop, member
 
     def member(self, workshop: Workshop, token: str | None) -> Member | None:
-        # A NUL can never be in a token; PostgreSQL would refuse to even look it up.
-        member = self.store.member(token) if token and "\x00" not in token else None
+        usable = _searchable(token)
+        member = self.store.member(usable) if usable else None
         return member if member is not None and member.workshop_id == workshop.id else None
 
     # -- drafting ----------------------------------------------------------

@@ -16,7 +16,7 @@ from coach.ui.common import fail, services
 
 def stage(svc: Services, workshop: Workshop) -> tuple[int, str, int | None]:
     """Where the round stands: a light read, as every phone asks every few seconds."""
-    rnd = svc.consensus.rounds.head(workshop.id)
+    rnd = svc.consensus.head(workshop)
     return (rnd.number, rnd.phase, workshop.adopted_id) if rnd else (0, "", None)
 
 
