@@ -14,10 +14,9 @@ import random
 import statistics
 import time
 
-from bench import app_bench, llm_bench
-from coach import evaluate, themes, voting
-from coach.rubric import load_rubric
-from coach.scoring import Scorer
+from bench import app_bench, evaluate, generators, llm_bench
+from coach.scoring.rubric import load_rubric
+from coach.scoring.scorer import Scorer
 
 
 def _statements() -> tuple[list[str], str]:
@@ -109,9 +108,9 @@ def main() -> int:
             _print_table(f"{rubric} {split}: all {total}", acc)
 
     print("\n== Consensus at organisation scale")
-    seconds = themes.bench(2000)
+    seconds = generators.themes_seconds(2000)
     print(f"  shared themes + similarity groups, 2,000 drafts: {seconds:.3f} s (target <= 2 s)")
-    seconds = voting.bench(2000, 12)
+    seconds = generators.tally_seconds(2000, 12)
     print(f"  Schulze tally, 2,000 ballots x 12 candidates: {seconds:.3f} s (target <= 0.2 s)")
 
     print()

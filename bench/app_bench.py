@@ -31,7 +31,7 @@ def rerun_ms(runs: int = 15) -> tuple[float, float]:
     """Median and p90 of the facilitator page's script time with 12 revealed drafts."""
     from streamlit.testing.v1 import AppTest
 
-    from coach.services import build
+    from coach.bootstrap import build
     from coach.ui.common import PAGES
 
     svc = build()
@@ -63,7 +63,7 @@ def browser_submit_to_score(tries: int = 5) -> list[float] | str:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return "skipped: playwright not installed"
-    from coach.services import build
+    from coach.bootstrap import build
 
     svc = build()
     workshop, _ = svc.workshops.create("Bench")

@@ -6,9 +6,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from coach.bootstrap import build
 from coach.config import Settings
-from coach.llm import LLMSettings
-from coach.services import build
+from coach.llm.protocol import LLMSettings
 from tests.support.coaching_replies import reply
 from tests.support.fake_openai import FakeOpenAI
 

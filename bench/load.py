@@ -33,11 +33,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from coach.bootstrap import Services, build
 from coach.config import DEFAULT_POOL_SIZE, Settings
-from coach.consensus_store import QUESTIONS
-from coach.db import normalise_url
-from coach.scoring import score_text
-from coach.services import Services, build
+from coach.domain.types import QUESTIONS
+from coach.scoring.scorer import score_text
+from coach.storage.db import normalise_url
 
 POSTGRES_ENV = "COACH_TEST_POSTGRES_URL"
 TARGET_P95_MS = {"SQLite": 50.0, "PostgreSQL": 30.0}

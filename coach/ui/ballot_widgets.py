@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.consensus_store import QUESTIONS, Candidate
-from coach.rubric import load_rubric
+from coach.domain.types import QUESTIONS, Candidate
+from coach.scoring.rubric import load_rubric
 
 UNRANKED = "—"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from coach.domain.types import Draft
 from coach.errors import CoachError
-from coach.models import Draft
-from coach.rubric import load_rubric
-from coach.scoring import score_text
+from coach.scoring.rubric import load_rubric
+from coach.scoring.scorer import score_text
+from coach.service.workshops import Board
 from coach.ui import llm_panel, results
 from coach.ui.common import fail, services
-from coach.workshop import Board
 
 REFRESH_SECONDS = 2
 

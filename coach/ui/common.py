@@ -12,12 +12,12 @@ import segno
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from coach.bootstrap import Services, build
 from coach.config import Settings
 from coach.errors import CoachError
-from coach.llm import LLMSettings
-from coach.services import Services, build
-from coach.view import md_escape
-from coach.workshop import Submission, Workshops
+from coach.llm.protocol import LLMSettings
+from coach.scoring.view import md_escape
+from coach.service.workshops import Submission, Workshops
 
 PAGES = {
     "home": "coach/ui/pages/home.py",

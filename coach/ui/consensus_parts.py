@@ -9,15 +9,15 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from coach import report, themes
-from coach.consensus import PHASE_NAMES, Consensus
-from coach.consensus_store import Candidate, Round
+from coach.bootstrap import Services
+from coach.domain import themes
+from coach.domain.types import Candidate, Draft, Member, Round, Workshop
 from coach.errors import CoachError
-from coach.export import EXTRA_FORMATS, FORMATS, MEDIA_TYPES, export, filename
-from coach.llm import LLMError
-from coach.models import Draft, Member, Workshop
-from coach.scoring import score_text
-from coach.services import Services
+from coach.exports.formats import EXTRA_FORMATS, FORMATS, MEDIA_TYPES, export, filename
+from coach.llm.protocol import LLMError
+from coach.scoring.scorer import score_text
+from coach.service import record as report
+from coach.service.consensus import PHASE_NAMES, Consensus
 from coach.ui import ballot_widgets, results
 from coach.ui.common import act, fail, warn
 

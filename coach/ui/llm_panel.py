@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from coach.coaching import Feedback
-from coach.llm import LLMError
-from coach.services import Services
+from coach.bootstrap import Services
+from coach.llm.coaching import Feedback
+from coach.llm.protocol import LLMError
 from coach.ui.common import warn
 
 

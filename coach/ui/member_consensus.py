@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from coach.consensus import Consensus
+from coach.bootstrap import Services
+from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
-from coach.models import Member, Workshop
-from coach.services import Services
+from coach.service.consensus import Consensus
 from coach.ui import ballot_widgets
 from coach.ui.common import fail, services
 

@@ -7,8 +7,8 @@ import html
 import pandas as pd
 import streamlit as st
 
-from coach import view
-from coach.scoring import ScoreResult, score_text
+from coach.scoring import view
+from coach.scoring.scorer import ScoreResult, score_text
 
 
 def scores_row(result: ScoreResult) -> None:

@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from coach.services import Services, build
+from coach.bootstrap import Services, build
 from coach.ui.common import PAGES
 from tests.conftest import ROOT
 

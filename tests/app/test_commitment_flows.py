@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from coach.commitments import NO_LINK
-from coach.services import Services
+from coach.bootstrap import Services
+from coach.service.commitments import NO_LINK
 from tests.app.conftest import frame, open_page, texts
 
 MISSION = "We welcome every guest like family and exceed their expectations."
@@ -70,7 +70,7 @@ def test_member_reaches_their_plan_from_the_join_page(svc: Services) -> None:
     at.button(key="my_commitments").click().run()
     assert not at.exception
     plan = svc.store  # the plan now exists for this member
-    from coach.commitment_store import CommitmentStore
+    from coach.storage.commitments import CommitmentStore
 
     assert CommitmentStore(plan).plan_of_member(m.id) is not None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coach.services import Services
+from coach.bootstrap import Services
 from tests.app.conftest import frame, open_page, plain, texts
 
 DRAFTS = {

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from coach.services import Services, build
+from coach.bootstrap import Services, build
 from tests.app.conftest import frame, open_page, texts
 from tests.support.coaching_replies import reply
 from tests.support.fake_openai import FakeOpenAI

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 import streamlit as st
 
-from coach.services import Services, build
+from coach.bootstrap import Services, build
 from tests.app.conftest import frame, open_page, plain, texts, unescaped
 
 DRAFTS = {

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
+from coach.bootstrap import build
 from coach.config import Settings
-from coach.services import build
 
 pytestmark = pytest.mark.e2e
 DRAFT = "We welcome every guest like family."

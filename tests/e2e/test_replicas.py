@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from coach.bootstrap import build
 from coach.config import Settings
-from coach.services import build
 from tests.e2e.conftest import start_app
 
 pytestmark = pytest.mark.e2e

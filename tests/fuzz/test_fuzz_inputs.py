@@ -28,19 +28,22 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from coach import cli, report, themes, view
-from coach import export as ex
-from coach.commitments import STATUSES
+from coach.bootstrap import Services, build
+from coach.cli import main as cli
 from coach.config import Settings
-from coach.consensus_store import QUESTIONS
+from coach.domain import themes
+from coach.domain.codes import CODE_ALPHABET, CODE_LENGTH, parse_code
+from coach.domain.reminders import to_ics
+from coach.domain.types import QUESTIONS, Member
 from coach.errors import InputError
-from coach.llm import LLMSettings
-from coach.models import Member
-from coach.reminders import to_ics
-from coach.rubric import RUBRIC_NAMES, load_rubric
-from coach.scoring import ScoreResult, score_text
-from coach.services import Services, build
-from coach.workshop import CODE_ALPHABET, CODE_LENGTH, LIMITS, NotFound, parse_code
+from coach.exports import formats as ex
+from coach.llm.protocol import LLMSettings
+from coach.scoring import view
+from coach.scoring.rubric import RUBRIC_NAMES, load_rubric
+from coach.scoring.scorer import ScoreResult, score_text
+from coach.service import record as report
+from coach.service.commitments import STATUSES
+from coach.service.workshops import LIMITS, NotFound
 from tests.app.conftest import open_page, plain, texts
 
 # derandomize: the same examples on every run, so a failure always reproduces; no example

@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.load import Pace, run, verify
-from coach.store import Store
+from coach.storage.workshops import Store
 from tests.conftest import ROOT
 
 HOLD = "hold"  # kill inside an open, flushed, uncommitted write transaction
@@ -38,7 +38,7 @@ WRITER = r"""
 import json, sys, time
 from sqlalchemy import text
 from coach.config import Settings
-from coach.services import build
+from coach.bootstrap import build
 
 hold_after = int(sys.argv[1])
 services = build(Settings.from_env())

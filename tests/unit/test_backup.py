@@ -15,8 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from coach import demo
-from coach.backup import (
+from coach.bootstrap import Services, build
+from coach.cli import demo
+from coach.config import Settings
+from coach.domain.types import Workshop
+from coach.storage.backup import (
     FORMAT,
     LEFT_OUT,
     REFERENCES,
@@ -29,12 +32,10 @@ from coach.backup import (
     loads,
     restore,
 )
-from coach.config import Settings
-from coach.llm_store import LLMStore
-from coach.migrations import LATEST
-from coach.models import METADATA, Workshop
-from coach.services import Services, build
-from coach.store import Store
+from coach.storage.llm_cache import LLMStore
+from coach.storage.migrations import LATEST
+from coach.storage.rows import METADATA
+from coach.storage.workshops import Store
 from tests.conftest import ROOT
 
 

@@ -16,8 +16,8 @@ def refuse(*a, **k):
 socket.socket.connect = refuse
 socket.create_connection = refuse
 socket.getaddrinfo = refuse
-from coach.scoring import score_text
-from coach.evaluate import PAIRS_DIR, load_pairs
+from coach.scoring.scorer import score_text
+from bench.evaluate import PAIRS_DIR, load_pairs
 for p in load_pairs(PAIRS_DIR / "mission_dev.tsv")[:20]:
     score_text(p.better)
 r = score_text("I promise to call every customer back within 2 hours.", "commitment", "We care")
@@ -66,4 +66,4 @@ def test_only_the_adapter_imports_openai() -> None:
         for path in (ROOT / "coach").rglob("*.py")
         if re.search(r"^\s*(from openai\b|import openai\b)", path.read_text("utf-8"), re.M)
     )
-    assert importers == ["coach/llm_openai.py"]
+    assert importers == ["coach/llm/openai_chat.py"]

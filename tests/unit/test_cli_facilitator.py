@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from coach.export import COLUMNS, ConsensusTable
+from coach.exports.table import COLUMNS, ConsensusTable
 from tests.conftest import ROOT
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from coach.bootstrap import Services, build
 from coach.config import Settings
-from coach.llm import LLMError, LLMSettings
-from coach.scoring import score_text
-from coach.services import Services, build
-from coach.themes import shared_themes
+from coach.domain.themes import shared_themes
+from coach.llm.protocol import LLMError, LLMSettings
+from coach.scoring.scorer import score_text
 from tests.support.coaching_replies import INJECTION, Concurrency, reply
 from tests.support.fake_openai import FakeOpenAI
 

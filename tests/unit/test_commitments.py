@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from coach.commitments import NO_LINK
+from coach.bootstrap import Services, build
 from coach.config import Settings
 from coach.errors import InputError
-from coach.services import Services, build
-from coach.workshop import AccessDenied, NotFound
+from coach.service.commitments import NO_LINK
+from coach.service.workshops import AccessDenied, NotFound
 
 MISSION = "We welcome every guest like family and exceed their expectations."
 
@@ -123,7 +123,7 @@ def test_follow_up_and_feedback_need_the_facilitator(svc: Services) -> None:
 
 
 def test_a_workshop_statement_becomes_the_mission(svc: Services) -> None:
-    from coach.demo import MERGED, create
+    from coach.cli.demo import MERGED, create
 
     w, _ = create(svc)
     plan = svc.commitments.start()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from coach.bootstrap import Services, build
 from coach.config import Settings
-from coach.consensus import PhaseError
-from coach.db import normalise_url
+from coach.domain.types import Member, Workshop
 from coach.errors import InputError
-from coach.migrations import LATEST, current_version, migrate
-from coach.models import Member, Workshop
-from coach.services import Services, build
-from coach.workshop import AccessDenied, NotFound
+from coach.service.consensus import PhaseError
+from coach.service.workshops import AccessDenied, NotFound
+from coach.storage.db import normalise_url
+from coach.storage.migrations import LATEST, current_version, migrate
 
 GOOD = {"desired": 4, "bold": 4, "clear": 3, "stretching": 5}
 

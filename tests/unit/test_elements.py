@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.elements import ELEMENTS_FILE, coverage, elements, gaps, load_elements, tag
+from coach.domain.elements import ELEMENTS_FILE, coverage, elements, gaps, load_elements, tag
 from coach.errors import CoachError, RubricError
 
 KEYS = ("understand", "standards", "develop", "listen", "measure", "recognise")

@@ -12,9 +12,9 @@ from typing import Literal
 import openpyxl
 import pytest
 
-from coach import export as ex
 from coach.errors import CoachError
-from coach.export import (
+from coach.exports import formats as ex
+from coach.exports.table import (
     COLUMNS,
     COMMITMENT_COLUMNS,
     CommitmentRow,
@@ -772,7 +772,7 @@ def test_commitment_models_are_strict_and_scrubbed() -> None:
 
 
 def test_an_indented_statement_never_becomes_a_code_block() -> None:
-    from coach.export import to_markdown
+    from coach.exports.formats import to_markdown
 
     md = to_markdown(
         ConsensusTable(

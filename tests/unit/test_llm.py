@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from coach.bootstrap import build_llm
 from coach.errors import CoachError
-from coach.llm import FakeLLM, LLMError, LLMSettings, build_llm
-from coach.llm_openai import OpenAIChat
+from coach.llm.openai_chat import OpenAIChat
+from coach.llm.protocol import LLMError, LLMSettings
+from tests.support.fake_llm import FakeLLM
 from tests.support.fake_openai import FakeOpenAI
 
 KEY = "sk-test-0123456789-secret"

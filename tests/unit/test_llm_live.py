@@ -7,8 +7,8 @@ import os
 import pytest
 from pydantic import BaseModel
 
-from coach.llm import LLMSettings
-from coach.llm_openai import OpenAIChat
+from coach.llm.openai_chat import OpenAIChat
+from coach.llm.protocol import LLMSettings
 
 # Read at import: the autouse fixture in tests/conftest.py clears the LLM variables per test.
 LIVE_ENV = dict(os.environ)

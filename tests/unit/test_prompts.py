@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from coach.prompts import TASKS, PromptError, as_data, criteria_block, load_prompt, render
-from coach.rubric import load_rubric, parse_rubric
+from coach.llm.prompts import TASKS, PromptError, as_data, criteria_block, load_prompt, render
+from coach.scoring.rubric import load_rubric, parse_rubric
 
 VALUES = {
     "feedback": {"criteria": "c", "rewrites": "2 or 3", "draft": as_data("We help.")},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.evaluate import PAIRS_DIR, load_pairs, pair_accuracy
+from bench.evaluate import PAIRS_DIR, load_pairs, pair_accuracy
 
 SETS = [
     ("mission", "dev", 0.9, 20),

@@ -8,8 +8,8 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
+from coach.domain.reminders import Reminder, to_ics
 from coach.errors import CoachError
-from coach.reminders import Reminder, to_ics
 
 STAMP = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 MADE = date(2025, 3, 3)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from coach.examples import Example, examples, fires
-from coach.rubric import RUBRIC_NAMES, load_rubric
-from coach.scoring import get_scorer
+from coach.scoring.examples import Example, examples, fires
+from coach.scoring.rubric import RUBRIC_NAMES, load_rubric
+from coach.scoring.scorer import get_scorer
 
 ALL = [(name, ex) for name in RUBRIC_NAMES for ex in examples(load_rubric(name))]
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from coach.errors import RubricError
-from coach.rubric import RUBRIC_DIR, load_rubric, parse_rubric
+from coach.scoring.rubric import RUBRIC_DIR, load_rubric, parse_rubric
 
 MINIMAL = """
 name = "mission"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bench.evaluate import PAIRS_DIR, load_pairs
 from coach.errors import InputError
-from coach.evaluate import PAIRS_DIR, load_pairs
-from coach.rubric import load_rubric
-from coach.scoring import Scorer, get_scorer, score_text
+from coach.scoring.rubric import load_rubric
+from coach.scoring.scorer import Scorer, get_scorer, score_text
 
 MISSION = ("desired", "bold", "clear", "stretching")
 COMMITMENT = ("specific", "measurable", "time_bound", "owned", "linked")

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-import coach.consensus_store  # noqa: F401 - registers the consensus tables
-from coach.db import StoreError, normalise_url, portable_upsert, upsert
-from coach.migrations import LATEST, current_version
-from coach.models import METADATA, SHARDS, Member, Workshop, _Revision
-from coach.store import Store
+from coach.domain.types import Member, Workshop
+from coach.storage.db import StoreError, normalise_url, portable_upsert, upsert
+from coach.storage.migrations import LATEST, current_version
+from coach.storage.rows import METADATA, SHARDS, _Revision
+from coach.storage.workshops import Store
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_duplicate_positions_are_renumbered_on_upgrade_and_now_impossible(
 ) -> None:
     from sqlalchemy import create_engine, text
 
-    from coach.migrations import migrate
+    from coach.storage.migrations import migrate
 
     engine = create_engine(normalise_url(database_url))
     with engine.begin() as conn:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from coach.readability import flesch_reading_ease, syllables
-from coach.text import normalise, sentences, stem, words
+from coach.scoring.readability import flesch_reading_ease, syllables
+from coach.scoring.text import normalise, sentences, stem, words
 
 
 def _sentences(text: str) -> list[str]:
@@ -51,8 +51,8 @@ def test_flesch_reading_ease_follows_the_formula() -> None:
 
 
 def test_single_sentence_fast_path_agrees_with_the_general_splitter() -> None:
-    from coach.evaluate import PAIRS_DIR, load_pairs
-    from coach.text import split_sentences
+    from bench.evaluate import PAIRS_DIR, load_pairs
+    from coach.scoring.text import split_sentences
 
     texts = [
         t

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from coach.themes import (
+from coach.domain.themes import (
     Coverage,
     Theme,
     carried_by,
@@ -245,7 +245,7 @@ def test_same_input_same_output() -> None:
 
 def test_output_does_not_depend_on_hash_order() -> None:
     script = (
-        "from coach.themes import shared_themes, similar_groups\n"
+        "from coach.domain.themes import shared_themes, similar_groups\n"
         f"d = {[*HOTEL, *SERVICE, *NEAR]!r}\n"
         "print(shared_themes(d), similar_groups(d))"
     )

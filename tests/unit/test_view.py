@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from coach import view
-from coach.scoring import score_text
+from coach.scoring import view
+from coach.scoring.scorer import score_text
 
 
 def test_marked_text_wraps_evidence_and_keeps_everything_else() -> None:

@@ -11,15 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from coach.domain.voting import Ballot, parse_ballot, parse_ballots_csv, rank_of, tally, to_json
 from coach.errors import InputError
-from coach.voting import (
-    Ballot,
-    parse_ballot,
-    parse_ballots_csv,
-    rank_of,
-    tally,
-    to_json,
-)
 from tests.conftest import ROOT
 
 

@@ -7,19 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from coach.bootstrap import build
 from coach.config import Settings
+from coach.domain.codes import CODE_LENGTH, format_code, new_code, parse_code
 from coach.errors import InputError
-from coach.services import build
-from coach.workshop import (
-    CODE_LENGTH,
-    AccessDenied,
-    Locked,
-    NotFound,
-    Workshops,
-    format_code,
-    new_code,
-    parse_code,
-)
+from coach.service.workshops import AccessDenied, Locked, NotFound, Workshops
 
 
 @pytest.fixture
@@ -183,7 +175,7 @@ def test_nul_is_refused_everywhere_text_is_stored(ws: Workshops) -> None:
 def test_one_member_cannot_flood_the_workshop(
     ws: Workshops, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import coach.workshop as workshop_mod
+    from coach.service import workshops as workshop_mod
 
     w, _ = ws.create("Desk")
     _, m = ws.join(w.code, "Ana")
@@ -200,7 +192,7 @@ def test_one_member_cannot_flood_the_workshop(
 
 
 def test_a_full_workshop_says_so(ws: Workshops, monkeypatch: pytest.MonkeyPatch) -> None:
-    import coach.workshop as workshop_mod
+    from coach.service import workshops as workshop_mod
 
     monkeypatch.setattr(workshop_mod, "MAX_MEMBERS", 2)
     w, key = ws.create("Desk")
@@ -228,7 +220,7 @@ def test_a_retried_submit_of_an_earlier_version_is_not_a_new_one(ws: Workshops) 
 def test_a_double_submit_at_the_cap_returns_the_version_not_an_error(
     ws: Workshops, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import coach.workshop as workshop_mod
+    from coach.service import workshops as workshop_mod
 
     monkeypatch.setattr(workshop_mod, "MAX_VERSIONS", 2)
     w, _ = ws.create("Desk")
@@ -242,8 +234,8 @@ def test_a_double_submit_at_the_cap_returns_the_version_not_an_error(
 
 
 def test_the_store_shows_the_flood_guard_enough_recent_versions() -> None:
-    import coach.workshop as workshop_mod
-    from coach.store import RECENT
+    from coach.service import workshops as workshop_mod
+    from coach.storage.workshops import RECENT
 
     assert workshop_mod.MAX_SUBMITS_PER_MINUTE <= RECENT
 
@@ -252,7 +244,7 @@ def test_a_rush_of_joins_cannot_overfill_a_workshop(
     ws: Workshops, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The cap is checked in the joining transaction, not in a read before it."""
-    import coach.workshop as workshop_mod
+    from coach.service import workshops as workshop_mod
 
     monkeypatch.setattr(workshop_mod, "MAX_MEMBERS", 5)
     w, _ = ws.create("Desk")

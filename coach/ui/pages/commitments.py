@@ -1,3 +1,208 @@
-from coach.ui import commitments_page
+"""Step 6 for one person: commitments scored, linked to the mission, kept and checked in."""
 
-commitments_page.render()
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from coach.bootstrap import Services
+from coach.domain import elements as elements_mod
+from coach.domain.reminders import to_ics
+from coach.domain.types import Plan
+from coach.errors import CoachError
+from coach.llm.protocol import LLMError
+from coach.service.commitments import CADENCES, NO_LINK, STATUSES, Commitments, CommitmentView
+from coach.ui import results
+from coach.ui.common import act, fail, link, services, warn
+
+
+def render() -> None:
+    svc = services()
+    cm = svc.commitments
+    st.title("My commitments")
+    st.caption(
+        "Step 6: what will you do more of, or differently, to deliver superior "
+        'customer service? "I promise to do x, and y."'
+    )
+    try:
+        plan = cm.open(st.query_params.get("plan")) if st.query_params.get("plan") else None
+    except CoachError as exc:
+        fail(exc)
+        plan = None
+    if plan is None:
+        _start(cm)
+        return
+    st.text("Your personal link: come back to it any day, on any device.")
+    st.code(link("commitments", plan=plan.token), language=None)
+    _mission(cm, plan)
+    _add(cm, plan)
+    views = cm.view(plan)
+    if not views:
+        st.info("No commitments yet: write your first one above.")
+    partners = {m.id: m.display_name for m in cm.partners(plan)}
+    for v in views:
+        with st.container(border=True):
+            _card(svc, plan, v, partners)
+    _calendar(plan, views)
+
+
+def _start(cm: Commitments) -> None:
+    with st.form("plan_form"):
+        name = st.text_input("Your name (optional)", key="plan_name")
+        mission = st.text_area(
+            "Your organisation's mission statement (optional; you can add it later)",
+            key="plan_mission",
+        )
+        if st.form_submit_button("Start my commitments", type="primary"):
+            try:
+                st.query_params["plan"] = cm.start(name, mission).token
+            except CoachError as exc:
+                fail(exc)
+            else:
+                st.rerun()
+
+
+def _mission(cm: Commitments, plan: Plan) -> None:
+    st.subheader("The mission")
+    st.text(plan.mission or "No mission yet: add one so each commitment shows its line of sight.")
+    with st.expander("Change the mission"):
+        text = st.text_area(
+            "Paste your organisation's mission", key="mission_text", value=plan.mission
+        )
+        if st.button("Save the mission", key="mission_save"):
+            act(partial(cm.set_mission, plan.token, text))
+        code = st.text_input(
+            "…or use a workshop's adopted statement: its join code", key="mission_code"
+        )
+        if st.button("Use that workshop's statement", key="mission_from_workshop"):
+            act(partial(cm.use_workshop_mission, plan.token, code))
+
+
+def _add(cm: Commitments, plan: Plan) -> None:
+    if st.session_state.pop("commitment_clear", False):
+        st.session_state["new_commitment"] = ""
+    text = st.text_area(
+        "New commitment",
+        key="new_commitment",
+        height=80,
+        placeholder="I promise to call back every guest who leaves a "
+        "voicemail within 2 hours, and thank one colleague every Friday.",
+    )
+    if st.button("Add", type="primary", key="commitment_add"):
+        try:
+            n = cm.add(plan.token, text)
+        except CoachError as exc:
+            fail(exc)
+        else:
+            st.session_state["commitment_clear"] = True
+            st.session_state["commitment_flash"] = (
+                f"Saved {n} commitments: the line held {n} actions." if n > 1 else "Saved ✓"
+            )
+            st.rerun()
+    if flash := st.session_state.pop("commitment_flash", None):
+        st.success(flash)
+
+
+def _card(svc: Services, plan: Plan, v: CommitmentView, partners: dict[int, str]) -> None:
+    c, cm, key = v.commitment, svc.commitments, f"c{v.commitment.id}"
+    st.text(c.text)
+    st.text(
+        f"Overall {v.result.overall} · "
+        + " · ".join(f"{x.label} {x.score}" for x in v.result.criteria.values())
+    )
+    if v.line_of_sight == NO_LINK:
+        st.warning(NO_LINK, icon="🔭")
+    else:
+        st.text(v.line_of_sight)
+    results.tips(v.result)
+    labels = {e.key: e.label for e in elements_mod.elements()}
+    cols = st.columns(4)
+    due = cols[0].date_input("Due", value=c.due, key=f"{key}_due", format="YYYY-MM-DD")
+    cadence = cols[1].selectbox(
+        "Cadence",
+        CADENCES,
+        index=CADENCES.index(c.cadence),
+        key=f"{key}_cadence",
+        format_func=lambda x: x or "none",
+    )
+    status = cols[2].selectbox(
+        "Status", STATUSES, index=STATUSES.index(c.status), key=f"{key}_status"
+    )
+    options = [None, *partners]
+    partner = cols[3].selectbox(
+        "Partner",
+        options,
+        key=f"{key}_partner",
+        index=options.index(c.partner_id) if c.partner_id in options else 0,
+        format_func=lambda i: partners.get(i, "none") if i else "none",
+    )
+    tags = st.multiselect(
+        "Serves these elements of the service strategy",
+        list(labels),
+        default=list(v.elements),
+        format_func=labels.__getitem__,
+        key=f"{key}_elements",
+    )
+    if st.button("Save", key=f"{key}_save"):
+        chosen = tuple(tags) if tuple(tags) != elements_mod.tag(c.text) else None
+        act(
+            partial(
+                cm.update,
+                plan.token,
+                c.id,
+                due=due or None,
+                cadence=cadence,
+                status=status,
+                partner_id=partner,
+                elements=chosen,
+            )
+        )
+    note = st.text_input("Check-in note", key=f"{key}_note", max_chars=300)
+    if st.button("Check in", key=f"{key}_checkin"):
+        act(partial(cm.check_in, plan.token, c.id, status, note))
+    for k in c.checkins:
+        st.text(f"{k.created_at:%Y-%m-%d} · {k.status}" + (f": {k.note}" if k.note else ""))
+    _llm_rewrite(svc, plan, v)
+    if st.button("Remove", key=f"{key}_remove"):
+        act(partial(cm.remove, plan.token, c.id))
+
+
+def _llm_rewrite(svc: Services, plan: Plan, v: CommitmentView) -> None:
+    key = f"c{v.commitment.id}_llm"
+    if not svc.coach.enabled:
+        return
+    if st.button("Sharper rewrite (LLM)", key=key):
+        with st.spinner("Asking the LLM coach…"):
+            try:
+                st.session_state[key + "_answer"] = svc.coach.rewrite_commitment(
+                    v.commitment.text, plan.mission
+                )
+            except LLMError as exc:
+                warn(f"No LLM rewrite this time: {exc}")
+    better = st.session_state.get(key + "_answer")
+    if better is not None:
+        st.text(f"Suggested: {better.text}")
+        st.text(f"How it serves the mission: {better.why}")
+        st.text(f"Rubric: overall {better.result.overall} (now {v.result.overall})")
+        if st.button("Use this", key=key + "_use"):
+            st.session_state.pop(key + "_answer")
+            act(partial(svc.commitments.update, plan.token, v.commitment.id, text=better.text))
+
+
+def _calendar(plan: Plan, views: list[CommitmentView]) -> None:
+    reminders = Commitments.reminders(plan, views)
+    if reminders:
+        st.download_button(
+            "Add reminders to my calendar (.ics)",
+            data=partial(to_ics, reminders),
+            file_name="commitments.ics",
+            mime="text/calendar",
+            key="ics_download",
+            on_click="ignore",
+        )
+    elif views:
+        st.caption("Give a commitment a due date or a cadence to get calendar reminders.")
+
+
+render()

@@ -1,3 +1,55 @@
-from coach.ui import consensus_page
+"""The facilitator's road to one statement: themes, candidates, vote, check, adopt."""
 
-consensus_page.render()
+from __future__ import annotations
+
+import streamlit as st
+
+from coach.errors import CoachError
+from coach.ui import consensus_parts as parts
+from coach.ui.common import PAGES, fail, services
+
+
+def render() -> None:
+    svc = services()
+    code, key = st.query_params.get("code", ""), st.query_params.get("key")
+    st.title("Toward consensus")
+    if not code:
+        st.info("Open your workshop with its facilitator link first.")
+        st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
+        return
+    try:
+        workshop = svc.workshops.facilitator(code, key)
+    except CoachError as exc:
+        fail(exc)
+        return
+    if not workshop.revealed:
+        st.info(
+            "Reveal the drafts on the facilitator screen first: the team builds candidates "
+            "from what everyone wrote."
+        )
+        st.page_link(
+            PAGES["workshop"],
+            label="Back to the drafts",
+            icon="🧑‍🏫",
+            query_params={"code": workshop.code, "key": key or ""},
+        )
+        return
+    ctx = parts.Context.load(svc, workshop, key or "")
+    parts.adopted_banner(ctx)
+    st.caption(parts.round_caption(ctx))
+    themes, candidates, vote, check, result = st.tabs(
+        ["Shared themes", "Candidates", "Ranked vote", "Four-criteria check", "Result & export"]
+    )
+    with themes:
+        parts.themes_tab(ctx)
+    with candidates:
+        parts.candidates_tab(ctx)
+    with vote:
+        parts.vote_tab(ctx)
+    with check:
+        parts.check_tab(ctx)
+    with result:
+        parts.result_tab(ctx)
+
+
+render()

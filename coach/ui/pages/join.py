@@ -1,3 +1,147 @@
-from coach.ui import join_page
+"""A member's page, sized for a phone: join with the code, write a draft, revise it."""
 
-join_page.render()
+from __future__ import annotations
+
+import secrets
+
+import pandas as pd
+import streamlit as st
+
+from coach.domain.codes import format_code
+from coach.domain.types import Member, Workshop
+from coach.errors import CoachError
+from coach.scoring.scorer import score_text
+from coach.service.workshops import Workshops
+from coach.ui import llm_panel, member_consensus, results
+from coach.ui.common import PAGES, fail, services, submit_once
+from coach.ui.device import device_memory
+
+
+def render() -> None:
+    ws = services().workshops
+    st.title("Join a workshop")
+    code = st.query_params.get("code", "")
+    workshop = _workshop(ws, code) if code else None
+    if workshop is None:
+        _code_form(ws)
+        return
+    st.text(f"{workshop.name} · join code {format_code(workshop.code)}")
+    token = st.query_params.get("member")
+    member = ws.member(workshop, token)
+    if token and member is None:
+        st.error("This member link is not part of the workshop. Join again below.")
+    if member is None:
+        _name_form(ws, workshop)
+        return
+    device_memory(
+        add={
+            "code": workshop.code,
+            "name": workshop.name,
+            "organisation": workshop.organisation,
+            "role": "member",
+            "secret": member.token,
+        }
+    )
+    member_consensus.render(services(), workshop, member)
+    if st.button("Write my commitments (Step 6)", key="my_commitments"):
+        plan = services().commitments.for_member(workshop, member)
+        st.switch_page(PAGES["commitments"], query_params={"plan": plan.token})
+    _drafting(ws, workshop, member)
+
+
+def _workshop(ws: Workshops, code: str) -> Workshop | None:
+    try:
+        return ws.find(code)
+    except CoachError as exc:
+        fail(exc)
+        return None
+
+
+def _code_form(ws: Workshops) -> None:
+    with st.form("join_code_form"):
+        raw = st.text_input("Join code", key="member_code", placeholder="K7QM-4XHD-9TRB")
+        if st.form_submit_button("Continue", type="primary"):
+            try:
+                st.query_params["code"] = ws.find(raw).code
+            except CoachError as exc:
+                fail(exc)
+            else:
+                st.rerun()
+
+
+def _name_form(ws: Workshops, workshop: Workshop) -> None:
+    with st.form("join_name_form"):
+        name = st.text_input(
+            "Your name (optional: leave blank to stay anonymous)", key="member_name"
+        )
+        if st.form_submit_button("Join", type="primary"):
+            try:
+                _, member = ws.join(workshop.code, name)
+            except CoachError as exc:
+                fail(exc)
+            else:
+                st.query_params["member"] = member.token
+                st.rerun()
+
+
+def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
+    st.text(f"You are {member.display_name}.")
+    draft = ws.own_draft(workshop, member)
+    text_key = f"member_draft_{member.id}"
+    if text_key not in st.session_state:
+        st.session_state[text_key] = draft.latest.text if draft else ""
+    if (adopted := st.session_state.pop("member_adopted_rewrite", None)) is not None:
+        st.session_state[text_key] = adopted  # the box shows the version just submitted
+    if workshop.locked:
+        st.warning("Drafting is locked by the facilitator for now.")
+    st.caption(
+        "Write one sentence on your own. Others see only that you submitted, "
+        "until the facilitator reveals all drafts at once."
+    )
+    text = st.text_area("Your mission statement", key=text_key, height=120)
+    if st.button(
+        "Submit" if draft is None else "Submit revision",
+        type="primary",
+        key="member_submit",
+        disabled=workshop.locked,
+    ):
+        done = submit_once(ws, workshop.code, member.token, text, "member_nonce")
+        if done is not None:
+            if done.created:
+                st.success(f"Submitted ✓ (version {done.version.version}).")
+            else:
+                st.info("No change: this is already your latest version.")
+            draft = ws.own_draft(workshop, member)
+    if draft is None:
+        return
+    if draft.deleted:
+        st.warning(
+            "The facilitator removed your draft from the board. Submit again to bring it back."
+        )
+    st.subheader("Your latest draft")
+    results.full(score_text(draft.latest.text, "mission"), key="member_result")
+
+    def use(text: str) -> None:
+        try:
+            ws.submit(workshop.code, member.token, text, secrets.token_hex(8))
+        except CoachError as exc:
+            fail(exc)
+            return
+        st.session_state["member_adopted_rewrite"] = text
+        st.rerun()
+
+    llm_panel.feedback(
+        services(), draft.latest.text, key="member", workshop_id=workshop.id, on_use=use
+    )
+    if len(draft.versions) > 1:
+        with st.expander(f"History ({len(draft.versions)} versions)"):
+            st.dataframe(
+                pd.DataFrame(
+                    [{"version": v.version, **v.scores, "text": v.text} for v in draft.versions]
+                ),
+                hide_index=True,
+                key="member_history",
+            )
+
+
+render()

@@ -1,3 +1,117 @@
-from coach.ui import team_page
+"""The team's commitments, their coverage of the service strategy, and management follow-up."""
 
-team_page.render()
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from coach.domain import elements as elements_mod
+from coach.errors import CoachError
+from coach.service.commitments import Team
+from coach.ui.common import PAGES, act, fail, services
+
+
+def render() -> None:
+    svc = services()
+    code, key = st.query_params.get("code", ""), st.query_params.get("key")
+    st.title("The team's commitments")
+    try:
+        workshop = svc.workshops.facilitator(code, key)
+    except CoachError as exc:
+        fail(exc)
+        st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
+        return
+    team = svc.commitments.team(workshop)
+    _followup(team, workshop.code, key)
+    if not team.rows:
+        st.info(
+            "No commitments yet. Members write theirs from their join page "
+            '("Write my commitments").'
+        )
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "person": r.person,
+                    "commitment": r.view.commitment.text,
+                    "overall": r.view.result.overall,
+                    "status": r.view.commitment.status,
+                    "due": r.view.commitment.due,
+                    "cadence": r.view.commitment.cadence,
+                    "partner": r.view.partner,
+                    "line of sight": r.view.line_of_sight,
+                }
+                for r in team.rows
+            ]
+        ),
+        hide_index=True,
+        key="team_table",
+    )
+    _coverage(team)
+    _feedback(team, workshop.code, key)
+
+
+def _followup(team: Team, code: str, key: str | None) -> None:
+    st.subheader("Management follow-up (Step 8)")
+    left = team.days_left()
+    if left is None:
+        st.caption("Set the date by which management gives feedback on these commitments.")
+    elif left >= 0:
+        st.info(f"Management feedback due by {team.followup_due:%Y-%m-%d}: {left} days left.")
+    else:
+        st.error(
+            f"Management feedback was due {team.followup_due:%Y-%m-%d}: overdue by {-left} days."
+        )
+    due = st.date_input(
+        "Feedback due by",
+        value=team.followup_due,
+        key="followup_due",
+        min_value=date(2000, 1, 1),
+        format="YYYY-MM-DD",
+    )
+    if st.button("Save the date", key="followup_save"):
+        act(partial(services().commitments.set_followup, code, key, due or None))
+
+
+def _coverage(team: Team) -> None:
+    st.subheader("Coverage of the six elements of the service strategy")
+    labels = {e.key: e.label for e in elements_mod.elements()}
+    st.bar_chart(
+        pd.DataFrame(
+            {
+                "element": [labels[k] for k in team.coverage],
+                "commitments": list(team.coverage.values()),
+            }
+        ),
+        x="element",
+        y="commitments",
+        horizontal=True,
+    )
+    for gap in team.gaps:
+        st.warning(gap)
+
+
+def _feedback(team: Team, code: str, key: str | None) -> None:
+    st.subheader("Feedback from management")
+    targets: list[int | None] = [None, *(r.view.commitment.id for r in team.rows)]
+    names = {r.view.commitment.id: f"{r.person}: {r.view.commitment.text}" for r in team.rows}
+    target = st.selectbox(
+        "On",
+        targets,
+        key="feedback_target",
+        format_func=lambda t: names[t] if t else "the team as a whole",
+    )
+    author = st.text_input("Your name", key="feedback_author")
+    note = st.text_area("Feedback", key="feedback_note")
+    if st.button("Record feedback", key="feedback_save"):
+        act(partial(services().commitments.give_feedback, code, key, target, author, note))
+    for f in team.feedback:
+        about = names.get(f.commitment_id, "") if f.commitment_id else "the team"
+        st.text(f"{f.created_at:%Y-%m-%d} · {f.author or 'Management'} on {about}: {f.note}")
+
+
+render()

@@ -1,3 +1,181 @@
-from coach.ui import facilitator_page
+"""The facilitator's shared screen: join code and QR, controls, the live board."""
 
-facilitator_page.render()
+from __future__ import annotations
+
+from functools import partial
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from coach.domain.codes import format_code
+from coach.domain.types import Member, Workshop
+from coach.errors import CoachError
+from coach.service.workshops import Board, Workshops
+from coach.ui import board, results
+from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once
+
+
+def render() -> None:
+    ws = services().workshops
+    code, key = st.query_params.get("code", ""), st.query_params.get("key")
+    if not code:
+        st.title("Facilitate")
+        st.info("Open your workshop with the facilitator link you saved, or start one.")
+        st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
+        return
+    try:
+        latest = board.current(code)
+        _authorise(ws, latest.workshop, key)
+    except CoachError as exc:
+        st.title("Facilitate")
+        fail(exc)
+        st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
+        return
+    workshop = latest.workshop
+    chosen = services().consensus.adopted(workshop) if workshop.adopted_id else None
+    if chosen is not None:
+        results.adopted(chosen.text, "The team's mission statement, adopted by consensus.")
+    _header(workshop, key or "")
+    _controls(ws, workshop, key)
+    board.live(workshop.code)
+    _at_this_screen(ws, latest, key)
+    _manage(ws, latest, key)
+
+
+def _authorise(ws: Workshops, workshop: Workshop, key: str | None) -> None:
+    """Check the key once per session; every action checks it again in the service."""
+    if st.session_state.get("facilitator_of") != (workshop.code, key):
+        ws.facilitator(workshop.code, key)
+        st.session_state["facilitator_of"] = (workshop.code, key)
+
+
+def _header(workshop: Workshop, key: str) -> None:
+    st.title("Step 4: the mission statement")
+    st.text(" · ".join(x for x in (workshop.name, workshop.organisation) if x))
+    if workshop.focus:
+        st.text(f"Focus: {workshop.focus}")
+    join_url = link("join", code=workshop.code)
+    left, right = st.columns([2, 1])
+    with left:
+        st.metric("Join code", format_code(workshop.code))
+        st.caption("On a phone: scan the code, or open the link and enter the join code.")
+        st.code(join_url, language=None)
+        if urlsplit(join_url).hostname in ("127.0.0.1", "localhost", "::1"):
+            st.caption(
+                "Phones cannot open a 127.0.0.1 link. To let them join, start the app with "
+                "`make run ADDRESS=0.0.0.0` and set COACH_PUBLIC_URL to this computer's "
+                "address, e.g. http://192.168.1.20:8501."
+            )
+    right.image(qr_png(join_url), caption="Scan to join", width=180)
+    with st.expander("Facilitator link (keep it private)"):
+        st.code(link("workshop", code=workshop.code, key=key), language=None)
+
+
+def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
+    reveal, lock = st.columns(2)
+    label = "Hide drafts" if workshop.revealed else "Reveal all drafts"
+    if reveal.button(label, type="primary", key="toggle_reveal", use_container_width=True):
+        act(lambda: ws.set_revealed(workshop.code, key, not workshop.revealed))
+    label = "Unlock drafting" if workshop.locked else "Lock drafting"
+    if lock.button(label, key="toggle_lock", use_container_width=True):
+        act(lambda: ws.set_locked(workshop.code, key, not workshop.locked))
+    coach = services().coach
+    if (
+        workshop.revealed
+        and coach.enabled
+        and st.button("Get LLM feedback for every draft", key="llm_all")
+    ):
+        drafts = [d.latest.text for d in services().store.drafts(workshop.id)]
+        with st.spinner(f"Asking the LLM coach about {len(drafts)} drafts at once…"):
+            st.session_state["board_llm"] = coach.feedback_many(drafts, workshop_id=workshop.id)
+    if workshop.revealed:
+        st.page_link(
+            PAGES["consensus"],
+            label="Toward consensus: themes, candidates, vote",
+            icon="🤝",
+            query_params={"code": workshop.code, "key": key or ""},
+        )
+        st.page_link(
+            PAGES["team"],
+            label="The team's commitments and follow-up",
+            icon="📋",
+            query_params={"code": workshop.code, "key": key or ""},
+        )
+    state = "revealed" if workshop.revealed else "private: shown only as submitted ✓"
+    st.caption(f"Drafts are {state}. Drafting is {'locked' if workshop.locked else 'open'}.")
+
+
+def _at_this_screen(ws: Workshops, current: Board, key: str | None) -> None:
+    st.subheader("At this screen")
+    workshop = current.workshop
+    members = [e.member for e in current.entries]
+    with st.form("add_member_form", clear_on_submit=True):
+        name = st.text_input("Add a member (leave blank to stay anonymous)", key="new_member")
+        if st.form_submit_button("Add member"):
+            act(lambda: ws.add_member(workshop.code, key, name))
+    if not members:
+        st.info("No members yet. Add them here, or let them join from their phones.")
+        return
+    if st.session_state.pop("draft_clear", False):
+        st.session_state["shared_draft"] = ""  # private: the next person starts blank
+    who = st.selectbox("Who is writing?", members, format_func=_name, key="shared_member")
+    text = st.text_area("Their draft (private until you reveal)", key="shared_draft", height=100)
+    if st.button("Submit draft", key="shared_submit", disabled=workshop.locked) and who:
+        done = submit_once(ws, workshop.code, who.token, text, "shared_nonce")
+        if done is not None:
+            st.session_state["draft_clear"] = True
+            st.session_state["flash"] = (
+                f"Draft submitted ✓ (version {done.version.version})"
+                if done.created
+                else "Already submitted: no change."
+            )
+            st.rerun()
+    if flash := st.session_state.pop("flash", None):
+        st.success(flash)
+
+
+def _name(member: Member) -> str:
+    return member.display_name
+
+
+def _manage(ws: Workshops, current: Board, key: str | None) -> None:
+    workshop = current.workshop
+    with st.expander("Manage members and drafts"):
+        members = [e.member for e in current.entries]
+        if members:
+            m = st.selectbox("Member", members, format_func=_name, key="rename_member")
+            new = st.text_input("New name", key="rename_to")
+            if st.button("Rename", key="rename_go") and m:
+                act(lambda: ws.rename(workshop.code, key, m.id, new))
+        drafts = [e for e in current.entries if e.draft_id and not e.deleted]
+        if drafts:
+            e = st.selectbox(
+                "Draft", drafts, format_func=lambda e: e.member.display_name, key="remove_pick"
+            )
+            if st.button("Remove draft…", key="remove_ask"):
+                st.session_state["confirm_remove"] = (e.draft_id, e.member.display_name)
+        for e in current.entries:
+            if not e.deleted or e.draft_id is None:
+                continue
+            row = st.columns([4, 1])
+            row[0].text(f"Removed: the draft of {e.member.display_name}")
+            if row[1].button("Restore", key=f"restore_{e.draft_id}"):
+                act(partial(ws.set_draft_removed, workshop.code, key, e.draft_id, False))
+    if "confirm_remove" in st.session_state:
+        _confirm_remove(ws, workshop.code, key)
+
+
+@st.dialog("Remove this draft?")
+def _confirm_remove(ws: Workshops, code: str, key: str | None) -> None:
+    draft_id, who = st.session_state["confirm_remove"]
+    st.text(f"The draft of {who} leaves the board. You can restore it later.")
+    yes, no = st.columns(2)
+    if yes.button("Remove", type="primary", key="remove_yes"):
+        del st.session_state["confirm_remove"]
+        act(lambda: ws.set_draft_removed(code, key, draft_id, True))
+    if no.button("Cancel", key="remove_no"):
+        del st.session_state["confirm_remove"]
+        st.rerun()
+
+
+render()

@@ -1,0 +1,177 @@
+"""Measure the scorers: labelled pair ordering and agreement with external references.
+
+Reads the project's own pairs (`tests/data/pairs/`) and, when present, the external
+material in `../shared/peer/`. Nothing from the peer files is stored in the project."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from coach.scoring.checks import Doc
+from coach.scoring.readability import flesch_reading_ease, syllables
+from coach.scoring.scorer import get_scorer
+from coach.scoring.text import WORD_RE
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+PAIRS_DIR = PROJECT / "tests" / "data" / "pairs"
+
+
+PEER_DIR = PROJECT.parent / "shared" / "peer"
+
+
+# Which of our checks answer for which external check (only those we implement).
+WRITE_GOOD_MAP = {"passive": ("bold.passive",), "weasel": ("bold.hedges", "bold.modals")}
+
+
+PROSELINT_MAP = {
+    "hedging": ("bold.hedges", "bold.modals"),
+    "weasel_words": ("bold.hedges", "bold.modals"),
+    "industrial_language.corporate_speak": ("clear.jargon",),
+}
+
+
+GOAL_LEVELS = {"smart": 2, "partial_smart": 1, "vague": 0}
+
+
+@dataclass(frozen=True)
+class Pair:
+    criterion: str
+    better: str
+    worse: str
+    mission: str | None = None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    correct: int
+    total: int
+
+    @property
+    def rate(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        return f"{self.rate:6.1%} ({self.correct}/{self.total})"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def load_pairs(path: Path) -> list[Pair]:
+    return [
+        Pair(r["criterion"], r["better"], r["worse"], r.get("mission") or None) for r in _rows(path)
+    ]
+
+
+def pair_accuracy(pairs: list[Pair], rubric: str) -> dict[str, Agreement]:
+    """Per criterion: how often `better` outscores `worse` on it (a tie is wrong)."""
+    scorer = get_scorer(rubric)
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for p in pairs:
+        b = scorer.score(p.better, p.mission).criteria[p.criterion].score
+        w = scorer.score(p.worse, p.mission).criteria[p.criterion].score
+        tally[p.criterion][0] += b > w
+        tally[p.criterion][1] += 1
+    return {k: Agreement(*v) for k, v in sorted(tally.items())}
+
+
+def _fires(checks: tuple[str, ...], text: str) -> bool:
+    hits = get_scorer("mission").hits(Doc.of(text))
+    return any(hits[c] for c in checks)
+
+
+def write_good_agreement(path: Path) -> dict[str, Agreement]:
+    """Flagged or not, on write-good's own spec rows for the checks we implement."""
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in _rows(path):
+        if r["module"] != "write-good" or not r["input"].strip():
+            continue
+        opts = json.loads(r["opts"]) if r["opts"] else {}
+        listed = set(filter(None, r["checks"].split("|")))
+        for name, ours in WRITE_GOOD_MAP.items():
+            if opts.get(name) is False:
+                continue
+            # A row with options tests only what it names; others run every check.
+            if opts and name not in listed:
+                continue
+            expected = name in listed
+            tally[name][0] += _fires(ours, r["input"].replace("\\n", "\n")) == expected
+            tally[name][1] += 1
+    return {k: Agreement(*v) for k, v in tally.items()}
+
+
+def proselint_agreement(path: Path) -> dict[str, Agreement]:
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in _rows(path):
+        ours = PROSELINT_MAP.get(r["check_module"])
+        if ours is None:
+            continue
+        tally[r["check_module"]][0] += _fires(ours, r["text"]) == (r["expected"] == "fail")
+        tally[r["check_module"]][1] += 1
+    return {k: Agreement(*v) for k, v in tally.items()}
+
+
+def goal_ranking(path: Path) -> dict[str, Agreement]:
+    """Across label levels, how often the higher-labelled goal scores higher overall."""
+    scorer = get_scorer("commitment")
+    rows = _rows(path)
+    smart = [
+        (GOAL_LEVELS[r["label"]], scorer.score(r["text"]).overall)
+        for r in rows
+        if r["dataset"] == "smart3"
+    ]
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (la, sa), (lb, sb) in itertools.combinations(smart, 2):
+        if la == lb:
+            continue
+        (hi, s_hi), (lo, s_lo) = ((la, sa), (lb, sb)) if la > lb else ((lb, sb), (la, sa))
+        key = {(2, 1): "smart>partial", (1, 0): "partial>vague", (2, 0): "smart>vague"}[(hi, lo)]
+        out[key][0] += s_hi > s_lo
+        out[key][1] += 1
+    okr = [
+        (r["label"] == "good", scorer.score(r["text"]).overall)
+        for r in rows
+        if r["dataset"] == "okr_antipatterns"
+    ]
+    for (ga, sa), (gb, sb) in itertools.product(okr, okr):
+        if ga and not gb:
+            out["okr good>bad"][0] += sa > sb
+            out["okr good>bad"][1] += 1
+    return {k: Agreement(*v) for k, v in out.items()}
+
+
+def mean_scores_by_label(path: Path) -> dict[str, float]:
+    scorer = get_scorer("commitment")
+    groups: dict[str, list[int]] = defaultdict(list)
+    for r in _rows(path):
+        if r["dataset"] == "smart3":
+            groups[r["label"]].append(scorer.score(r["text"]).overall)
+    return {k: sum(v) / len(v) for k, v in groups.items()}
+
+
+def readability_conformance(path: Path) -> dict[str, Agreement]:
+    """Syllable counts (exact) and Flesch reading ease (within 5 points) vs textstat."""
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in _rows(path):
+        spec = json.loads(r["expected_json"])
+        expected = spec.get("expected")
+        text = r["text"].replace("\\n", "\n")
+        if r["metric"] == "count_syllables" and "n_syllables" in spec:
+            ours = sum(syllables(w) for w in WORD_RE.findall(text))
+            out["syllables (within textstat's margin)"][0] += abs(
+                ours - spec["n_syllables"]
+            ) <= spec.get("margin", 0)
+            out["syllables (within textstat's margin)"][1] += 1
+        elif r["metric"] == "flesch_reading_ease" and isinstance(expected, float | int):
+            out["flesch (±5)"][0] += abs(flesch_reading_ease(text) - expected) <= 5
+            out["flesch (±5)"][1] += 1
+    return {k: Agreement(*v) for k, v in out.items()}

@@ -1,0 +1,1 @@
+"""The command line: `mission-coach score | tally | demo | export | backup | restore | serve`."""

@@ -1,0 +1,117 @@
+"""Facilitator commands: `demo`, `export` a workshop's record, `backup` and `restore` it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from coach.bootstrap import build
+from coach.cli import demo
+from coach.domain import themes
+from coach.domain.codes import format_code
+from coach.exports.formats import EXTRA_FORMATS, FORMATS, export, filename
+from coach.service import record as report
+from coach.storage.backup import BackupError, backup, dumps, loads, restore
+
+
+def _base_url(svc_url: str | None) -> str:
+    return (svc_url or "http://127.0.0.1:8501").rstrip("/")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    svc = build()
+    workshop, key = demo.create(svc)
+    base = _base_url(svc.settings.public_url)
+    print(
+        f"Created the demo workshop '{workshop.name}' in {svc.store.url.split('://')[0]} storage."
+    )
+    print(f"  join code:         {format_code(workshop.code)}")
+    print(f"  facilitator link:  {base}/workshop?code={workshop.code}&key={key}")
+    print(f"  consensus:         {base}/consensus?code={workshop.code}&key={key}")
+    print("Start the app with `make run` and open the facilitator link.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    svc = build()
+    workshop = svc.workshops.find(args.code)
+    rounds = svc.consensus.history(workshop)
+    drafts = [d.latest.text for d in svc.store.drafts(workshop.id)]
+    table = report.build(svc, workshop, rounds, themes.shared_themes(drafts))
+    data = export(table, args.format)
+    if args.output == "-" or (args.output is None and args.format != "xlsx"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    target = Path(args.output or filename(table, args.format))
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        print(
+            f"Cannot write {target}: {exc.strerror}. Choose another path with -o.", file=sys.stderr
+        )
+        return 2
+    print(f"Wrote {target} ({len(table.rows)} rows).", file=sys.stderr)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    svc = build()
+    workshop = svc.workshops.find(args.code)
+    data = backup(svc.store, workshop.id)
+    target = Path(args.output or f"backup-{workshop.code}-{date.today().isoformat()}.json")
+    partial = target.with_name(target.name + ".part")
+    try:  # write beside, then rename: a failed write never leaves half a backup
+        partial.write_text(dumps(data), encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        print(
+            f"Cannot write {target}: {exc.strerror}. Choose another path with -o.", file=sys.stderr
+        )
+        return 2
+    print(f"Wrote {target} with the workshop '{workshop.name}':", file=sys.stderr)
+    for table, rows in data["tables"].items():
+        print(f"  {table:<17} {len(rows):>6} rows", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"Cannot read {args.file}: {exc.strerror}. Check the path.", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        raise BackupError(
+            f"{args.file} is not a Mission Coach backup: it is not UTF-8 text. "
+            "Check that you chose the right file."
+        ) from exc
+    data = loads(text)  # checked before the database is even opened
+    svc = build()
+    workshop = svc.workshops.find(restore(svc.store, data))
+    print(f"Restored the workshop '{workshop.name}' into {svc.store.url.split('://')[0]} storage.")
+    print(f"  join code:  {format_code(workshop.code)}")
+    print("The facilitator key and every member and plan link are as they were.")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    d = sub.add_parser("demo", help="create a filled-in sample workshop")
+    d.set_defaults(run=cmd_demo)
+    e = sub.add_parser("export", help="write a workshop's consensus table")
+    e.add_argument("code", help="the workshop's join code")
+    e.add_argument("--format", choices=FORMATS + EXTRA_FORMATS, default="csv")
+    e.add_argument(
+        "-o", "--output", help="file to write; - for stdout (default: stdout, or a file for xlsx)"
+    )
+    e.set_defaults(run=cmd_export)
+    b = sub.add_parser("backup", help="write a whole workshop to a JSON file")
+    b.add_argument("code", help="the workshop's join code")
+    b.add_argument("-o", "--output", help="file to write (default: backup-CODE-DATE.json)")
+    b.set_defaults(run=cmd_backup)
+    r = sub.add_parser("restore", help="put a backed-up workshop into this database")
+    r.add_argument("file", help="a file written by `backup`")
+    r.set_defaults(run=cmd_restore)

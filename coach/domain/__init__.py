@@ -1,0 +1,1 @@
+"""The domain: value types and pure rules (codes, voting, themes, elements, reminders)."""

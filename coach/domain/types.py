@@ -1,0 +1,153 @@
+"""Every value type the core hands around: frozen models, plain data, no persistence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Workshop(_View):
+    id: int
+    code: str
+    name: str
+    organisation: str
+    focus: str
+    revealed: bool
+    locked: bool
+    revision: int
+    created_at: datetime
+    adopted_id: int | None = None  # the adopted candidate, once the team has agreed
+    adopted_at: datetime | None = None
+    followup_due: date | None = None  # when management gives feedback on the commitments
+
+
+class Member(_View):
+    id: int
+    workshop_id: int
+    name: str
+    token: str
+    position: int
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"Member {self.position}"
+
+
+class DraftVersion(_View):
+    version: int
+    text: str
+    scores: dict[str, int]
+    rubric_version: str
+    created_at: datetime
+
+
+class Draft(_View):
+    id: int
+    member_id: int
+    member_name: str
+    deleted: bool
+    versions: tuple[DraftVersion, ...]
+
+    @property
+    def latest(self) -> DraftVersion:
+        return self.versions[-1]
+
+
+QUESTIONS = ("desired", "bold", "clear", "stretching")
+
+
+class Candidate(_View):
+    id: int
+    round: int  # the round's number
+    text: str
+    kind: str
+    sources: tuple[int, ...]
+    withdrawn: bool
+
+
+class Ballot(_View):
+    member_id: int
+    ranking: tuple[tuple[int, ...], ...]
+
+
+class Check(_View):
+    member_id: int
+    candidate_id: int
+    scores: dict[str, int]  # question -> 0..5
+    concern: str
+
+
+class Round(_View):
+    id: int
+    number: int
+    phase: str
+    outcome: str
+    leader_id: int | None
+    candidates: tuple[Candidate, ...]
+    ballots: tuple[Ballot, ...]
+    checks: tuple[Check, ...]
+
+    @property
+    def active(self) -> tuple[Candidate, ...]:
+        return tuple(c for c in self.candidates if not c.withdrawn)
+
+
+class RoundHead(_View):
+    """The current round without its ballots and checks: what a member's write needs."""
+
+    id: int
+    number: int
+    phase: str
+    leader_id: int | None
+    active: tuple[int, ...]  # candidate ids still in the round
+
+
+class CheckIn(_View):
+    status: str
+    note: str
+    created_at: datetime
+
+
+class Commitment(_View):
+    id: int
+    text: str
+    due: date | None
+    cadence: str
+    partner_id: int | None
+    status: str
+    elements: tuple[str, ...] | None  # None: tagged automatically from the text
+    created_at: datetime
+    checkins: tuple[CheckIn, ...]
+
+
+class Plan(_View):
+    id: int
+    token: str
+    workshop_id: int | None
+    member_id: int | None
+    name: str
+    mission: str
+    commitments: tuple[Commitment, ...]
+
+
+class Feedback(_View):
+    commitment_id: int | None
+    author: str
+    note: str
+    created_at: datetime
+
+
+class UsageTotals(BaseModel):
+    calls: int = 0
+    cached: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens

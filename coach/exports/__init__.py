@@ -1,0 +1,1 @@
+"""The consensus table written as CSV, XLSX, Markdown, JSON and HTML; hostile-text safe."""

@@ -1,0 +1,180 @@
+"""The printable HTML summary of a consensus table; every piece of user text escaped."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # coach.export imports this module, so its models are for type checking only
+    from coach.exports.table import CommitmentRow, ConsensusRow, ConsensusTable, RoundSummary
+
+NO_ADOPTION = "No statement adopted yet"
+
+_CSS = """
+@page { size: A4; margin: 14mm; }
+body { font: 10pt/1.4 system-ui, "Segoe UI", Roboto, Arial, sans-serif; color: #111;
+  max-width: 182mm; margin: 0 auto; padding: 6mm; }
+h1 { font-size: 17pt; margin: 0 0 1mm; } p, ol, ul { margin: 1mm 0; }
+h2 { font-size: 11.5pt; margin: 5mm 0 2mm; border-bottom: 1px solid #bbb; }
+.meta, .none { color: #555; } .none { font-style: italic; }
+.stmt { font-size: 15pt; font-weight: 600; margin: 2mm 0; padding: 2mm 4mm;
+  border-left: 4px solid #2a7a4a; background: #f3f8f5; print-color-adjust: exact; }
+.u { white-space: pre-wrap; overflow-wrap: break-word; }
+table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
+th, td { border: 1px solid #ccc; padding: 1mm 1.5mm; text-align: start; vertical-align: top; }
+.cand .s { width: 45%; } .scores { width: auto; }
+td.n, th.n { text-align: right; } td.n { white-space: nowrap; }
+.com { font-size: 6.5pt; line-height: 1.2; } .com th, .com td { padding: 0.3mm 0.8mm; }
+.com td.k { white-space: nowrap; } .com td.w { width: 17mm; }
+.com .pt { display: block; color: #555; } .fb { font-size: 9pt; }
+@media print { body { padding: 0; max-width: none; } h2 { break-after: avoid; }
+  tr, li, .stmt, .keep { break-inside: avoid; } }
+"""
+# The commitments table is smaller and tighter than the rest so that a team of twelve with
+# three commitments each (36 rows, most on one line) fits on one A4 page. The summary above it
+# already fills most of page 1, so "keep" moves the block whole to page 2 rather than split it.
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _u(value: str, tag: str = "span", cls: str = "u") -> str:
+    """User text: escaped, direction from its own script (Arabic reads right to left)."""
+    return f'<{tag} class="{cls}" dir="auto">{_e(value)}</{tag}>'
+
+
+def _n(value: float | None) -> str:
+    return "–" if value is None else _e(f"{value:g}" if isinstance(value, float) else value)
+
+
+def _html_rounds(rounds: tuple[RoundSummary, ...]) -> str:
+    if not rounds:
+        return '<p class="none">No rounds yet.</p>'
+    items = []
+    for rnd in rounds:
+        item = f"<li><strong>Round {_e(rnd.number)}</strong>: {_u(rnd.status)}"
+        if rnd.winner:
+            item += f"; leading: {_u(rnd.winner)}"
+        if rnd.concerns:
+            item += "<ul>" + "".join(_u(c, "li") for c in rnd.concerns) + "</ul>"
+        items.append(item + "</li>")
+    return "<ol>" + "".join(items) + "</ol>"
+
+
+_QUESTIONS = ("desired", "bold", "clear", "stretching")
+_F2F_MINS = tuple(f"f2f_{q}_min" for q in _QUESTIONS)
+_CANDIDATE_NUMBERS = ("round", "schulze_rank", "borda", "first_preferences", *_F2F_MINS)
+
+
+def _html_candidates(rows: list[ConsensusRow]) -> str:
+    if not rows:
+        return '<p class="none">No candidates yet.</p>'
+    head = (
+        '<thead><tr><th rowspan="2" class="s">Statement</th><th rowspan="2" class="n">Round</th>'
+        '<th rowspan="2" class="n">Schulze rank</th><th rowspan="2" class="n">Borda</th>'
+        '<th rowspan="2" class="n">First prefs</th><th colspan="4">Lowest fist-to-five</th>'
+        '<th rowspan="2">Status</th></tr><tr><th class="n">Desired</th><th class="n">Bold</th>'
+        '<th class="n">Clear</th><th class="n">Stretching</th></tr></thead>'
+    )
+    body = []
+    for r in rows:
+        cells = "".join(f'<td class="n">{_n(getattr(r, f))}</td>' for f in _CANDIDATE_NUMBERS)
+        body.append(f"<tr>{_u(r.text, 'td')}{cells}{_u(r.status, 'td')}</tr>")
+    return f'<table class="cand">{head}<tbody>{"".join(body)}</tbody></table>'
+
+
+def _when(c: CommitmentRow) -> str:
+    """The due date and check-in cadence in one short cell."""
+    parts = [_e(c.due.isoformat())] if c.due is not None else []
+    parts += [_u(c.cadence)] if c.cadence else []
+    return " · ".join(parts) or "–"
+
+
+def _person_cell(person: str, group: list[CommitmentRow]) -> str:
+    """Who, with their accountability partners, spanning that person's commitment rows."""
+    who = _u(person) if person else '<span class="none">anonymous</span>'
+    partners = list(dict.fromkeys(c.partner for c in group if c.partner))
+    if partners:
+        who += '<span class="pt">partner: ' + ", ".join(_u(p) for p in partners) + "</span>"
+    return f'<td rowspan="{len(group)}" class="w">{who}</td>'
+
+
+def _html_commitments(table: ConsensusTable) -> str:
+    due = table.followup_due
+    out = (
+        f"<p>Management feedback due by <strong>{_e(due.isoformat())}</strong>.</p>"
+        if due is not None
+        else '<p class="none">No date set for management feedback.</p>'
+    )
+    if not table.commitments:
+        return out + '<p class="none">No commitments yet.</p>'
+    # One block per person (in order of first appearance): the name and partner are printed once
+    # and the commitment text gets the width, so most commitments take a single line.
+    groups: dict[str, list[CommitmentRow]] = {}
+    for c in table.commitments:
+        groups.setdefault(c.person, []).append(c)
+    head = (
+        "<thead><tr><th>Person</th><th>Commitment</th>"
+        '<th class="n">Score</th><th>Status</th><th>Due · cadence</th></tr></thead>'
+    )
+    body = []
+    for person, group in groups.items():
+        for i, c in enumerate(group):
+            body.append(
+                f"<tr>{'' if i else _person_cell(person, group)}{_u(c.text, 'td')}"
+                f'<td class="n">{_n(c.overall)}</td>{_u(c.status, "td", "u k")}'
+                f'<td class="k">{_when(c)}</td></tr>'
+            )
+    n, people = len(table.commitments), len(groups.keys() - {""})
+    count = f"{n} commitment{'' if n == 1 else 's'}"
+    count += f" from {people} {'person' if people == 1 else 'people'}." if people else "."
+    return f'{out}<table class="com">{head}<tbody>{"".join(body)}</tbody></table><p>{count}</p>'
+
+
+def _html_team_feedback(feedback: tuple[str, ...]) -> str:
+    if not feedback:
+        return ""
+    items = "".join(_u(f, "li") for f in feedback)
+    return f'<h2>Team feedback</h2><ul class="fb">{items}</ul>'
+
+
+def to_html(table: ConsensusTable) -> str:
+    """A standalone, printable summary (commitments may go to page 2): no scripts, no fetches."""
+    meta = [f"Organisation: {_u(table.organisation)}"] if table.organisation else []
+    meta += [f"Focus: {_u(table.focus)}"] if table.focus else []
+    meta.append(f"Generated: {_e(f'{table.generated_at:%Y-%m-%d %H:%M}')}")
+    adopted_row = next((r for r in table.rows if r.kind == "adopted"), None)
+    if table.adopted is None:
+        statement = f'<p class="none">{NO_ADOPTION}.</p>'
+    else:
+        statement = _u(table.adopted, "p", "stmt u")
+        adopted_row = adopted_row or next((r for r in table.rows if r.text == table.adopted), None)
+    if table.adopted is not None and adopted_row is not None:
+        rubric = (*_QUESTIONS, "overall")
+        heads = "".join(f'<th class="n">{name.capitalize()}</th>' for name in rubric)
+        scores = "".join(
+            f'<td class="n">{_n(getattr(adopted_row, name))}/100</td>' for name in rubric
+        )
+        statement += f'<table class="scores"><tr>{heads}</tr><tr>{scores}</tr></table>'
+    drafts = [r for r in table.rows if r.kind == "draft"]
+    removed = sum(r.status == "removed" for r in drafts)
+    count = f"{len(drafts)} draft{'' if len(drafts) == 1 else 's'} submitted"
+    count += f", {removed} removed." if removed else "."
+    candidates = [r for r in table.rows if r.kind != "draft"]
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        # Belt and braces: even if escaping ever failed, the browser would run nothing.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">\n"
+        f"<title>Consensus summary: {_e(table.workshop)}</title>\n<style>{_CSS}</style>\n"
+        f"</head>\n<body>\n<header>{_u(table.workshop, 'h1', 'u')}"
+        f'<p class="meta">{" · ".join(meta)}</p></header>\n'
+        f"<section><h2>Adopted statement</h2>{statement}</section>\n"
+        f"<section><h2>Rounds</h2>{_html_rounds(table.rounds)}</section>\n"
+        f"<section><h2>Candidates</h2>{_html_candidates(candidates)}<p>{count}</p></section>\n"
+        f'<section class="keep"><h2>Commitments</h2>{_html_commitments(table)}'
+        f"{_html_team_feedback(table.team_feedback)}</section>\n"
+        "</body>\n</html>\n"
+    )

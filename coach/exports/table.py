@@ -1,0 +1,109 @@
+"""The consensus table: the one document every export format writes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+
+def _scrub(value: str) -> str:
+    # A lone surrogate (JSON can carry "\ud800") cannot be encoded, so every export would fail.
+    return re.sub(r"[\ud800-\udfff]", "\ufffd", value)
+
+
+Text = Annotated[str, AfterValidator(_scrub)]
+
+
+# No NaN/inf: JSON would write them as null and the export would no longer round-trip.
+_CONFIG = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class ConsensusRow(BaseModel):
+    """One draft, candidate or adopted statement with its scores and votes."""
+
+    model_config = _CONFIG
+    text: Text
+    kind: Literal["draft", "candidate", "adopted"]
+    author: Text = ""
+    sources: Text = ""
+    round: int | None = None
+    desired: int
+    bold: int
+    clear: int
+    stretching: int
+    overall: int
+    llm_desired: int | None = None
+    llm_bold: int | None = None
+    llm_clear: int | None = None
+    llm_stretching: int | None = None
+    themes_covered: Text = ""
+    schulze_rank: int | None = None
+    borda: float | None = None
+    first_preferences: float | None = None
+    f2f_desired_min: int | None = None
+    f2f_desired_mean: float | None = None
+    f2f_bold_min: int | None = None
+    f2f_bold_mean: float | None = None
+    f2f_clear_min: int | None = None
+    f2f_clear_mean: float | None = None
+    f2f_stretching_min: int | None = None
+    f2f_stretching_mean: float | None = None
+    status: Text = ""
+
+
+class RoundSummary(BaseModel):
+    """How one voting round ended."""
+
+    model_config = _CONFIG
+    number: int
+    status: Text
+    winner: Text = ""
+    concerns: tuple[Text, ...] = ()
+
+
+class CommitmentRow(BaseModel):
+    """One personal commitment (workshop Step 6) with its rubric scores and follow-up."""
+
+    model_config = _CONFIG
+    person: Text  # "" when anonymous
+    text: Text
+    specific: int
+    measurable: int
+    time_bound: int
+    owned: int
+    linked: int
+    overall: int
+    line_of_sight: Text = ""
+    elements: Text = ""
+    due: date | None = None
+    cadence: Text = ""
+    partner: Text = ""
+    status: Text = "planned"
+    last_check_in: Text = ""
+    manager_feedback: Text = ""
+
+
+class ConsensusTable(BaseModel):
+    """Everything the facilitator exports about one workshop."""
+
+    model_config = _CONFIG
+    workshop: Text
+    organisation: Text = ""
+    focus: Text = ""
+    code: Text = ""
+    generated_at: datetime
+    adopted: Text | None = None
+    rounds: tuple[RoundSummary, ...] = ()
+    rows: tuple[ConsensusRow, ...] = ()
+    commitments: tuple[CommitmentRow, ...] = ()
+    followup_due: date | None = None  # when management gives its feedback
+    team_feedback: tuple[Text, ...] = ()
+
+
+COLUMNS: tuple[str, ...] = tuple(ConsensusRow.model_fields)
+
+
+COMMITMENT_COLUMNS: tuple[str, ...] = tuple(CommitmentRow.model_fields)

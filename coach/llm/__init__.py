@@ -1,0 +1,1 @@
+"""Optional LLM coaching behind one small interface."""

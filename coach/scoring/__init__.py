@@ -1,0 +1,1 @@
+"""Scoring: rubrics as data, the closed set of checks, and the scorer (pure, offline)."""

@@ -1,0 +1,301 @@
+"""Rubrics as data: `rubrics/*.toml` loaded into frozen, strict pydantic models.
+
+The check kinds form a small closed set (see `coach/checks.py`); every word list,
+threshold, message and tip lives in the TOML file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from coach.errors import RubricError
+
+# rubrics/ stays at the top level for the people who edit it; coach/rubrics links to it, so
+# it ships inside the wheel and loads the same way from a checkout or an install.
+RUBRIC_DIR: Traversable = files("coach") / "rubrics"
+RubricName = Literal["mission", "commitment"]
+RUBRIC_NAMES: tuple[RubricName, ...] = ("mission", "commitment")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _CheckBase(_Frozen):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    mode: Literal["penalise", "reward", "note"] = "penalise"
+    points: float = Field(ge=0)
+    cap: float = Field(ge=0)
+    message: str
+    tip: str = ""
+    # Used when a tip needs {fixed} but the match has no known replacement.
+    tip_nofix: str = ""
+    # For reward checks: the tip shown when the check finds nothing.
+    tip_missing: str = ""
+    # A check reports nothing when any of these checks (full ids) fired, e.g.
+    # the commitment 'linked' fallback is silent when the mission overlap fired.
+    silent_if: tuple[str, ...] = ()
+    should_flag: tuple[str, ...] = ()
+    should_pass: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _tips_present(self) -> _CheckBase:
+        if self.mode == "penalise" and not self.tip:
+            raise ValueError(f"check {self.id!r} penalises but has no tip")
+        if self.mode == "reward" and not self.tip_missing:
+            raise ValueError(f"check {self.id!r} rewards but has no tip_missing")
+        return self
+
+
+class _MatchingCheck(_CheckBase):
+    """Fields shared by the checks that find spans of text."""
+
+    # Matches inside one of these phrases do not count ('not only', 'no matter').
+    unless: tuple[str, ...] = ()
+    # Matches overlapping hits of these checks do not count.
+    unless_checks: tuple[str, ...] = ()
+    # Count each distinct matched text once, or every occurrence.
+    distinct: bool = True
+
+
+class PhrasesCheck(_MatchingCheck):
+    """Words or phrases; a trailing '*' matches any ending ('customer*')."""
+
+    kind: Literal["phrases"]
+    items: tuple[str, ...] = Field(min_length=1)
+    replacements: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _fix_available(self) -> PhrasesCheck:
+        if "{fixed}" in self.tip and not self.tip_nofix:
+            missing = [i for i in self.items if i.lower() not in self.replacements]
+            if missing:
+                raise ValueError(
+                    f"check {self.id!r}: tip uses {{fixed}} but {missing[:3]} have no "
+                    "replacement; add replacements or tip_nofix"
+                )
+        return self
+
+
+class RegexCheck(_MatchingCheck):
+    """Regular expressions, matched against the lowercased text: write literals in lowercase."""
+
+    kind: Literal["regex"]
+    patterns: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _lowercase_literals(self) -> RegexCheck:
+        for p in self.patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"check {self.id!r}: bad pattern {p!r}: {exc}") from exc
+            if any(ch.isupper() for ch in re.sub(r"\\.", "", p)):
+                raise ValueError(
+                    f"check {self.id!r}: pattern {p!r} has uppercase letters; "
+                    "patterns match lowercased text, so write them in lowercase"
+                )
+        return self
+
+
+class PassiveCheck(_CheckBase):
+    """A form of 'to be' (or 'get'), an optional adverb, then a past participle."""
+
+    kind: Literal["passive"]
+    auxiliaries: tuple[str, ...] = Field(min_length=1)
+    irregular: tuple[str, ...] = ()
+    # '-ed' words that are adjectives after 'be' ('we are committed to').
+    not_participles: tuple[str, ...] = ()
+
+
+class SentencesCheck(_CheckBase):
+    """More than `max` sentences; short pieces are reported as fragments."""
+
+    kind: Literal["sentences"]
+    max: int = Field(default=1, ge=1)
+    fragment_words: int = Field(default=4, ge=1)
+    # A short piece that starts with one of these is a sentence ("We smile."), not a fragment.
+    subjects: tuple[str, ...] = ()
+    fragment_message: str
+
+
+class WordCountCheck(_CheckBase):
+    kind: Literal["word_count"]
+    min: int = Field(ge=0)
+    max: int = Field(ge=1)
+    per_word_over: float = Field(ge=0)
+    short_message: str
+    short_tip: str
+
+
+class ReadabilityBand(_Frozen):
+    below: float
+    points: float = Field(ge=0)
+
+
+class ReadabilityCheck(_CheckBase):
+    """Flesch reading ease below a band's threshold costs that band's points."""
+
+    kind: Literal["readability"]
+    bands: tuple[ReadabilityBand, ...] = Field(min_length=1)
+    min_words: int = Field(default=6, ge=1)
+
+
+class MissionOverlapCheck(_CheckBase):
+    """Content words shared with the mission text, when one is given."""
+
+    kind: Literal["mission_overlap"]
+    stopwords: tuple[str, ...] = ()
+
+
+class EchoCheck(_CheckBase):
+    """Reports other checks' hits under this criterion (e.g. hyperbole under stretching)."""
+
+    kind: Literal["echo"]
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+Check = Annotated[
+    PhrasesCheck
+    | RegexCheck
+    | PassiveCheck
+    | SentencesCheck
+    | WordCountCheck
+    | ReadabilityCheck
+    | MissionOverlapCheck
+    | EchoCheck,
+    Field(discriminator="kind"),
+]
+
+
+class Criterion(_Frozen):
+    name: str = Field(pattern=r"^[a-z][a-z_]*$")
+    label: str
+    question: str
+    weight: float = Field(gt=0)
+    base: float = Field(ge=0, le=100)
+    strong_note: str = ""
+    checks: tuple[Check, ...] = Field(min_length=1)
+
+
+class Bands(_Frozen):
+    fair: float = 40
+    strong: float = 70
+
+    def band(self, score: float) -> str:
+        if score >= self.strong:
+            return "strong"
+        return "fair" if score >= self.fair else "weak"
+
+
+class FlagRule(_Frozen):
+    code: str
+    message: str
+    when_any: tuple[str, ...] = Field(min_length=1)
+
+
+class SplitRule(_Frozen):
+    """How a commitment line is split into actions."""
+
+    preamble: str
+    connectors: tuple[str, ...]
+    verbs: tuple[str, ...]
+    message: str
+
+
+class Rubric(_Frozen):
+    name: RubricName
+    version: str
+    title: str
+    max_chars: int = Field(gt=0)
+    bands: Bands = Bands()
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+    flags: tuple[FlagRule, ...] = ()
+    split: SplitRule | None = None
+    # Filled by the loader: a hash of the file, so caches key on content.
+    digest: str = ""
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Rubric:
+        ids = {f"{c.name}.{k.id}" for c in self.criteria for k in c.checks}
+        if len(ids) != sum(len(c.checks) for c in self.criteria):
+            raise ValueError("check ids must be unique within a criterion")
+        for c in self.criteria:
+            for k in c.checks:
+                for ref in (*check_refs(k), *k.silent_if):
+                    if ref not in ids:
+                        raise ValueError(f"{c.name}.{k.id} refers to unknown check {ref!r}")
+        for f in self.flags:
+            for ref in f.when_any:
+                if ref not in ids:
+                    raise ValueError(f"flag {f.code!r} refers to unknown check {ref!r}")
+        self.check_order()  # raises on a reference cycle
+        return self
+
+    def check_order(self) -> list[str]:
+        """Full check ids, each after the checks its hits depend on."""
+        deps = {f"{c.name}.{k.id}": check_refs(k) for c in self.criteria for k in c.checks}
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1 visiting, 2 done
+
+        def visit(cid: str) -> None:
+            if state.get(cid) == 2:
+                return
+            if state.get(cid) == 1:
+                raise ValueError(f"checks refer to each other in a cycle through {cid!r}")
+            state[cid] = 1
+            for ref in deps[cid]:
+                visit(ref)
+            state[cid] = 2
+            order.append(cid)
+
+        for cid in deps:
+            visit(cid)
+        return order
+
+    def criterion(self, name: str) -> Criterion:
+        for c in self.criteria:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def check_refs(check: Check) -> tuple[str, ...]:
+    """The checks whose hits this check reads."""
+    if isinstance(check, EchoCheck):
+        return check.sources
+    return tuple(getattr(check, "unless_checks", ()))
+
+
+def parse_rubric(raw: bytes, source: str = "<data>") -> Rubric:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        data["digest"] = hashlib.sha256(raw).hexdigest()[:12]
+        return Rubric.model_validate(data)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RubricError(f"{source} is not valid TOML: {exc}. Fix the file and reload.") from exc
+    except ValidationError as exc:
+        raise RubricError(f"{source} does not match the rubric schema:\n{exc}") from exc
+
+
+@lru_cache(maxsize=8)
+def load_rubric(name: str, directory: Path | Traversable | None = None) -> Rubric:
+    """Load `rubrics/<name>.toml` once per process."""
+    path = (directory or RUBRIC_DIR) / f"{name}.toml"
+    if name not in RUBRIC_NAMES:
+        raise RubricError(f"Unknown rubric {name!r}: choose one of {', '.join(RUBRIC_NAMES)}.")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RubricError(f"Cannot read rubric file {path}: {exc.strerror}.") from exc
+    return parse_rubric(raw, str(path))

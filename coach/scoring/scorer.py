@@ -1,0 +1,321 @@
+"""Score a statement against a rubric: criterion scores, bands, evidence and tips."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from coach.errors import InputError
+from coach.scoring.checks import Compiled, Doc, Hit, compile_check
+from coach.scoring.phrases import PhraseIndex
+from coach.scoring.rubric import Check, Criterion, PhrasesCheck, Rubric, load_rubric
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a score moved: a plain dataclass, as a statement can carry dozens of these."""
+
+    check: str  # full id, e.g. "bold.hedges"
+    label: str
+    effect: Literal["penalty", "bonus", "note"]
+    text: str
+    start: int
+    end: int
+    message: str
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionScore:
+    label: str
+    question: str
+    score: int
+    band: str
+    evidence: tuple[Evidence, ...]
+    tips: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionScore:
+    text: str
+    start: int
+    end: int
+    overall: int
+    criteria: dict[str, CriterionScore]
+
+
+class ScoreResult(_Out):
+    text: str
+    rubric: str
+    rubric_version: str
+    overall: int
+    band: str
+    criteria: dict[str, CriterionScore]
+    flags: tuple[Flag, ...]
+    actions: tuple[ActionScore, ...] = ()
+
+
+class _Vars(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, **values: object) -> str:
+    """Fill known placeholders; an unknown one stays as written."""
+    return template.format_map(_Vars({k: str(v) for k, v in values.items()}))
+
+
+class Scorer:
+    """A rubric compiled once; `score()` is pure and deterministic."""
+
+    def __init__(self, rubric: Rubric):
+        self.rubric = rubric
+        self._checks: dict[str, tuple[Criterion, Compiled]] = {
+            f"{c.name}.{k.id}": (c, compile_check(k, f"{c.name}.{k.id}"))
+            for c in rubric.criteria
+            for k in c.checks
+        }
+        signs = {"penalise": -1, "reward": 1, "note": 0}
+        effects: dict[int, Literal["penalty", "bonus", "note"]] = {
+            -1: "penalty",
+            1: "bonus",
+            0: "note",
+        }
+        # Per criterion, what the scoring loop needs, worked out once.
+        self._plan = {
+            c.name: [
+                (f"{c.name}.{k.id}", k, signs[k.mode], effects[signs[k.mode]]) for k in c.checks
+            ]
+            for c in rubric.criteria
+        }
+        self._order = [
+            (cid, self._checks[cid][1], isinstance(self._checks[cid][1].check, PhrasesCheck))
+            for cid in rubric.check_order()
+        ]
+        self._silent_if = [
+            (cid, k.check.silent_if) for cid, (_, k) in self._checks.items() if k.check.silent_if
+        ]
+        self._phrases = PhraseIndex()
+        for _, compiled in self._checks.values():
+            compiled.index(self._phrases)
+        split = rubric.split
+        self._preamble = re.compile(split.preamble, re.IGNORECASE) if split else None
+        self._connectors = (
+            re.compile("|".join(f"(?:{c})" for c in split.connectors), re.IGNORECASE)
+            if split
+            else None
+        )
+        self._verbs = frozenset(v.lower() for v in split.verbs) if split else frozenset()
+
+    # -- public ----------------------------------------------------------
+    def score(self, text: str, mission: str | None = None) -> ScoreResult:
+        self._validate(text)
+        mission = mission.strip() if mission and mission.strip() else None
+        spans = self.split_actions(text) if self._preamble else []
+        if len(spans) <= 1:
+            criteria, flags = self._score_doc(Doc.of(text, mission), 0, 0)
+            return self._result(text, criteria, flags, ())
+        actions = []
+        for s, e, prefix_end in spans:
+            # Each action keeps the line's preamble ("I promise to") as its subject.
+            prefix = text[:prefix_end] if s > prefix_end else ""
+            doc = Doc.of(prefix + text[s:e], mission)
+            crit, _ = self._score_doc(doc, len(prefix), s - len(prefix))
+            actions.append(
+                ActionScore(
+                    text=text[s:e], start=s, end=e, overall=self._overall(crit), criteria=crit
+                )
+            )
+        message = self.rubric.split.message if self.rubric.split else ""
+        flags = [Flag(code="several_actions", message=_fill(message, n=len(actions)))]
+        return self._result(text, self._merge(actions), flags, tuple(actions))
+
+    def split_actions(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, preamble_end) per action in a commitment line."""
+        if self._preamble is None or self._connectors is None:
+            return []
+        m = self._preamble.match(text)
+        body_start = m.end() if m else 0
+        cuts = [body_start]
+        for c in self._connectors.finditer(text, body_start):
+            nxt = re.match(r"[\w']+", text[c.end() :])
+            if nxt and (nxt.group().lower() in self._verbs or nxt.group() in ("I", "I'll")):
+                cuts.extend((c.start(), c.end()))
+        cuts.append(len(text))
+        spans = []
+        for i in range(0, len(cuts), 2):
+            s, e = cuts[i], cuts[i + 1]
+            while e > s and text[e - 1] in " \t.;,!":
+                e -= 1
+            if e > s:
+                spans.append((0 if i == 0 else s, e, body_start))
+        return spans
+
+    # -- internals -------------------------------------------------------
+    def _validate(self, text: str) -> None:
+        if not text or not text.strip():
+            raise InputError("Nothing to score yet: write one sentence first.")
+        if len(text) > self.rubric.max_chars:
+            raise InputError(
+                f"This text is {len(text):,} characters; the limit is "
+                f"{self.rubric.max_chars:,}. A {self.rubric.title.lower()} is one sentence: "
+                "shorten it and try again."
+            )
+
+    def hits(self, doc: Doc) -> dict[str, list[Hit]]:
+        """Every check's hits, each check run after the checks it reads."""
+        if doc.phrases is None:
+            doc.phrases = self._phrases.scan(doc.norm, doc.lower)
+        phrases = doc.phrases
+        memo: dict[str, list[Hit]] = {}
+        resolve = memo.__getitem__
+        for cid, compiled, phrase_list in self._order:
+            # Most phrase lists match nothing in a given text: skip them outright.
+            memo[cid] = compiled.find(doc, resolve) if not phrase_list or cid in phrases else []
+        for cid, refs in self._silent_if:
+            if any(memo[ref] for ref in refs):
+                memo[cid] = []
+        return memo
+
+    def _score_doc(
+        self, doc: Doc, keep_below: int, shift: int
+    ) -> tuple[dict[str, CriterionScore], list[Flag]]:
+        """Evidence at or past `keep_below` in doc moves by `shift` into the original line."""
+        hits = self.hits(doc)
+        criteria = {
+            c.name: self._criterion(c, doc, hits, keep_below, shift) for c in self.rubric.criteria
+        }
+        flags = [
+            Flag(code=f.code, message=f.message)
+            for f in self.rubric.flags
+            if any(hits[ref] for ref in f.when_any)
+        ]
+        return criteria, flags
+
+    def _criterion(
+        self, crit: Criterion, doc: Doc, hits: dict[str, list[Hit]], keep_below: int, shift: int
+    ) -> CriterionScore:
+        total = crit.base
+        evidence: list[Evidence] = []
+        # Tip candidates: (weight, render); only the best two get rendered.
+        fired: list[tuple[float, Callable[[], str] | str]] = []
+        missing: list[tuple[float, Callable[[], str] | str]] = []
+        for cid, k, sign, effect in self._plan[crit.name]:
+            found = hits[cid]
+            if not found:
+                # No "link it to the mission" advice when no mission was given.
+                if sign > 0 and (doc.mission or k.kind != "mission_overlap"):
+                    missing.append((min(k.points, k.cap), k.tip_missing))
+                continue
+            budget = k.cap
+            for h in found:
+                pts = min(k.points if h.points is None else h.points, budget)
+                budget -= pts
+                total += sign * pts
+                # The shared preamble keeps its place; the action's own text moves.
+                move = shift if h.start >= keep_below else 0
+                message = (h.message or k.message).replace("{match}", h.match)
+                evidence.append(
+                    Evidence(
+                        cid,
+                        k.label,
+                        effect,
+                        h.match,
+                        h.start + move,
+                        h.end + move,
+                        message,
+                        sign * pts,
+                    )
+                )
+            if k.tip or found[0].tip:
+                weight = k.cap - budget if sign < 0 else 0.5
+                fired.append((weight, partial(self._tip, doc, k, found[0])))
+        score = round(min(max(total, 0), 100))
+        band = self.rubric.bands.band(score)
+        if band != "strong":  # what is missing matters only while the score is short
+            fired.extend(missing)
+        tips: list[str] = []
+        for _, render in sorted(fired, key=lambda c: -c[0]):
+            tip = render if isinstance(render, str) else render()
+            if tip and tip not in tips:
+                tips.append(tip)
+                if len(tips) == 2:
+                    break
+        return CriterionScore(crit.label, crit.question, score, band, tuple(evidence), tuple(tips))
+
+    @staticmethod
+    def _tip(doc: Doc, k: Check, first: Hit) -> str:
+        template = first.tip or k.tip
+        if "{fixed}" in template and first.replacement is None:
+            template = k.tip_nofix
+        context, fixed = doc.context(first.start, first.end, first.replacement)
+        return _fill(template, match=first.match, context=context, fixed=fixed)
+
+    def _overall(self, criteria: dict[str, CriterionScore]) -> int:
+        weights = {c.name: c.weight for c in self.rubric.criteria}
+        total = sum(weights.values())
+        return round(sum(criteria[n].score * w for n, w in weights.items()) / total)
+
+    def _merge(self, actions: list[ActionScore]) -> dict[str, CriterionScore]:
+        """A line's criterion score is the mean over its actions."""
+        merged = {}
+        for c in self.rubric.criteria:
+            per = [a.criteria[c.name] for a in actions]
+            score = round(sum(p.score for p in per) / len(per))
+            evidence = {(e.check, e.start, e.end): e for p in per for e in p.evidence}
+            weakest = min(per, key=lambda p: p.score)
+            tips = dict.fromkeys([*weakest.tips, *(t for p in per for t in p.tips)])
+            merged[c.name] = CriterionScore(
+                label=c.label,
+                question=c.question,
+                score=score,
+                band=self.rubric.bands.band(score),
+                evidence=tuple(evidence.values()),
+                tips=tuple(tips)[:2],
+            )
+        return merged
+
+    def _result(
+        self,
+        text: str,
+        criteria: dict[str, CriterionScore],
+        flags: list[Flag],
+        actions: tuple[ActionScore, ...],
+    ) -> ScoreResult:
+        overall = self._overall(criteria)
+        return ScoreResult.model_construct(
+            text=text,
+            rubric=self.rubric.name,
+            rubric_version=self.rubric.version,
+            overall=overall,
+            band=self.rubric.bands.band(overall),
+            criteria=criteria,
+            flags=tuple(flags),
+            actions=actions,
+        )
+
+
+@lru_cache(maxsize=4)
+def get_scorer(rubric: str) -> Scorer:
+    return Scorer(load_rubric(rubric))
+
+
+@lru_cache(maxsize=4096)
+def score_text(text: str, rubric: str = "mission", mission: str | None = None) -> ScoreResult:
+    """Cached scoring: the same text always gets the same (immutable) result."""
+    return get_scorer(rubric).score(text, mission)

@@ -1,0 +1,1 @@
+"""Use cases, each one transaction, and the record behind every export and summary."""

@@ -1,0 +1,278 @@
+"""Step 6 and Step 8: personal commitments with line of sight, accountability and follow-up.
+
+A plan lives behind a personal link (an unguessable token). It may stand alone, with a
+pasted mission, or belong to a workshop member, with the workshop's adopted statement.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from coach.domain import elements as elements_mod
+from coach.domain.reminders import Reminder
+from coach.domain.types import Commitment, Feedback, Member, Plan, Workshop
+from coach.errors import InputError
+from coach.scoring.scorer import ScoreResult, get_scorer, score_text
+from coach.service.workshops import NotFound, Workshops, clean_field, refuse_nul
+from coach.storage.commitments import CommitmentStore
+
+STATUSES = ("planned", "in progress", "done", "dropped")
+CADENCES = ("", "weekly", "monthly")
+NOTE_CHARS = 300
+MISSION_CHARS = 1000
+NO_LINK = "How does this serve the mission?"
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    commitment: Commitment
+    result: ScoreResult
+    shared: tuple[str, ...]  # the commitment's words that the mission also uses
+    elements: tuple[str, ...]
+    partner: str
+
+    @property
+    def line_of_sight(self) -> str:
+        if self.shared:
+            return "Shares with the mission: " + ", ".join(self.shared)
+        return NO_LINK
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    person: str
+    view: CommitmentView
+
+
+@dataclass(frozen=True)
+class Team:
+    rows: tuple[TeamRow, ...]
+    coverage: dict[str, int]
+    gaps: tuple[str, ...]
+    followup_due: date | None
+    feedback: tuple[Feedback, ...]
+
+    def days_left(self, today: date | None = None) -> int | None:
+        if self.followup_due is None:
+            return None
+        return (self.followup_due - (today or date.today())).days
+
+
+class Commitments:
+    def __init__(self, store: CommitmentStore, workshops: Workshops):
+        self.store = store
+        self.ws = workshops
+
+    # -- plans -----------------------------------------------------------------
+    def start(self, name: str = "", mission: str = "") -> Plan:
+        """A plan on its own, behind a new personal link."""
+        return self.store.create_plan(
+            secrets.token_urlsafe(16),
+            clean_field(name, "member name"),
+            _mission(mission),
+            None,
+            None,
+        )
+
+    def for_member(self, workshop: Workshop, member: Member) -> Plan:
+        """The member's plan in this workshop (made on first use), with its adopted mission."""
+        plan = self.store.plan_of_member(member.id)
+        if plan is not None:
+            return plan
+        adopted = self._adopted_text(workshop)
+        return self.store.create_plan(
+            secrets.token_urlsafe(16), member.name, adopted, workshop.id, member.id
+        )
+
+    def open(self, token: str | None) -> Plan:
+        plan = self.store.plan(token) if token and "\x00" not in token else None
+        if plan is None:
+            raise NotFound(
+                "No plan answers to this link. Check the whole link, or start a new plan."
+            )
+        return plan
+
+    def set_mission(self, token: str, mission: str) -> None:
+        self.store.set_plan(self.open(token).id, mission=_mission(mission))
+
+    def use_workshop_mission(self, token: str, raw_code: str) -> str:
+        """Take a workshop's adopted statement as this plan's mission."""
+        workshop = self.ws.find(raw_code)
+        text = self._adopted_text(workshop)
+        if not text:
+            raise NotFound("That workshop has not adopted a statement yet.")
+        self.store.set_plan(self.open(token).id, mission=text)
+        return text
+
+    # -- commitments -------------------------------------------------------------
+    def add(self, token: str, line: str) -> int:
+        """Store a commitment line; a line of several actions becomes several commitments."""
+        plan = self.open(token)
+        score_text(refuse_nul(line, "commitment"), "commitment")  # refuses empty or overlong
+        spans = get_scorer("commitment").split_actions(line)
+        if len(spans) <= 1:
+            texts = [line.strip()]
+        else:
+            preamble = line[: spans[0][2]]
+            texts = [
+                line[s:e] if i == 0 else preamble + line[s:e] for i, (s, e, _) in enumerate(spans)
+            ]
+        self.store.add_commitments(plan.id, texts)
+        return len(texts)
+
+    def update(
+        self,
+        token: str,
+        commitment_id: int,
+        *,
+        text: str | None = None,
+        due: date | str | None = "keep",
+        cadence: str | None = None,
+        partner_id: int | str | None = "keep",
+        status: str | None = None,
+        elements: tuple[str, ...] | str | None = "keep",
+    ) -> None:
+        plan = self.open(token)
+        values: dict[str, object] = {}
+        if text is not None:
+            score_text(refuse_nul(text, "commitment"), "commitment")
+            values["text"] = text
+        if due != "keep":
+            values["due"] = due
+        if cadence is not None:
+            if cadence not in CADENCES:
+                raise InputError("Choose no cadence, weekly or monthly.")
+            values["cadence"] = cadence
+        if partner_id != "keep":
+            if partner_id is not None and partner_id not in {m.id for m in self._team(plan)}:
+                raise InputError("An accountability partner is another member of your workshop.")
+            values["partner_id"] = partner_id
+        if status is not None:
+            values["status"] = _status(status)
+        if elements != "keep":
+            known = {e.key for e in elements_mod.elements()}
+            if elements is not None and not set(elements) <= known:
+                raise InputError("Unknown service-strategy element.")
+            values["elements"] = elements
+        self.store.update_commitment(plan.id, commitment_id, **values)
+
+    def check_in(self, token: str, commitment_id: int, status: str, note: str) -> None:
+        note = " ".join(refuse_nul(note, "note").split())
+        if len(note) > NOTE_CHARS:
+            raise InputError(f"Keep a check-in note to {NOTE_CHARS} characters.")
+        self.store.check_in(self.open(token).id, commitment_id, _status(status), note)
+
+    def remove(self, token: str, commitment_id: int) -> None:
+        self.store.remove_commitment(self.open(token).id, commitment_id)
+
+    # -- views ------------------------------------------------------------------
+    def view(self, plan: Plan) -> list[CommitmentView]:
+        names = {m.id: m.display_name for m in self._team(plan)}
+        return [self._view(plan.mission, c, names) for c in plan.commitments]
+
+    @staticmethod
+    def reminders(plan: Plan, views: list[CommitmentView]) -> list[Reminder]:
+        """Calendar reminders for the commitments that have a due date or a cadence."""
+        return [
+            Reminder(
+                uid=f"commitment-{v.commitment.id}@mission-coach",
+                text=v.commitment.text,
+                due=v.commitment.due,
+                cadence=v.commitment.cadence,  # type: ignore[arg-type]
+                start=v.commitment.created_at.date(),
+                partner=v.partner,
+                mission=plan.mission,
+            )
+            for v in views
+            if v.commitment.due or v.commitment.cadence
+        ]
+
+    def partners(self, plan: Plan) -> list[Member]:
+        return [m for m in self._team(plan) if m.id != plan.member_id]
+
+    def _view(self, mission: str, c: Commitment, names: dict[int, str]) -> CommitmentView:
+        result = score_text(c.text, "commitment", mission or None)
+        shared = tuple(
+            dict.fromkeys(
+                e.text.lower()
+                for e in result.criteria["linked"].evidence
+                if e.check == "linked.mission_overlap"
+            )
+        )
+        return CommitmentView(
+            c,
+            result,
+            shared,
+            c.elements if c.elements is not None else elements_mod.tag(c.text),
+            names.get(c.partner_id, "") if c.partner_id else "",
+        )
+
+    def _team(self, plan: Plan) -> list[Member]:
+        return self.ws.store.members(plan.workshop_id) if plan.workshop_id else []
+
+    def _adopted_text(self, workshop: Workshop) -> str:
+        if workshop.adopted_id is None:
+            return ""
+        from coach.storage.consensus import ConsensusStore
+
+        for rnd in ConsensusStore(self.ws.store).rounds(workshop.id):
+            for c in rnd.candidates:
+                if c.id == workshop.adopted_id:
+                    return c.text
+        return ""
+
+    # -- the team and management follow-up ----------------------------------------
+    def team(self, workshop: Workshop) -> Team:
+        rows = []
+        members = {m.id: m for m in self.ws.store.members(workshop.id)}
+        names = {i: m.display_name for i, m in members.items()}
+        for plan in self.store.plans_in(workshop.id):
+            person = names.get(plan.member_id, plan.name) if plan.member_id else plan.name
+            rows += [
+                TeamRow(person or "Anonymous", self._view(plan.mission, c, names))
+                for c in plan.commitments
+            ]
+        tag_sets = [r.view.elements for r in rows if r.view.commitment.status != "dropped"]
+        return Team(
+            tuple(rows),
+            elements_mod.coverage(tag_sets),
+            tuple(elements_mod.gaps(tag_sets)),
+            workshop.followup_due,
+            tuple(self.store.feedback(workshop.id)),
+        )
+
+    def set_followup(self, raw_code: str, key: str | None, due: date | None) -> None:
+        workshop = self.ws.facilitator(raw_code, key)
+        self.store.set_followup(workshop.id, due)
+
+    def give_feedback(
+        self, raw_code: str, key: str | None, commitment_id: int | None, author: str, note: str
+    ) -> None:
+        workshop = self.ws.facilitator(raw_code, key)
+        note = refuse_nul(note, "feedback").strip()
+        if not note:
+            raise InputError("Write the feedback first.")
+        if len(note) > 2000:
+            raise InputError("Keep feedback to 2,000 characters.")
+        if commitment_id is not None and commitment_id not in {
+            r.view.commitment.id for r in self.team(workshop).rows
+        }:
+            raise NotFound("That commitment is not in this workshop.")
+        self.store.add_feedback(
+            workshop.id, commitment_id, clean_field(author, "member name"), note
+        )
+
+
+def _mission(text: str) -> str:
+    text = refuse_nul(text, "mission").strip()
+    if len(text) > MISSION_CHARS:
+        raise InputError(f"The mission is {len(text):,} characters; keep it to {MISSION_CHARS:,}.")
+    return text
+
+
+def _status(status: str) -> str:
+    if status not in STATUSES:
+        raise InputError("The status is planned, in progress, done or dropped.")
+    return status

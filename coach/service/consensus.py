@@ -1,0 +1,275 @@
+"""From revealed drafts to one adopted statement: candidates, ranked vote, fist-to-five check.
+
+Round phases: candidates -> voting -> check -> closed (consensus | concerns). A round that
+closes with concerns leads to the next round, which starts from a revised candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coach.domain import voting
+from coach.domain.types import QUESTIONS, Candidate, Draft, Member, Round, RoundHead, Workshop
+from coach.errors import CoachError, InputError
+from coach.service.workshops import NotFound, Workshops, refuse_nul
+from coach.storage.consensus import ConsensusStore
+
+CONCERN_CHARS = 200
+PHASE_NAMES = {
+    "candidates": "gathering candidates",
+    "voting": "ranked vote",
+    "check": "four-criteria check",
+    "closed": "closed",
+}
+
+
+class PhaseError(CoachError):
+    """The action does not fit the round's current phase."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    answered: tuple[Member, ...]
+    missing: tuple[Member, ...]
+    below: tuple[tuple[Member, str, int, str], ...]  # member, question, score, concern
+
+    @property
+    def consensus(self) -> bool:
+        return not self.missing and not self.below
+
+
+class Consensus:
+    def __init__(self, workshops: Workshops, rounds: ConsensusStore):
+        self.ws = workshops
+        self.rounds = rounds
+
+    # -- reading -------------------------------------------------------------
+    def history(self, workshop: Workshop) -> list[Round]:
+        return self.rounds.rounds(workshop.id)
+
+    def head(self, workshop: Workshop) -> RoundHead | None:
+        """Where the current round stands, without its ballots and checks."""
+        return self.rounds.head(workshop.id)
+
+    def current(self, workshop: Workshop) -> Round | None:
+        latest = self.rounds.rounds(workshop.id, latest_only=True)
+        return latest[0] if latest else None
+
+    def tally(self, rnd: Round) -> voting.Tally | None:
+        if not rnd.ballots or not rnd.active:
+            return None
+        names = [str(c.id) for c in rnd.active]
+        active = set(names)
+        ballots = [
+            tuple(
+                g
+                for g in (tuple(str(i) for i in grp if str(i) in active) for grp in b.ranking)
+                if g
+            )
+            for b in rnd.ballots
+        ]
+        return voting.tally(ballots, names)
+
+    def check_result(self, workshop: Workshop, rnd: Round) -> CheckResult:
+        members = self.ws.store.members(workshop.id)
+        answers = {c.member_id: c for c in rnd.checks if c.candidate_id == rnd.leader_id}
+        below = tuple(
+            (m, q, answers[m.id].scores[q], answers[m.id].concern)
+            for m in members
+            if m.id in answers
+            for q in QUESTIONS
+            if answers[m.id].scores[q] < 3
+        )
+        return CheckResult(
+            answered=tuple(m for m in members if m.id in answers),
+            missing=tuple(m for m in members if m.id not in answers),
+            below=below,
+        )
+
+    def adopted(self, workshop: Workshop) -> Candidate | None:
+        if workshop.adopted_id is None:
+            return None
+        for rnd in self.history(workshop):
+            for c in rnd.candidates:
+                if c.id == workshop.adopted_id:
+                    return c
+        return None
+
+    # -- facilitator: candidates -------------------------------------------
+    def _open(self, code: str, key: str | None) -> tuple[Workshop, Round]:
+        """The facilitator's workshop and its round open for candidates (round 1 if none)."""
+        workshop = self.ws.facilitator(code, key)
+        if self.current(workshop) is None:
+            self.rounds.open_round(workshop.id)
+        rnd = self._latest(workshop)
+        if rnd.phase != "candidates":
+            raise PhaseError(
+                f"Round {rnd.number} is in its {PHASE_NAMES[rnd.phase]}: "
+                "candidates can be added only before the vote opens."
+            )
+        return workshop, rnd
+
+    def promote(self, code: str, key: str | None, draft_id: int) -> Candidate:
+        workshop = self.ws.facilitator(code, key)
+        if not workshop.revealed:
+            raise PhaseError("Reveal the drafts first: candidates come from revealed drafts.")
+        draft = self._draft(workshop, draft_id)
+        return self._add(code, key, draft.latest.text, "promoted", [draft.id])
+
+    def add_merged(self, code: str, key: str | None, text: str, sources: list[int]) -> Candidate:
+        return self._add(code, key, text, "merged", sources)
+
+    def _add(
+        self, code: str, key: str | None, text: str, kind: str, sources: list[int]
+    ) -> Candidate:
+        workshop, rnd = self._open(code, key)
+        self.ws.check_text(text)
+        for c in rnd.active:
+            if c.text == text:
+                return c  # the same words twice would split the vote
+        known = {d.id for d in self.ws.store.drafts(workshop.id, include_deleted=True)}
+        return self.rounds.add_candidate(
+            workshop.id, rnd.id, text, kind, [s for s in sources if s in known]
+        )
+
+    def withdraw(self, code: str, key: str | None, candidate_id: int) -> None:
+        workshop, rnd = self._open(code, key)
+        if candidate_id not in {c.id for c in rnd.candidates}:
+            raise NotFound("That candidate is not in the current round.")
+        self.rounds.set_withdrawn(workshop.id, candidate_id, True)
+
+    # -- facilitator: phases -----------------------------------------------
+    def open_vote(self, code: str, key: str | None) -> None:
+        workshop, rnd = self._open(code, key)
+        if not rnd.active:
+            raise PhaseError("Add at least one candidate before opening the vote.")
+        if len(rnd.active) == 1:  # nothing to rank: check the only candidate
+            self.rounds.set_round(workshop.id, rnd.id, phase="check", leader_id=rnd.active[0].id)
+        else:
+            self.rounds.set_round(workshop.id, rnd.id, phase="voting")
+
+    def close_vote(self, code: str, key: str | None, leader_id: int | None = None) -> None:
+        workshop, rnd = self._in_phase(code, key, "voting")
+        result = self.tally(rnd)
+        if result is None:
+            raise PhaseError("No ballots yet: each member ranks the candidates first.")
+        winners = [int(w) for w in result.winner]
+        if leader_id is None:
+            if len(winners) > 1:
+                names = " and ".join(f"candidate {self._label(rnd, w)}" for w in winners)
+                raise PhaseError(
+                    f"The vote is tied between {names}: choose which one the team checks first."
+                )
+            leader_id = winners[0]
+        elif leader_id not in winners:
+            raise PhaseError("Only a winner of the vote can go to the four-criteria check.")
+        self.rounds.set_round(workshop.id, rnd.id, phase="check", leader_id=leader_id)
+
+    def close_check(self, code: str, key: str | None) -> CheckResult:
+        workshop, rnd = self._in_phase(code, key, "check")
+        result = self.check_result(workshop, rnd)
+        if result.missing:
+            names = ", ".join(m.display_name for m in result.missing)
+            raise PhaseError(f"Waiting for {len(result.missing)} to answer: {names}.")
+        self.rounds.set_round(
+            workshop.id,
+            rnd.id,
+            phase="closed",
+            outcome="consensus" if result.consensus else "concerns",
+        )
+        return result
+
+    def next_round(self, code: str, key: str | None, revised: str) -> int:
+        """After concerns: a new round with the revised candidate and the previous leader."""
+        workshop = self.ws.facilitator(code, key)
+        rnd = self.current(workshop)
+        if rnd is None or rnd.phase != "closed" or rnd.outcome != "concerns":
+            raise PhaseError("A new round opens after a check that raised concerns.")
+        self.ws.check_text(revised)
+        leader = next(c for c in rnd.candidates if c.id == rnd.leader_id)
+        self.rounds.open_round(workshop.id)
+        new = self._latest(workshop)
+        self.rounds.add_candidate(workshop.id, new.id, revised, "revised", list(leader.sources))
+        if revised != leader.text:
+            self.rounds.add_candidate(
+                workshop.id, new.id, leader.text, "carried", list(leader.sources)
+            )
+        return new.number
+
+    def adopt(self, code: str, key: str | None, candidate_id: int) -> Workshop:
+        workshop = self.ws.facilitator(code, key)
+        for rnd in self.history(workshop):
+            if rnd.leader_id == candidate_id and rnd.outcome == "consensus":
+                return self.rounds.adopt(workshop.id, candidate_id)
+        raise PhaseError(
+            "Adopt the candidate that passed the four-criteria check "
+            "(everyone at 3 or more on every question)."
+        )
+
+    def _in_phase(self, code: str, key: str | None, phase: str) -> tuple[Workshop, Round]:
+        workshop = self.ws.facilitator(code, key)
+        rnd = self.current(workshop)
+        if rnd is None or rnd.phase != phase:
+            now = PHASE_NAMES[rnd.phase] if rnd else "not started"
+            raise PhaseError(f"This needs the {PHASE_NAMES[phase]}; the round is {now}.")
+        return workshop, rnd
+
+    # -- members (or the facilitator entering for them at the shared screen) ---
+    def ballot(self, code: str, member_token: str, ranking: list[list[int]]) -> None:
+        workshop, member, rnd = self._member_in(code, member_token, "voting")
+        ids = set(rnd.active)
+        groups = [list(dict.fromkeys(g)) for g in ranking if g]
+        flat = [i for g in groups for i in g]
+        if len(flat) != len(set(flat)):
+            raise InputError("Each candidate can have only one place on your ballot.")
+        if not flat:
+            raise InputError("Rank at least one candidate.")
+        if set(flat) - ids:
+            raise InputError("That ballot names a candidate that is not in this round.")
+        self.rounds.put_ballot(workshop.id, rnd.id, member.id, groups)
+
+    def check(self, code: str, member_token: str, scores: dict[str, int], concern: str) -> None:
+        workshop, member, rnd = self._member_in(code, member_token, "check")
+        if set(scores) != set(QUESTIONS) or any(
+            not isinstance(v, int) or not 0 <= v <= 5 for v in scores.values()
+        ):
+            raise InputError("Give each of the four questions a score from 0 to 5.")
+        concern = " ".join(refuse_nul(concern, "concern").split())
+        if len(concern) > CONCERN_CHARS:
+            raise InputError(f"Keep the concern to one line ({CONCERN_CHARS} characters).")
+        if min(scores.values()) < 3 and not concern:
+            raise InputError(
+                "Below 3 on a question: say in one line what would change your "
+                "mind, so the next round can answer it."
+            )
+        if rnd.leader_id is None:
+            raise PhaseError("No candidate is being checked in this round.")
+        self.rounds.put_check(workshop.id, rnd.id, member.id, rnd.leader_id, scores, concern)
+
+    def _member_in(self, code: str, token: str, phase: str) -> tuple[Workshop, Member, RoundHead]:
+        """Two light reads: each write does not load every ballot already cast."""
+        workshop, member = self.ws.membership(code, token)
+        rnd = self.head(workshop)
+        if rnd is None or rnd.phase != phase:
+            raise PhaseError(f"The {PHASE_NAMES[phase]} is not open right now.")
+        return workshop, member, rnd
+
+    # -- helpers ---------------------------------------------------------------
+    def _latest(self, workshop: Workshop) -> Round:
+        rnd = self.current(workshop)
+        if rnd is None:
+            raise PhaseError("No round has started yet.")
+        return rnd
+
+    def _draft(self, workshop: Workshop, draft_id: int) -> Draft:
+        for d in self.ws.store.drafts(workshop.id):
+            if d.id == draft_id:
+                return d
+        raise NotFound("That draft is not on the board.")
+
+    @staticmethod
+    def _label(rnd: Round, candidate_id: int) -> str:
+        ids = [c.id for c in rnd.candidates]
+        return chr(ord("A") + ids.index(candidate_id)) if candidate_id in ids else "?"
+
+    label = _label

@@ -1,0 +1,286 @@
+"""Workshop rules for Step 4: join codes, facilitator access, private drafting and reveal.
+
+Pages call these functions; every permission and privacy rule is enforced here, so a
+crafted URL or a participant session cannot reach what the rules forbid."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from coach.domain.codes import format_code, hash_key, new_code, parse_code
+from coach.domain.types import Draft, DraftVersion, Member, Workshop
+from coach.errors import CoachError, InputError
+from coach.scoring.rubric import load_rubric
+from coach.scoring.scorer import ScoreResult, score_text
+from coach.storage.workshops import Store
+
+LIMITS = {"workshop name": 120, "organisation": 120, "focus": 300, "member name": 60}
+
+
+# One participant session must not be able to flood a workshop.
+MAX_MEMBERS = 500
+
+
+MAX_VERSIONS = 30
+
+
+MAX_SUBMITS_PER_MINUTE = 10
+
+
+class NotFound(CoachError):
+    """No workshop, member or draft answers to what was given."""
+
+
+class AccessDenied(CoachError):
+    """The action needs the facilitator key."""
+
+
+class Locked(CoachError):
+    """Drafting is locked by the facilitator."""
+
+
+def refuse_nul(value: str, what: str = "text") -> str:
+    """NUL cannot be stored in every database (PostgreSQL refuses it): say so, keep the rest."""
+    if "\x00" in value:
+        raise InputError(
+            f"The {what} contains a NUL character (\\x00), which cannot be "
+            "stored. Remove it and try again."
+        )
+    return value
+
+
+def clean_field(value: str | None, field: str, *, required: bool = False) -> str:
+    """Trimmed, single-line, bounded; a clear message when it does not fit."""
+    text = " ".join(refuse_nul(value or "", field).split())
+    if required and not text:
+        raise InputError(f"Give the {field}.")
+    if len(text) > LIMITS[field]:
+        raise InputError(f"The {field} is {len(text)} characters; keep it to {LIMITS[field]}.")
+    return text
+
+
+def _no_workshop(code: str) -> str:
+    return (
+        f"No workshop has the code {format_code(code)}. Check the code with your "
+        "facilitator, or open the join link again."
+    )
+
+
+def _searchable(token: str | None) -> str:
+    """The token to look up, or "" for none: a NUL can never be in a token, and
+    PostgreSQL would refuse to even look it up."""
+    return token if token and "\x00" not in token else ""
+
+
+def _not_flooding(versions: int, recent: list[datetime]) -> None:
+    """Refuse a new version past the caps; `recent` holds the latest versions' times."""
+    if versions >= MAX_VERSIONS:
+        raise InputError(
+            f"This draft already has {MAX_VERSIONS} versions, the most one "
+            "draft keeps. Ask the facilitator if you need to start afresh."
+        )
+    minute_ago = datetime.now(UTC) - timedelta(minutes=1)
+    if sum(t >= minute_ago for t in recent) >= MAX_SUBMITS_PER_MINUTE:
+        raise InputError(
+            "That is a lot of versions in one minute: wait a moment and "
+            "submit again. Your text is still in the box."
+        )
+
+
+@dataclass(frozen=True)
+class Submission:
+    version: DraftVersion
+    created: bool  # False when it repeated the latest version (double submit, same text)
+    result: ScoreResult
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One member on the board: their status, and their draft when it may be shown."""
+
+    member: Member
+    draft: Draft | None  # None: nothing submitted, or hidden until the facilitator reveals
+    draft_id: int | None
+    submitted: bool
+    versions: int
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class Board:
+    workshop: Workshop
+    entries: tuple[Entry, ...]
+
+    @property
+    def submitted(self) -> int:
+        return sum(e.submitted and not e.deleted for e in self.entries)
+
+    @property
+    def visible_drafts(self) -> list[Draft]:
+        return [e.draft for e in self.entries if e.draft is not None and not e.deleted]
+
+
+def scores_of(result: ScoreResult) -> dict[str, int]:
+    return {"overall": result.overall, **{k: c.score for k, c in result.criteria.items()}}
+
+
+class Workshops:
+    """The Step 4 service: one instance per process, wrapped around the store."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._max_chars = load_rubric("mission").max_chars
+
+    # -- open and create ---------------------------------------------------
+    def create(self, name: str, organisation: str = "", focus: str = "") -> tuple[Workshop, str]:
+        """A new workshop and its facilitator key (shown once; only its hash is stored)."""
+        key = secrets.token_urlsafe(24)
+        workshop = self.store.create_workshop(
+            code=new_code(),
+            name=clean_field(name, "workshop name", required=True),
+            organisation=clean_field(organisation, "organisation"),
+            focus=clean_field(focus, "focus"),
+            key_hash=hash_key(key),
+        )
+        return workshop, key
+
+    def find(self, raw_code: str) -> Workshop:
+        code = parse_code(raw_code)
+        workshop = self.store.workshop(code)
+        if workshop is None:
+            raise NotFound(_no_workshop(code))
+        return workshop
+
+    def is_facilitator(self, workshop: Workshop, key: str | None) -> bool:
+        if not key:
+            return False
+        return hmac.compare_digest(self.store.key_hash(workshop.id), hash_key(key))
+
+    def facilitator(self, raw_code: str, key: str | None) -> Workshop:
+        workshop = self.find(raw_code)
+        if not self.is_facilitator(workshop, key):
+            raise AccessDenied(
+                "Only the facilitator can do this. Open the facilitator link you saved when "
+                "you created the workshop."
+            )
+        return workshop
+
+    # -- members -----------------------------------------------------------
+    def join(self, raw_code: str, name: str = "") -> tuple[Workshop, Member]:
+        workshop = self.find(raw_code)
+        member = self.store.add_member(
+            workshop.id,
+            clean_field(name, "member name"),
+            secrets.token_urlsafe(16),
+            capacity=MAX_MEMBERS,
+        )
+        return workshop, member
+
+    def membership(self, raw_code: str, token: str | None) -> tuple[Workshop, Member]:
+        """The workshop and the member whose link this is, in one read; NotFound otherwise."""
+        code = parse_code(raw_code)
+        usable = _searchable(token)
+        workshop, member = self.store.membership(code, usable)
+        if workshop is None:
+            raise NotFound(_no_workshop(code))
+        if member is None or not usable:
+            raise NotFound("This member link is not part of the workshop. Join again.")
+        return workshop, member
+
+    def member(self, workshop: Workshop, token: str | None) -> Member | None:
+        usable = _searchable(token)
+        member = self.store.member(usable) if usable else None
+        return member if member is not None and member.workshop_id == workshop.id else None
+
+    # -- drafting ----------------------------------------------------------
+    def submit(self, raw_code: str, member_token: str, text: str, nonce: str) -> Submission:
+        """Score and store a new version of the member's draft; text is kept verbatim."""
+        workshop, member = self.membership(raw_code, member_token)
+        if workshop.locked:
+            raise Locked(
+                "Drafting is locked: the facilitator has closed this round. "
+                "Your text is still in the box; ask them to unlock it."
+            )
+        self.check_text(text)
+        result = score_text(text, "mission")
+        version, created = self.store.add_version(
+            member, text, scores_of(result), result.rubric_version, nonce, guard=_not_flooding
+        )
+        return Submission(version, created, result)
+
+    def check_text(self, text: str) -> None:
+        """A statement must have words and fit the rubric's limit; it is kept verbatim."""
+        refuse_nul(text, "statement")
+        if not text.strip():
+            raise InputError("This statement is empty: write one sentence first.")
+        if len(text) > self._max_chars:
+            raise InputError(
+                f"This statement is {len(text):,} characters; the limit is "
+                f"{self._max_chars:,}. A mission statement is one sentence: shorten it and "
+                "submit again."
+            )
+
+    def own_draft(self, workshop: Workshop, member: Member) -> Draft | None:
+        found = self.store.drafts(workshop.id, include_deleted=True, member_id=member.id)
+        return found[0] if found else None
+
+    def board(self, workshop: Workshop) -> Board:
+        """Everyone's status; the drafts themselves only once the facilitator reveals."""
+        drafts = {d.member_id: d for d in self.store.drafts(workshop.id, include_deleted=True)}
+        entries = []
+        for m in self.store.members(workshop.id):
+            d = drafts.get(m.id)
+            entries.append(
+                Entry(
+                    member=m,
+                    draft=d if d is not None and workshop.revealed else None,
+                    draft_id=d.id if d else None,
+                    submitted=d is not None,
+                    versions=len(d.versions) if d else 0,
+                    deleted=bool(d and d.deleted),
+                )
+            )
+        return Board(workshop, tuple(entries))
+
+    # -- facilitator actions -------------------------------------------------
+    def set_revealed(self, raw_code: str, key: str | None, revealed: bool) -> Workshop:
+        workshop = self.facilitator(raw_code, key)
+        return self.store.set_flags(workshop.id, revealed=revealed)
+
+    def set_locked(self, raw_code: str, key: str | None, locked: bool) -> Workshop:
+        workshop = self.facilitator(raw_code, key)
+        return self.store.set_flags(workshop.id, locked=locked)
+
+    def add_member(self, raw_code: str, key: str | None, name: str = "") -> Member:
+        """The facilitator adds someone at the shared screen."""
+        workshop = self.facilitator(raw_code, key)
+        return self.store.add_member(
+            workshop.id,
+            clean_field(name, "member name"),
+            secrets.token_urlsafe(16),
+            capacity=MAX_MEMBERS,
+        )
+
+    def rename(self, raw_code: str, key: str | None, member_id: int, name: str) -> Member:
+        workshop = self.facilitator(raw_code, key)
+        if member_id not in {m.id for m in self.store.members(workshop.id)}:
+            raise NotFound("That member is not in this workshop.")
+        return self.store.rename_member(member_id, clean_field(name, "member name"))
+
+    def set_draft_removed(
+        self, raw_code: str, key: str | None, draft_id: int, removed: bool
+    ) -> None:
+        """Remove a draft from the board (recoverable), or bring it back."""
+        workshop = self.facilitator(raw_code, key)
+        self.store.set_draft_deleted(workshop.id, draft_id, removed)
+
+    def member_for_facilitator(self, raw_code: str, key: str | None, member_id: int) -> Member:
+        """At the shared screen, the facilitator submits on a member's behalf."""
+        workshop = self.facilitator(raw_code, key)
+        for m in self.store.members(workshop.id):
+            if m.id == member_id:
+                return m
+        raise NotFound("That member is not in this workshop.")

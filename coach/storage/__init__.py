@@ -1,0 +1,1 @@
+"""Persistence: ORM rows, migrations, transactions; hands out domain types only."""

@@ -1,0 +1,370 @@
+"""Back up one workshop as JSON and restore it into any database, with every id remapped.
+
+Rows keep their column names; datetimes and dates travel as ISO text and come back as
+the column types in the metadata say. The LLM cache is shared, not per workshop: left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Connection, select, update
+from sqlalchemy.exc import IntegrityError
+
+from coach.domain.codes import format_code
+from coach.errors import CoachError
+from coach.storage.migrations import LATEST
+from coach.storage.rows import METADATA, REVISION, _Workshop
+from coach.storage.workshops import Store
+
+FORMAT = "mission-coach-backup"
+VERSION = 1
+
+# Table -> (column, parent) that puts a row in the workshop; parents come first, so
+# every reference can be remapped as the rows go in.
+SCOPE: dict[str, tuple[str, str]] = {
+    "workshops": ("id", "workshops"),
+    "members": ("workshop_id", "workshops"),
+    "drafts": ("workshop_id", "workshops"),
+    "draft_versions": ("draft_id", "drafts"),
+    "rounds": ("workshop_id", "workshops"),
+    "candidates": ("round_id", "rounds"),
+    "ballots": ("round_id", "rounds"),
+    "checks": ("round_id", "rounds"),
+    "plans": ("workshop_id", "workshops"),
+    "commitments": ("plan_id", "plans"),
+    "checkins": ("commitment_id", "commitments"),
+    "manager_feedback": ("workshop_id", "workshops"),
+    "llm_usage": ("workshop_id", "workshops"),
+}
+TABLES = tuple(SCOPE)
+# Not backed up: the LLM cache is shared by every workshop; a workshop's revision counters
+# travel folded into its row's `revision`, as before schema 6.
+LEFT_OUT = frozenset({"llm_cache", "workshop_revisions"})
+# Integer references the schema does not declare as foreign keys.
+PLAIN_REFS = {("workshops", "adopted_id"): "candidates", ("rounds", "leader_id"): "candidates"}
+# Ids inside JSON text: a candidate's source drafts, a ballot's groups of candidates.
+JSON_REFS = {("candidates", "sources"): "drafts", ("ballots", "ranking"): "candidates"}
+
+
+def _references(name: str) -> dict[str, str]:
+    table = METADATA.tables[name]
+    refs = {
+        c.name: next(iter(c.foreign_keys)).column.table.name
+        for c in table.columns
+        if c.foreign_keys
+    }
+    return refs | {col: target for (t, col), target in PLAIN_REFS.items() if t == name}
+
+
+REFERENCES: dict[str, dict[str, str]] = {name: _references(name) for name in TABLES}
+
+
+class BackupError(CoachError):
+    """A backup cannot be written, read or restored."""
+
+
+def _not_backup(why: str) -> BackupError:
+    return BackupError(
+        f"This file is not a Mission Coach backup: {why}. Check that you chose the right file."
+    )
+
+
+def _damaged(where: str, why: str) -> BackupError:
+    return BackupError(
+        f"This backup is damaged ({where}: {why}). Use another copy of the backup, "
+        "or back the workshop up again."
+    )
+
+
+# -- writing --------------------------------------------------------------------
+
+
+def _scope(name: str, workshop_id: int) -> ColumnElement[bool]:
+    column, parent = SCOPE[name]
+    own = METADATA.tables[name].c[column]
+    if parent == "workshops":
+        return own == workshop_id
+    # A subquery, not a list of ids, so a big workshop never hits a bind-parameter limit.
+    return own.in_(select(METADATA.tables[parent].c.id).where(_scope(parent, workshop_id)))
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):  # before date: a datetime is a date too
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the zone
+        return aware.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _read(conn: Connection, workshop_id: int) -> dict[str, list[dict[str, Any]]]:
+    tables = {}
+    for name in TABLES:
+        table = METADATA.tables[name]
+        result = conn.execute(select(table).where(_scope(name, workshop_id)).order_by(table.c.id))
+        tables[name] = [{k: _encode(v) for k, v in r._mapping.items()} for r in result]
+    for row in tables["workshops"]:
+        row["revision"] = conn.execute(select(REVISION).where(_Workshop.id == row["id"])).scalar()
+    return tables
+
+
+def backup(store: Store, workshop_id: int) -> dict[str, Any]:
+    """The workshop and everything in it, as JSON-safe data that `restore` takes back."""
+    problem: BackupError | None = None
+    for _ in range(3):  # tables are read one by one: a busy workshop can change in between
+        with store.engine.connect() as conn:
+            tables = _read(conn, workshop_id)
+        if not tables["workshops"]:
+            raise BackupError(f"There is no workshop {workshop_id} to back up. Check the code.")
+        data = {
+            "format": FORMAT,
+            "version": VERSION,
+            "schema": LATEST,
+            "created_at": datetime.now(UTC).isoformat(),
+            "tables": tables,
+        }
+        try:
+            _decoded(data)  # never hand out a backup that would not restore
+        except BackupError as exc:
+            problem = exc
+            continue
+        return data
+    raise BackupError(
+        f"Could not back up workshop {workshop_id}: what was read did not hold together "
+        f"({problem}). If the workshop is in use, try again when it is quiet."
+    )
+
+
+def dumps(data: dict[str, Any]) -> str:
+    _decoded(data)  # refuse to write what could not be restored
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def canonical(data: dict[str, Any]) -> dict[str, Any]:
+    """The backup with each id replaced by its row's table and rank, to compare backups."""
+    tables = {n: sorted(data["tables"][n], key=lambda r: r["id"]) for n in TABLES}
+    label = {n: {r["id"]: f"{n}#{i}" for i, r in enumerate(rs, 1)} for n, rs in tables.items()}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, rows in tables.items():
+        out[name] = []
+        for row in rows:
+            row = {**row, "id": label[name][row["id"]]}
+            for col, target in REFERENCES[name].items():
+                if row.get(col) is not None:
+                    row[col] = label[target][row[col]]
+            for (t, col), target in JSON_REFS.items():
+                if t == name:
+                    row[col] = _remap(json.loads(row[col]), label[target])
+            out[name].append(row)
+    return {"format": data["format"], "schema": data["schema"], "tables": out}
+
+
+# -- reading and checking -----------------------------------------------------------
+
+
+def loads(text: str) -> dict[str, Any]:
+    """The backup in `text`, checked through; BackupError says what is wrong with it."""
+    try:
+        data: dict[str, Any] = json.loads(text)
+    except ValueError as exc:
+        raise _not_backup(f"it is not complete JSON ({exc})") from exc
+    _decoded(data)
+    return data
+
+
+def _number(data: dict[str, Any], label: str) -> int:
+    value = data.get(label)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _damaged("header", f"{label} must be a whole number, not {value!r}")
+    return value
+
+
+def _header(data: Any) -> dict[str, list[Any]]:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        found = data.get("format") if isinstance(data, dict) else None
+        marker = f"its format is {found!r}" if found else "it has no format marker"
+        raise _not_backup(f"{marker}, not {FORMAT!r}")
+    version = _number(data, "version")
+    schema = _number(data, "schema") if version <= VERSION else None  # a newer format may drop it
+    if version > VERSION or (schema or 0) > LATEST:
+        raise BackupError(
+            f"This backup was written by a newer version of Mission Coach (format {version}, "
+            f"schema {data.get('schema')}); this one reads format {VERSION} up to schema {LATEST}. "
+            "Update Mission Coach, then restore again."
+        )
+    tables = data.get("tables")
+    if not isinstance(tables, dict) or not all(isinstance(r, list) for r in tables.values()):
+        raise _damaged("header", "'tables' must map each table to a list of rows")
+    if unknown := sorted(set(tables) - set(TABLES)):
+        raise _damaged("tables", f"unknown table {', '.join(unknown)}")
+    if missing := [t for t in TABLES if t not in tables]:
+        raise _damaged("tables", f"missing table {', '.join(missing)}")
+    return tables
+
+
+def _value(col: Column[Any], value: Any, where: str) -> Any:
+    if value is None:
+        if col.nullable and not col.primary_key:
+            return None
+        raise _damaged(where, f"{col.name} is empty")
+    kind = col.type.python_type
+    if kind in (datetime, date):
+        try:
+            parsed = kind.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise _damaged(where, f"{col.name} is not an ISO {kind.__name__}: {value!r}")
+        if isinstance(parsed, datetime) and parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed
+    if type(value) is not kind:  # `type is`: True must not pass for an integer
+        raise _damaged(where, f"{col.name} should be {kind.__name__}, not {value!r}")
+    length = getattr(col.type, "length", None)
+    if length and len(value) > length:
+        raise _damaged(where, f"{col.name} is longer than {length} characters")
+    # What the app itself refuses to store (NUL, unpaired surrogates) stays out too.
+    if isinstance(value, str) and ("\x00" in value or _unencodable(value)):
+        raise _damaged(where, f"{col.name} holds a character that cannot be stored")
+    return value
+
+
+def _unencodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _row(name: str, n: int, row: Any) -> dict[str, Any]:
+    where = f"{name} row {n}"
+    table = METADATA.tables[name]
+    if not isinstance(row, dict):
+        raise _damaged(where, "a row must be an object")
+    if unknown := sorted(set(row) - set(table.c.keys())):
+        raise _damaged(where, f"unknown column {', '.join(unknown)}")
+    for col in table.columns:  # a column added since has a default, or may be left empty
+        if col.name not in row and not col.nullable and col.default is None:
+            raise _damaged(where, f"missing column {col.name}")
+    values = {k: _value(table.c[k], v, where) for k, v in row.items()}
+    if (name, "text") in _STATEMENTS:
+        text = values.get("text", "")
+        if not text.strip() or len(text) > _STATEMENT_CHARS:
+            raise _damaged(where, "a statement is empty or longer than the app allows")
+    return values
+
+
+# Statements the app scores: it never stores one it cannot score, nor may a restore.
+_STATEMENTS = {("draft_versions", "text"), ("candidates", "text"), ("commitments", "text")}
+_STATEMENT_CHARS = 1000
+
+
+def _json_ids(value: Any, where: str) -> Iterator[int]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _json_ids(item, where)
+    elif type(value) is int:
+        yield value
+    else:
+        raise _damaged(where, f"{value!r} is not an id")
+
+
+def _decoded(data: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every row checked and with Python values, or BackupError; references included."""
+    tables = _header(data)
+    rows = {name: [_row(name, n, r) for n, r in enumerate(tables[name], 1)] for name in TABLES}
+    if len(rows["workshops"]) != 1:
+        raise _damaged("workshops", "a backup holds exactly one workshop")
+    ids: dict[str, set[int]] = {}
+    for name in TABLES:
+        ids[name] = {r["id"] for r in rows[name]}
+        if len(ids[name]) != len(rows[name]):
+            raise _damaged(name, "two rows share an id")
+    for name in TABLES:
+        for n, row in enumerate(rows[name], 1):
+            where = f"{name} row {n}"
+            pointers = [(col, row.get(col), target) for col, target in REFERENCES[name].items()]
+            for (table, col), target in JSON_REFS.items():
+                if table == name:
+                    try:
+                        found = list(_json_ids(json.loads(row[col]), where))
+                    except ValueError as exc:
+                        raise _damaged(where, f"{col} is not JSON") from exc
+                    pointers += [(col, i, target) for i in found]
+            for col, old, target in pointers:
+                if old is not None and old not in ids[target]:
+                    raise _damaged(where, f"{col} points at {target} {old}, not in the backup")
+    return rows
+
+
+# -- restoring -------------------------------------------------------------------
+
+
+def _refuse_clashes(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
+    code = rows["workshops"][0]["code"]
+    t = METADATA.tables
+    if conn.scalar(select(t["workshops"].c.id).where(t["workshops"].c.code == code)):
+        raise BackupError(
+            f"This database already has the workshop {format_code(code)}. Restore into "
+            "another database, or delete that workshop first."
+        )
+    for name, what in (("members", "member"), ("plans", "plan")):
+        tokens = [r["token"] for r in rows[name]]
+        taken = conn.scalars(select(t[name].c.token).where(t[name].c.token.in_(tokens))).all()
+        if taken:
+            raise BackupError(
+                f"{len(taken)} {what} link(s) in this backup already belong to another "
+                "workshop in this database. Restore into another database."
+            )
+
+
+def _remap(value: Any, new: dict[int, Any]) -> Any:
+    return [_remap(v, new) for v in value] if isinstance(value, list) else new[value]
+
+
+def _insert(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
+    new: dict[str, dict[int, int]] = {}  # table -> old id -> id in this database
+    later: list[tuple[str, int, str, int]] = []  # references to rows inserted after theirs
+    for name in TABLES:
+        table, new[name] = METADATA.tables[name], {}
+        for row in rows[name]:
+            values = {k: v for k, v in row.items() if k != "id"}
+            pending = {}
+            for col, target in REFERENCES[name].items():
+                if values.get(col) is None:
+                    continue
+                if target in new and target != name:
+                    values[col] = new[target][values[col]]
+                else:  # e.g. the adopted candidate: set once the candidates are in
+                    pending[col] = values.pop(col)
+            for (t, col), target in JSON_REFS.items():
+                if t == name:
+                    values[col] = json.dumps(_remap(json.loads(values[col]), new[target]))
+            result = conn.execute(table.insert().values(values))
+            row_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            new[name][row["id"]] = row_id
+            later += [(name, row_id, col, old) for col, old in pending.items()]
+    for name, row_id, col, old in later:
+        table = METADATA.tables[name]
+        target = REFERENCES[name][col]
+        conn.execute(update(table).where(table.c.id == row_id).values({col: new[target][old]}))
+
+
+def restore(store: Store, data: dict[str, Any]) -> str:
+    """Put a backed-up workshop into this database in one transaction; returns its code."""
+    rows = _decoded(data)
+    try:
+        with store.engine.begin() as conn:  # any error rolls everything back
+            _refuse_clashes(conn, rows)
+            _insert(conn, rows)
+    except IntegrityError as exc:
+        raise BackupError(
+            f"The backup clashes with what is in this database ({exc.orig}), so nothing was "
+            "restored. Restore into another database."
+        ) from exc
+    return str(rows["workshops"][0]["code"])

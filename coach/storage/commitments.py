@@ -1,0 +1,195 @@
+"""Persistence for Step 6 and Step 8: personal plans, commitments, check-ins, follow-up."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from coach.domain.types import CheckIn, Commitment, Feedback, Plan
+from coach.storage.db import StoreError
+from coach.storage.rows import _CheckIn, _Commitment, _Feedback, _Plan, _utc, _Workshop, now
+from coach.storage.workshops import Store
+
+
+class CommitmentStore:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def _bump_for(self, s: Session, plan_id: int) -> None:
+        workshop_id = s.scalar(select(_Plan.workshop_id).where(_Plan.id == plan_id))
+        if workshop_id is not None:
+            self.store.bump(s, workshop_id)
+
+    def create_plan(
+        self, token: str, name: str, mission: str, workshop_id: int | None, member_id: int | None
+    ) -> Plan:
+        with self.store.transaction() as s:
+            s.add(
+                _Plan(
+                    token=token,
+                    name=name,
+                    mission=mission,
+                    workshop_id=workshop_id,
+                    member_id=member_id,
+                    created_at=now(),
+                )
+            )
+        plan = self.plan(token)
+        if plan is None:
+            raise StoreError("The plan could not be saved. Try again.")
+        return plan
+
+    def plan(self, token: str) -> Plan | None:
+        with self.store.transaction() as s:
+            row = s.scalar(select(_Plan).where(_Plan.token == token))
+            return self._load(s, [row])[0] if row else None
+
+    def plan_of_member(self, member_id: int) -> Plan | None:
+        with self.store.transaction() as s:
+            row = s.scalar(select(_Plan).where(_Plan.member_id == member_id))
+            return self._load(s, [row])[0] if row else None
+
+    def plans_in(self, workshop_id: int) -> list[Plan]:
+        with self.store.transaction() as s:
+            rows = list(
+                s.scalars(select(_Plan).where(_Plan.workshop_id == workshop_id).order_by(_Plan.id))
+            )
+            return self._load(s, rows)
+
+    def _load(self, s: Session, rows: list[_Plan]) -> list[Plan]:
+        ids = [r.id for r in rows]
+        found: dict[int, list[_Commitment]] = {i: [] for i in ids}
+        for c in s.scalars(
+            select(_Commitment)
+            .where(_Commitment.plan_id.in_(ids), _Commitment.deleted_at.is_(None))
+            .order_by(_Commitment.position)
+        ):
+            found[c.plan_id].append(c)
+        cids = [c.id for cs in found.values() for c in cs]
+        checks: dict[int, list[CheckIn]] = {i: [] for i in cids}
+        for k in s.scalars(
+            select(_CheckIn).where(_CheckIn.commitment_id.in_(cids)).order_by(_CheckIn.id)
+        ):
+            checks[k.commitment_id].append(
+                CheckIn(status=k.status, note=k.note, created_at=_utc(k.created_at))
+            )
+        return [
+            Plan(
+                id=r.id,
+                token=r.token,
+                workshop_id=r.workshop_id,
+                member_id=r.member_id,
+                name=r.name,
+                mission=r.mission,
+                commitments=tuple(
+                    Commitment(
+                        id=c.id,
+                        text=c.text,
+                        due=c.due,
+                        cadence=c.cadence,
+                        partner_id=c.partner_id,
+                        status=c.status,
+                        elements=tuple(json.loads(c.elements)) if c.elements else None,
+                        created_at=_utc(c.created_at),
+                        checkins=tuple(checks[c.id]),
+                    )
+                    for c in found[r.id]
+                ),
+            )
+            for r in rows
+        ]
+
+    def set_plan(
+        self, plan_id: int, *, name: str | None = None, mission: str | None = None
+    ) -> None:
+        values = {k: v for k, v in (("name", name), ("mission", mission)) if v is not None}
+        with self.store.transaction() as s:
+            s.execute(update(_Plan).where(_Plan.id == plan_id).values(**values))
+            self._bump_for(s, plan_id)
+
+    def add_commitments(self, plan_id: int, texts: list[str]) -> None:
+        with self.store.transaction() as s:
+            last = (
+                s.scalar(
+                    select(func.max(_Commitment.position)).where(_Commitment.plan_id == plan_id)
+                )
+                or 0
+            )
+            for i, text in enumerate(texts, 1):
+                s.add(
+                    _Commitment(
+                        plan_id=plan_id,
+                        text=text,
+                        position=last + i,
+                        cadence="",
+                        status="planned",
+                        created_at=now(),
+                    )
+                )
+            self._bump_for(s, plan_id)
+
+    def update_commitment(self, plan_id: int, commitment_id: int, **values: object) -> None:
+        """Change fields of one commitment of this plan (never another plan's)."""
+        if "elements" in values:
+            chosen = values["elements"]
+            values["elements"] = None if chosen is None else json.dumps(list(chosen))  # type: ignore[call-overload]
+        with self.store.transaction() as s:
+            done = s.execute(
+                update(_Commitment)
+                .where(
+                    _Commitment.id == commitment_id,
+                    _Commitment.plan_id == plan_id,
+                    _Commitment.deleted_at.is_(None),
+                )
+                .values(**values)
+            )
+            if not done.rowcount:  # type: ignore[attr-defined]
+                raise StoreError("That commitment is not in this plan.")
+            self._bump_for(s, plan_id)
+
+    def remove_commitment(self, plan_id: int, commitment_id: int) -> None:
+        self.update_commitment(plan_id, commitment_id, deleted_at=now())
+
+    def check_in(self, plan_id: int, commitment_id: int, status: str, note: str) -> None:
+        self.update_commitment(plan_id, commitment_id, status=status)
+        with self.store.transaction() as s:
+            s.add(_CheckIn(commitment_id=commitment_id, status=status, note=note, created_at=now()))
+
+    def set_followup(self, workshop_id: int, due: date | None) -> None:
+        with self.store.transaction() as s:
+            s.execute(update(_Workshop).where(_Workshop.id == workshop_id).values(followup_due=due))
+            self.store.bump(s, workshop_id)
+
+    def add_feedback(
+        self, workshop_id: int, commitment_id: int | None, author: str, note: str
+    ) -> None:
+        with self.store.transaction() as s:
+            s.add(
+                _Feedback(
+                    workshop_id=workshop_id,
+                    commitment_id=commitment_id,
+                    author=author,
+                    note=note,
+                    created_at=now(),
+                )
+            )
+            self.store.bump(s, workshop_id)
+
+    def feedback(self, workshop_id: int) -> list[Feedback]:
+        with self.store.transaction() as s:
+            return [
+                Feedback(
+                    commitment_id=f.commitment_id,
+                    author=f.author,
+                    note=f.note,
+                    created_at=_utc(f.created_at),
+                )
+                for f in s.scalars(
+                    select(_Feedback)
+                    .where(_Feedback.workshop_id == workshop_id)
+                    .order_by(_Feedback.id)
+                )
+            ]

@@ -1,0 +1,292 @@
+"""Workshops, members and drafts: every method a short transaction, returning frozen models.
+
+Nothing outlives its session, so pages can cache what they are given.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import DateTime, String, Table, func, insert, literal, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from coach.domain.types import Draft, DraftVersion, Member, Workshop
+from coach.errors import InputError
+from coach.storage.db import Database, StoreError
+from coach.storage.rows import (
+    REVISION,
+    _Draft,
+    _Member,
+    _member,
+    _utc,
+    _Version,
+    _version,
+    _Workshop,
+    _workshop,
+    now,
+)
+
+RECENT = 10  # versions add_version shows its guard (and searches for a repeated nonce)
+
+
+class WorkshopFull(InputError):
+    """No room for one more member."""
+
+
+class Store(Database):
+    """Step 4's records: the workshop, who joined, and every version of every draft."""
+
+    # -- workshops ---------------------------------------------------------
+    def create_workshop(
+        self, *, code: str, name: str, organisation: str, focus: str, key_hash: str
+    ) -> Workshop:
+        with self._tx() as s:
+            row = _Workshop(
+                code=code,
+                name=name,
+                organisation=organisation,
+                focus=focus,
+                facilitator_key_hash=key_hash,
+                revealed=False,
+                locked=False,
+                revision=0,
+                created_at=now(),
+            )
+            s.add(row)
+            s.flush()
+            return _workshop(row, 0)
+
+    def workshop(self, code: str) -> Workshop | None:
+        with self.read() as s:
+            return self.load_workshop(s, _Workshop.code == code)
+
+    def key_hash(self, workshop_id: int) -> str:
+        with self._tx() as s:
+            return str(
+                s.scalar(select(_Workshop.facilitator_key_hash).where(_Workshop.id == workshop_id))
+            )
+
+    def revision(self, workshop_id: int) -> int:
+        with self.read() as s:
+            return int(s.scalar(select(REVISION).where(_Workshop.id == workshop_id)) or 0)
+
+    def set_flags(
+        self, workshop_id: int, *, revealed: bool | None = None, locked: bool | None = None
+    ) -> Workshop:
+        values = {k: v for k, v in (("revealed", revealed), ("locked", locked)) if v is not None}
+        with self._tx() as s:
+            s.execute(update(_Workshop).where(_Workshop.id == workshop_id).values(**values))
+            self.bump(s, workshop_id)
+            return self.reload_workshop(s, workshop_id)
+
+    # -- members -----------------------------------------------------------
+    def add_member(
+        self, workshop_id: int, name: str, token: str, *, capacity: int | None = None
+    ) -> Member:
+        """The next position in the workshop, or WorkshopFull past `capacity` members.
+
+        Position and room are decided in the inserting statement itself (members are never
+        deleted, so the highest position is the count): a rush can neither share a
+        position nor overfill the workshop.
+        """
+        members = cast(Table, _Member.__table__)
+        for attempt in range(30):
+            try:
+                with self._tx() as s:
+                    if s.get_bind().dialect.name == "postgresql":
+                        # Joins to one workshop queue here instead of clashing and retrying.
+                        s.execute(text("SELECT pg_advisory_xact_lock(1, :w)"), {"w": workshop_id})
+                    so_far = (
+                        select(func.coalesce(func.max(members.c.position), 0).label("n"))
+                        .where(members.c.workshop_id == workshop_id)
+                        .subquery()
+                    )
+                    joined = now()
+                    nxt = select(
+                        literal(workshop_id),
+                        literal(name, String),
+                        literal(token, String),
+                        so_far.c.n + 1,
+                        literal(joined, DateTime(timezone=True)),
+                    )
+                    if capacity is not None:
+                        nxt = nxt.where(so_far.c.n < capacity)
+                    added = s.execute(
+                        insert(members)
+                        .from_select(
+                            ["workshop_id", "name", "token", "position", "created_at"], nxt
+                        )
+                        .returning(members.c.id, members.c.position)
+                    ).first()
+                    if added is None:
+                        raise WorkshopFull(
+                            f"This workshop is full ({capacity} members). Ask the "
+                            "facilitator to start another one."
+                        )
+                    self.bump(s, workshop_id)  # last: its counter stays locked to commit
+                    return Member(
+                        id=added.id,
+                        workshop_id=workshop_id,
+                        name=name,
+                        token=token,
+                        position=added.position,
+                    )
+            except IntegrityError:
+                time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter only
+        raise StoreError("Too many people are joining at once: try again in a moment.")
+
+    def member(self, token: str) -> Member | None:
+        with self._tx() as s:
+            row = s.scalar(select(_Member).where(_Member.token == token))
+            return _member(row) if row else None
+
+    def membership(self, code: str, token: str) -> tuple[Workshop | None, Member | None]:
+        """The workshop with this code and, if the token belongs to it, that member: one query."""
+        with self.read() as s:
+            found = s.execute(
+                select(_Workshop, REVISION, _Member)
+                .outerjoin(
+                    _Member, (_Member.workshop_id == _Workshop.id) & (_Member.token == token)
+                )
+                .where(_Workshop.code == code)
+            ).first()
+            if found is None:
+                return None, None
+            workshop, revision, member = found
+            return _workshop(workshop, revision), _member(member) if member else None
+
+    def members(self, workshop_id: int) -> list[Member]:
+        with self._tx() as s:
+            rows = s.scalars(
+                select(_Member).where(_Member.workshop_id == workshop_id).order_by(_Member.position)
+            )
+            return [_member(r) for r in rows]
+
+    def rename_member(self, member_id: int, name: str) -> Member:
+        with self._tx() as s:
+            row = s.get_one(_Member, member_id)
+            row.name = name
+            self.bump(s, row.workshop_id)
+            return _member(row)
+
+    # -- drafts ------------------------------------------------------------
+    def add_version(
+        self,
+        member: Member,
+        text: str,
+        scores: dict[str, int],
+        rubric_version: str,
+        nonce: str,
+        *,
+        guard: Callable[[int, list[datetime]], None] | None = None,
+    ) -> tuple[DraftVersion, bool]:
+        """Store a new version of the member's draft; (version, False) when it is a repeat.
+
+        A repeat is the same nonce as a recent version (a double submit) or the same text
+        as the latest. Otherwise `guard(versions_so_far, recent_times)` may refuse the new
+        version (too many); it sees the latest RECENT versions' times, newest first.
+        """
+        for _ in range(3):  # a concurrent first submit can race on the unique member draft
+            try:
+                with self._tx() as s:
+                    return self._add_version(s, member, text, scores, rubric_version, nonce, guard)
+            except IntegrityError:
+                continue
+        raise StoreError("Could not save the draft: too many simultaneous changes. Try again.")
+
+    def _add_version(
+        self,
+        s: Session,
+        member: Member,
+        text: str,
+        scores: dict[str, int],
+        rubric_version: str,
+        nonce: str,
+        guard: Callable[[int, list[datetime]], None] | None,
+    ) -> tuple[DraftVersion, bool]:
+        draft = s.scalar(select(_Draft).where(_Draft.member_id == member.id))
+        if draft is None:
+            draft = _Draft(workshop_id=member.workshop_id, member_id=member.id, created_at=now())
+            s.add(draft)
+            s.flush()
+        recent = list(
+            s.scalars(
+                select(_Version)
+                .where(_Version.draft_id == draft.id)
+                .order_by(_Version.version.desc())
+                .limit(RECENT)
+            )
+        )
+        latest = recent[0] if recent else None
+        for earlier in recent:
+            if earlier.nonce == nonce:
+                return _version(earlier), False
+        if latest is not None and latest.text == text:
+            return _version(latest), False
+        if guard is not None:
+            guard(latest.version if latest else 0, [_utc(v.created_at) for v in recent])
+        row = _Version(
+            draft_id=draft.id,
+            version=(latest.version if latest else 0) + 1,
+            text=text,
+            scores=json.dumps(scores),
+            rubric_version=rubric_version,
+            nonce=nonce,
+            created_at=now(),
+        )
+        s.add(row)
+        draft.deleted_at = None  # a new version brings a removed draft back
+        s.flush()
+        self.bump(s, member.workshop_id)  # last: its counter row stays locked to commit
+        return _version(row), True
+
+    def drafts(
+        self, workshop_id: int, *, include_deleted: bool = False, member_id: int | None = None
+    ) -> list[Draft]:
+        """Every draft (or one member's) with all its versions, in member order."""
+        with self._tx() as s:
+            q = (
+                select(_Draft, _Member)
+                .join(_Member, _Member.id == _Draft.member_id)
+                .where(_Draft.workshop_id == workshop_id)
+                .order_by(_Member.position)
+            )
+            if member_id is not None:
+                q = q.where(_Draft.member_id == member_id)
+            if not include_deleted:
+                q = q.where(_Draft.deleted_at.is_(None))
+            pairs = s.execute(q).all()
+            ids = [d.id for d, _ in pairs]
+            versions: dict[int, list[DraftVersion]] = {i: [] for i in ids}
+            if ids:
+                for v in s.scalars(
+                    select(_Version)
+                    .where(_Version.draft_id.in_(ids))
+                    .order_by(_Version.draft_id, _Version.version)
+                ):
+                    versions[v.draft_id].append(_version(v))
+            return [
+                Draft(
+                    id=d.id,
+                    member_id=m.id,
+                    member_name=_member(m).display_name,
+                    deleted=d.deleted_at is not None,
+                    versions=tuple(versions[d.id]),
+                )
+                for d, m in pairs
+                if versions[d.id]
+            ]
+
+    def set_draft_deleted(self, workshop_id: int, draft_id: int, deleted: bool) -> None:
+        with self._tx() as s:
+            row = s.get_one(_Draft, draft_id)
+            if row.workshop_id != workshop_id:
+                raise StoreError("That draft belongs to another workshop.")
+            row.deleted_at = now() if deleted else None
+            self.bump(s, workshop_id)
