@@ -240,7 +240,8 @@ def vote_tab(ctx: Context) -> None:
         "Pairwise preferences: each cell counts the members who rank the row's "
         "candidate above the column's."
     )
-    st.dataframe(pd.DataFrame(pairwise), key="pairwise_table")
+    # pairwise is keyed row -> column; pd.DataFrame(dict) would read the outer keys as columns.
+    st.dataframe(pd.DataFrame.from_dict(pairwise, orient="index"), key="pairwise_table")
     st.dataframe(pd.DataFrame(points), hide_index=True, key="points_table")
     if rnd.phase == "voting":
         tied = [int(w) for w in tally.winner]
