@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test bench load lint typecheck check clean
+.PHONY: run test bench load lint typecheck contracts check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) \
-		--server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/mission-coach serve --port $(PORT) --address $(ADDRESS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -33,6 +32,9 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
 
 check: lint typecheck test
 

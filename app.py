@@ -1,25 +1,5 @@
-"""Mission Coach: the Streamlit router. Pages live in coach/ui/."""
+"""Mission Coach: the Streamlit router (coach/ui/router.py). `make run` serves the same app."""
 
-from __future__ import annotations
+from coach.ui.router import route
 
-import streamlit as st
-
-from coach.errors import CoachError
-from coach.ui.common import PAGES, fail
-
-st.set_page_config(page_title="Mission Coach", page_icon="🧭", layout="centered")
-
-pages = [
-    st.Page(PAGES["home"], title="Workshops", icon="🏠", url_path="home", default=True),
-    st.Page(PAGES["workshop"], title="Facilitate", icon="🧑‍🏫", url_path="workshop"),
-    st.Page(PAGES["consensus"], title="Consensus", icon="🤝", url_path="consensus"),
-    st.Page(PAGES["join"], title="Join", icon="📱", url_path="join"),
-    st.Page(PAGES["commitments"], title="My commitments", icon="✅", url_path="commitments"),
-    st.Page(PAGES["team"], title="Team commitments", icon="📋", url_path="team"),
-    st.Page(PAGES["score"], title="Score a statement", icon="🎯", url_path="score"),
-    st.Page(PAGES["settings"], title="Settings", icon="⚙️", url_path="settings"),
-]
-try:
-    st.navigation(pages, position="top").run()
-except CoachError as exc:  # e.g. the database went away mid-page: a message, not a traceback
-    fail(exc)
+route()

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from coach.errors import CoachError
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# Relative to where the app is started: `make run` keeps data/ in the checkout, and
+# `mission-coach serve` from an installed wheel keeps it beside the person who ran it.
+DEFAULT_DATA_DIR = Path("data")
 # Connections each app process keeps to a database server (PostgreSQL). Few beat many: every
 # connection is a server process, and on a 2-core server a burst over 20 connections per
 # replica thrashed (make load: p95 about 800 ms) where 4 queued briefly (under 30 ms).
@@ -27,7 +29,7 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        data_dir = Path(os.environ.get("COACH_DATA_DIR") or DEFAULT_DATA_DIR)
+        data_dir = Path(os.environ.get("COACH_DATA_DIR") or DEFAULT_DATA_DIR).resolve()
         url = os.environ.get("COACH_DATABASE_URL") or f"sqlite:///{data_dir / 'coach.db'}"
         raw = os.environ.get("COACH_DB_POOL_SIZE", "").strip()
         try:

@@ -1,4 +1,4 @@
-"""Command line for facilitators: `python -m coach score ...` and `python -m coach tally ...`."""
+"""The command line: `mission-coach score | tally | demo | export | backup | restore | serve`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from coach.cli.facilitator import add_commands
+from coach.cli.serve import add_serve
 from coach.domain.voting import Tally, parse_ballots_csv, rank_of, tally, to_json
 from coach.errors import CoachError
 from coach.scoring.rubric import RUBRIC_NAMES
@@ -178,7 +179,7 @@ def _render_llm(extra: dict, out: TextIO) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m coach", description=__doc__)
+    parser = argparse.ArgumentParser(prog="mission-coach", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     score = sub.add_parser("score", help="score statements, one per line")
     score.add_argument("file", nargs="?", default="-", help="a text file, or - for stdin")
@@ -198,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     vote.add_argument("--json", action="store_true", help="one JSON object")
     vote.set_defaults(run=_cmd_tally)
     add_commands(sub)
+    add_serve(sub)
     return parser
 
 

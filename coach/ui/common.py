@@ -6,6 +6,7 @@ import io
 import os
 import secrets
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import segno
@@ -19,16 +20,10 @@ from coach.llm.protocol import LLMSettings
 from coach.scoring.view import md_escape
 from coach.service.workshops import Submission, Workshops
 
-PAGES = {
-    "home": "coach/ui/pages/home.py",
-    "workshop": "coach/ui/pages/workshop.py",
-    "join": "coach/ui/pages/join.py",
-    "consensus": "coach/ui/pages/consensus.py",
-    "score": "coach/ui/pages/score.py",
-    "settings": "coach/ui/pages/settings.py",
-    "commitments": "coach/ui/pages/commitments.py",
-    "team": "coach/ui/pages/team.py",
-}
+# Absolute paths: the pages are found the same from a checkout's app.py or an installed wheel.
+_PAGES_DIR = Path(__file__).resolve().parent / "pages"
+_NAMES = ("home", "workshop", "join", "consensus", "score", "settings", "commitments", "team")
+PAGES = {name: str(_PAGES_DIR / f"{name}.py") for name in _NAMES}
 
 
 @st.cache_resource(show_spinner=False)
