@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     select,
 )
@@ -110,6 +111,10 @@ class _Draft(_Base):
 
 class _Version(_Base):
     __tablename__ = "draft_versions"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "version"),
+        UniqueConstraint("draft_id", "nonce"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
@@ -162,6 +167,7 @@ def _version(row: _Version) -> DraftVersion:
 
 class _Round(_Base):
     __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("workshop_id", "number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
@@ -185,6 +191,7 @@ class _Candidate(_Base):
 
 class _Ballot(_Base):
     __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
@@ -194,6 +201,7 @@ class _Ballot(_Base):
 
 class _Check(_Base):
     __tablename__ = "checks"
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"))
