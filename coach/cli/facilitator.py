@@ -12,7 +12,7 @@ from coach.cli import demo
 from coach.domain import themes
 from coach.domain.codes import format_code
 from coach.exports.formats import EXTRA_FORMATS, FORMATS, export, filename
-from coach.service import record as report
+from coach.service import record
 from coach.storage.backup import BackupError, backup, dumps, loads, restore
 
 
@@ -38,8 +38,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     svc = build()
     workshop = svc.workshops.find(args.code)
     rounds = svc.consensus.history(workshop)
-    drafts = [d.latest.text for d in svc.store.drafts(workshop.id)]
-    table = report.build(svc, workshop, rounds, themes.shared_themes(drafts))
+    drafts = svc.store.drafts(workshop.id, include_deleted=True)
+    table = record.build(
+        workshop,
+        drafts=drafts,
+        rounds=rounds,
+        consensus=svc.consensus,
+        team=svc.commitments.team(workshop),
+        # Themes are what the drafts on the board share, as on the consensus page.
+        themes=themes.shared_themes([d.latest.text for d in drafts if not d.deleted]),
+    )
     data = export(table, args.format)
     if args.output == "-" or (args.output is None and args.format != "xlsx"):
         sys.stdout.buffer.write(data)

@@ -16,12 +16,17 @@ from openpyxl.utils import get_column_letter
 
 from coach.errors import CoachError
 from coach.exports.html import NO_ADOPTION, to_html
+from coach.exports.markdown import to_markdown
 from coach.exports.table import (
     COLUMNS,
     COMMITMENT_COLUMNS,
+    FIRST_PREFERENCES_NOTE,
+    PAIRWISE_NOTE,
     CommitmentRow,
     ConsensusRow,
     ConsensusTable,
+    RoundSummary,
+    cells,
 )
 
 
@@ -55,9 +60,6 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&$])")
-
-
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
@@ -72,18 +74,12 @@ def _iso(value: date | None) -> str:
     return "" if value is None else value.isoformat()
 
 
-def _cells(row: ConsensusRow | CommitmentRow) -> list[object]:
-    """The row's values in column order, dates as ISO text (read the same in every locale)."""
-    values = [getattr(row, name) for name in type(row).model_fields]
-    return [v.isoformat() if isinstance(v, date) else v for v in values]
-
-
 def _csv(columns: tuple[str, ...], rows: Sequence[ConsensusRow | CommitmentRow]) -> bytes:
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if v is None else neutralise(v) for v in _cells(row)])
+        writer.writerow(["" if v is None else neutralise(v) for v in cells(row)])
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -121,7 +117,7 @@ def _sheet(ws: Any, columns: tuple[str, ...], rows: Sequence[ConsensusRow | Comm
     for c, name in enumerate(columns, 1):
         _put(ws, 1, c, name, bold=True)
     for r, row in enumerate(rows, 2):
-        for c, value in enumerate(_cells(row), 1):
+        for c, value in enumerate(cells(row), 1):
             _put(ws, r, c, value)
     for c, name in enumerate(columns, 1):
         lengths = [len(str(getattr(row, name))) for row in rows]
@@ -133,8 +129,30 @@ def _sheet(ws: Any, columns: tuple[str, ...], rows: Sequence[ConsensusRow | Comm
     ws.freeze_panes = "A2"
 
 
+def _votes_sheet(ws: Any, rounds: tuple[RoundSummary, ...]) -> None:
+    """Each round's pairwise table under the note that says how to read it."""
+    _put(ws, 1, 1, PAIRWISE_NOTE)
+    r = 2
+    for rnd in rounds:
+        if rnd.vote is None:
+            continue
+        r += 1
+        _put(ws, r, 1, f"Round {rnd.number}: {rnd.vote.ballots} ballots", bold=True)
+        r += 1
+        for c, name in enumerate(rnd.vote.candidates, 2):
+            _put(ws, r, c, name, bold=True)
+        for name, counts in zip(rnd.vote.candidates, rnd.vote.pairwise, strict=True):
+            r += 1
+            _put(ws, r, 1, name, bold=True)
+            for c, count in enumerate(counts, 2):
+                _put(ws, r, c, count)
+        r += 1
+    if r == 2:
+        _put(ws, 3, 1, "No votes yet.")
+
+
 def to_xlsx(table: ConsensusTable) -> bytes:
-    """Sheets "Consensus" (rows), "Summary" (the workshop) and "Commitments"."""
+    """Sheets "Consensus" (rows), "Summary" (the workshop), "Commitments" and "Votes"."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Consensus"
@@ -150,6 +168,9 @@ def to_xlsx(table: ConsensusTable) -> bytes:
         # Excel cannot store time zones, so the moment is kept as unambiguous ISO text.
         ("Generated at", table.generated_at.isoformat()),
         ("Adopted statement", table.adopted if table.adopted is not None else NO_ADOPTION),
+        ("Statements scored with", table.rubric),
+        ("Commitments scored with", table.commitment_rubric),
+        ("First preferences", FIRST_PREFERENCES_NOTE),
         ("Management feedback due", _iso(table.followup_due) or "Not set"),
     ]
     # One line per team feedback note; only the first carries the label.
@@ -171,62 +192,11 @@ def to_xlsx(table: ConsensusTable) -> bytes:
         for cell in line:
             cell.alignment = wrap
     _sheet(wb.create_sheet("Commitments"), COMMITMENT_COLUMNS, table.commitments)
+    _votes_sheet(wb.create_sheet("Votes"), table.rounds)
 
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def _md(value: object, *, cell: bool = False) -> str:
-    """One Markdown table cell or inline run: on one line, every special character escaped."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        return str(value)
-    text = _NEWLINES.sub(" ", value)
-    if not cell:
-        text = text.strip()  # after "> " or "- ", four spaces would start a code block
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def _md_cell(value: object) -> str:
-    return _md(value, cell=True)
-
-
-def _md_table(columns: tuple[str, ...], rows: Sequence[ConsensusRow | CommitmentRow]) -> list[str]:
-    lines = ["| " + " | ".join(_md_cell(name) for name in columns) + " |"]
-    lines.append("|" + "|".join("---" for _ in columns) + "|")
-    return lines + ["| " + " | ".join(_md_cell(v) for v in _cells(row)) + " |" for row in rows]
-
-
-def to_markdown(table: ConsensusTable) -> str:
-    """Title, adopted statement, rounds, a pipe table of every row, commitments, follow-up."""
-    lines = [f"# Consensus table: {_md(table.workshop)}", ""]
-    for label, value in (("Organisation", table.organisation), ("Focus", table.focus)):
-        if value:
-            lines.append(f"{label}: {_md(value)}  ")
-    lines += [f"Generated: {table.generated_at:%Y-%m-%d %H:%M}", "", "## Adopted statement", ""]
-    lines.append(f"> {_md(table.adopted)}" if table.adopted is not None else f"{NO_ADOPTION}.")
-    lines += ["", "## Rounds", ""]
-    for rnd in table.rounds:
-        line = f"- Round {rnd.number}: {_md(rnd.status)}"
-        if rnd.winner:
-            line += f"; leading: {_md(rnd.winner)}"
-        if rnd.concerns:
-            line += "; concerns: " + "; ".join(_md(c) for c in rnd.concerns)
-        lines.append(line)
-    if not table.rounds:
-        lines.append("No rounds yet.")
-    lines += ["", "## Statements", "", *_md_table(COLUMNS, table.rows)]
-    if table.commitments:
-        lines += ["", "## Commitments", "", *_md_table(COMMITMENT_COLUMNS, table.commitments)]
-    if table.followup_due is not None or table.team_feedback:
-        lines += ["", "## Follow-up", ""]
-        due = table.followup_due
-        lines.append(f"Management feedback due by {due.isoformat()}." if due else "No date set.")
-        if table.team_feedback:
-            lines += ["", "Team feedback:", "", *(f"- {_md(f)}" for f in table.team_feedback)]
-    return "\n".join(lines) + "\n"
 
 
 def to_json(table: ConsensusTable) -> str:

@@ -5,8 +5,16 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # coach.export imports this module, so its models are for type checking only
-    from coach.exports.table import CommitmentRow, ConsensusRow, ConsensusTable, RoundSummary
+from coach.exports.table import FIRST_PREFERENCES_NOTE, PAIRWISE_NOTE
+
+if TYPE_CHECKING:
+    from coach.exports.table import (
+        CommitmentRow,
+        ConsensusRow,
+        ConsensusTable,
+        RoundSummary,
+        Vote,
+    )
 
 NO_ADOPTION = "No statement adopted yet"
 
@@ -48,6 +56,20 @@ def _n(value: float | None) -> str:
     return "–" if value is None else _e(f"{value:g}" if isinstance(value, float) else value)
 
 
+def _html_vote(vote: Vote) -> str:
+    """The pairwise table: the cell at row a, column b counts voters ranking a above b."""
+    head = "<tr><th></th>" + "".join(f'<th class="n">{_e(n)}</th>' for n in vote.candidates)
+    rows = [
+        f"<tr><th>{_e(name)}</th>" + "".join(f'<td class="n">{_n(n)}</td>' for n in counts)
+        for name, counts in zip(vote.candidates, vote.pairwise, strict=True)
+    ]
+    ballots = f"{vote.ballots} ballot{'' if vote.ballots == 1 else 's'}. "
+    return (
+        f'<p class="meta">{_e(ballots + PAIRWISE_NOTE)}</p>'
+        f'<table class="scores">{head}</tr>{"".join(r + "</tr>" for r in rows)}</table>'
+    )
+
+
 def _html_rounds(rounds: tuple[RoundSummary, ...]) -> str:
     if not rounds:
         return '<p class="none">No rounds yet.</p>'
@@ -58,13 +80,15 @@ def _html_rounds(rounds: tuple[RoundSummary, ...]) -> str:
             item += f"; leading: {_u(rnd.winner)}"
         if rnd.concerns:
             item += "<ul>" + "".join(_u(c, "li") for c in rnd.concerns) + "</ul>"
+        if rnd.vote is not None:
+            item += _html_vote(rnd.vote)
         items.append(item + "</li>")
     return "<ol>" + "".join(items) + "</ol>"
 
 
 _QUESTIONS = ("desired", "bold", "clear", "stretching")
 _F2F_MINS = tuple(f"f2f_{q}_min" for q in _QUESTIONS)
-_CANDIDATE_NUMBERS = ("round", "schulze_rank", "borda", "first_preferences", *_F2F_MINS)
+_CANDIDATE_NUMBERS = ("round", "label", "schulze_rank", "borda", "first_preferences", *_F2F_MINS)
 
 
 def _html_candidates(rows: list[ConsensusRow]) -> str:
@@ -72,6 +96,7 @@ def _html_candidates(rows: list[ConsensusRow]) -> str:
         return '<p class="none">No candidates yet.</p>'
     head = (
         '<thead><tr><th rowspan="2" class="s">Statement</th><th rowspan="2" class="n">Round</th>'
+        '<th rowspan="2" class="n">Candidate</th>'
         '<th rowspan="2" class="n">Schulze rank</th><th rowspan="2" class="n">Borda</th>'
         '<th rowspan="2" class="n">First prefs</th><th colspan="4">Lowest fist-to-five</th>'
         '<th rowspan="2">Status</th></tr><tr><th class="n">Desired</th><th class="n">Bold</th>'
@@ -81,7 +106,8 @@ def _html_candidates(rows: list[ConsensusRow]) -> str:
     for r in rows:
         cells = "".join(f'<td class="n">{_n(getattr(r, f))}</td>' for f in _CANDIDATE_NUMBERS)
         body.append(f"<tr>{_u(r.text, 'td')}{cells}{_u(r.status, 'td')}</tr>")
-    return f'<table class="cand">{head}<tbody>{"".join(body)}</tbody></table>'
+    note = f'<p class="meta">{_e(FIRST_PREFERENCES_NOTE)}</p>'
+    return f'<table class="cand">{head}<tbody>{"".join(body)}</tbody></table>{note}'
 
 
 def _when(c: CommitmentRow) -> str:
@@ -89,6 +115,11 @@ def _when(c: CommitmentRow) -> str:
     parts = [_e(c.due.isoformat())] if c.due is not None else []
     parts += [_u(c.cadence)] if c.cadence else []
     return " · ".join(parts) or "–"
+
+
+def _feedback(c: CommitmentRow) -> str:
+    """Management's notes on this commitment, one a line, under its text."""
+    return _u(c.manager_feedback, "span", "pt u") if c.manager_feedback else ""
 
 
 def _person_cell(person: str, group: list[CommitmentRow]) -> str:
@@ -122,7 +153,7 @@ def _html_commitments(table: ConsensusTable) -> str:
     for person, group in groups.items():
         for i, c in enumerate(group):
             body.append(
-                f"<tr>{'' if i else _person_cell(person, group)}{_u(c.text, 'td')}"
+                f"<tr>{'' if i else _person_cell(person, group)}<td>{_u(c.text)}{_feedback(c)}</td>"
                 f'<td class="n">{_n(c.overall)}</td>{_u(c.status, "td", "u k")}'
                 f'<td class="k">{_when(c)}</td></tr>'
             )
@@ -144,6 +175,11 @@ def to_html(table: ConsensusTable) -> str:
     meta = [f"Organisation: {_u(table.organisation)}"] if table.organisation else []
     meta += [f"Focus: {_u(table.focus)}"] if table.focus else []
     meta.append(f"Generated: {_e(f'{table.generated_at:%Y-%m-%d %H:%M}')}")
+    if table.rubric or table.commitment_rubric:
+        meta.append(
+            f"Scored with: {_e(table.rubric)} (statements), "
+            f"{_e(table.commitment_rubric)} (commitments)"
+        )
     adopted_row = next((r for r in table.rows if r.kind == "adopted"), None)
     if table.adopted is None:
         statement = f'<p class="none">{NO_ADOPTION}.</p>'

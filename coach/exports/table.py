@@ -17,6 +17,17 @@ def _scrub(value: str) -> str:
 Text = Annotated[str, AfterValidator(_scrub)]
 
 
+# One wording for screen, exports and CLI, so every place reads its figures the same way.
+PAIRWISE_NOTE = (
+    "Pairwise preferences: each cell counts the members who rank the row's candidate above "
+    "the column's."
+)
+FIRST_PREFERENCES_NOTE = (
+    "First preferences: each ballot gives one. A ballot that ties several candidates first "
+    "splits its one first preference equally among them, hence halves and thirds."
+)
+
+
 # No NaN/inf: JSON would write them as null and the export would no longer round-trip.
 _CONFIG = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
@@ -30,11 +41,13 @@ class ConsensusRow(BaseModel):
     author: Text = ""
     sources: Text = ""
     round: int | None = None
+    label: Text = ""  # the candidate's letter in its round, as on the vote's tables
     desired: int
     bold: int
     clear: int
     stretching: int
     overall: int
+    rubric: Text = ""  # the rubric and version that gave the scores, e.g. "mission v1"
     llm_desired: int | None = None
     llm_bold: int | None = None
     llm_clear: int | None = None
@@ -54,6 +67,15 @@ class ConsensusRow(BaseModel):
     status: Text = ""
 
 
+class Vote(BaseModel):
+    """One round's ranked vote: pairwise[i][j] counts voters ranking candidates[i] above [j]."""
+
+    model_config = _CONFIG
+    ballots: int
+    candidates: tuple[Text, ...]  # the candidates' letters, in the round's order
+    pairwise: tuple[tuple[int | None, ...], ...]  # None on the diagonal
+
+
 class RoundSummary(BaseModel):
     """How one voting round ended."""
 
@@ -62,6 +84,7 @@ class RoundSummary(BaseModel):
     status: Text
     winner: Text = ""
     concerns: tuple[Text, ...] = ()
+    vote: Vote | None = None
 
 
 class CommitmentRow(BaseModel):
@@ -76,6 +99,7 @@ class CommitmentRow(BaseModel):
     owned: int
     linked: int
     overall: int
+    rubric: Text = ""
     line_of_sight: Text = ""
     elements: Text = ""
     due: date | None = None
@@ -83,7 +107,7 @@ class CommitmentRow(BaseModel):
     partner: Text = ""
     status: Text = "planned"
     last_check_in: Text = ""
-    manager_feedback: Text = ""
+    manager_feedback: Text = ""  # every note, oldest first, one a line: "date author: note"
 
 
 class ConsensusTable(BaseModel):
@@ -95,15 +119,23 @@ class ConsensusTable(BaseModel):
     focus: Text = ""
     code: Text = ""
     generated_at: datetime
+    rubric: Text = ""  # what scored the statements, e.g. "mission v1"
+    commitment_rubric: Text = ""
     adopted: Text | None = None
     rounds: tuple[RoundSummary, ...] = ()
     rows: tuple[ConsensusRow, ...] = ()
     commitments: tuple[CommitmentRow, ...] = ()
     followup_due: date | None = None  # when management gives its feedback
-    team_feedback: tuple[Text, ...] = ()
+    team_feedback: tuple[Text, ...] = ()  # notes on the whole team, "date author: note"
 
 
 COLUMNS: tuple[str, ...] = tuple(ConsensusRow.model_fields)
 
 
 COMMITMENT_COLUMNS: tuple[str, ...] = tuple(CommitmentRow.model_fields)
+
+
+def cells(row: ConsensusRow | CommitmentRow) -> list[object]:
+    """The row's values in column order, dates as ISO text (read the same in every locale)."""
+    values = [getattr(row, name) for name in type(row).model_fields]
+    return [v.isoformat() if isinstance(v, date) else v for v in values]

@@ -1,35 +1,53 @@
-"""The consensus record as plain data: the table to export, and rows for the screens."""
+"""The read model: what every export and summary shows, built once from explicit inputs.
+
+Scores have one source: the rubrics as they are now. Each distinct statement is scored once
+with the mission rubric, each commitment with the commitment rubric, and every row names the
+rubric and version that scored it. The scores stored with each draft version (what its author
+saw on submitting) stay in the database but are not mixed in: one table never shows two
+scores for one text. Votes have one source too: each round's ballots are tallied once, and
+every rank, Borda count, first-preference share and pairwise cell comes from that tally.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from statistics import mean
 
-from coach.bootstrap import Services
 from coach.domain import elements as elements_mod
 from coach.domain import themes as themes_mod
 from coach.domain import voting
 from coach.domain.codes import format_code
-from coach.domain.types import QUESTIONS, Candidate, CheckIn, Feedback, Round, Workshop
-from coach.exports.table import CommitmentRow, ConsensusRow, ConsensusTable, RoundSummary
-from coach.scoring.scorer import score_text
-from coach.service.consensus import Consensus
+from coach.domain.types import QUESTIONS, Candidate, CheckIn, Draft, Feedback, Round, Workshop
+from coach.exports.table import CommitmentRow, ConsensusRow, ConsensusTable, RoundSummary, Vote
+from coach.scoring.scorer import ScoreResult, get_scorer, score_text
+from coach.service.commitments import Team
+from coach.service.consensus import CheckResult, Consensus
+
+_STATUS = {"candidates": "gathering candidates", "voting": "voting", "check": "four-criteria check"}
+
+
+def vote(t: voting.Tally, labels: dict[int, str]) -> Vote:
+    """The round's pairwise table under its candidates' letters, read row over column."""
+    return Vote(
+        ballots=t.ballots,
+        candidates=tuple(labels[int(c)] for c in t.candidates),
+        pairwise=tuple(
+            tuple(None if a == b else t.pairwise[a][b] for b in t.candidates) for a in t.candidates
+        ),
+    )
 
 
 def tally_rows(
     t: voting.Tally, labels: dict[int, str]
-) -> tuple[list[dict[str, object]], dict[str, dict[str, int]], list[dict[str, object]]]:
-    """Schulze places (ties share a place), the pairwise table, Borda and first preferences."""
-    ranking = [
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Schulze places (ties share a place), then each candidate's Borda points and first prefs."""
+    ranking: list[dict[str, object]] = [
         {"place": voting.rank_of(t, c), "candidate": labels[int(c)]}
         for group in t.ranking
         for c in group
     ]
-    pairwise = {
-        labels[int(a)]: {labels[int(b)]: t.pairwise[a][b] for b in t.candidates}
-        for a in t.candidates
-    }
-    points = [
+    points: list[dict[str, object]] = [
         {
             "candidate": labels[int(c)],
             "Borda points": t.borda[c],
@@ -37,7 +55,7 @@ def tally_rows(
         }
         for c in t.candidates
     ]
-    return ranking, pairwise, points
+    return ranking, points
 
 
 def check_rows(rnd: Round) -> list[dict[str, object]]:
@@ -54,44 +72,44 @@ def check_rows(rnd: Round) -> list[dict[str, object]]:
     ]
 
 
-def _summaries(svc: Services, workshop: Workshop, rounds: list[Round]) -> list[RoundSummary]:
-    out = []
-    for rnd in rounds:
-        leader = next((c for c in rnd.candidates if c.id == rnd.leader_id), None)
-        concerns: tuple[str, ...] = ()
-        status = {
-            "candidates": "gathering candidates",
-            "voting": "voting",
-            "check": "four-criteria check",
-        }.get(rnd.phase, "")
-        if rnd.phase == "closed":
-            status = (
-                "closed: consensus" if rnd.outcome == "consensus" else "closed: concerns raised"
-            )
-            below = svc.consensus.check_result(workshop, rnd).below
-            concerns = tuple(f"{m.display_name} on {q} ({s}): {c}" for m, q, s, c in below)
-        out.append(
-            RoundSummary(
-                number=rnd.number,
-                status=status,
-                winner=leader.text if leader else "",
-                concerns=concerns,
-            )
-        )
-    return out
+def note_line(f: Feedback) -> str:
+    """One management note as a line of text: its date, its author, what it says."""
+    return f"{f.created_at:%Y-%m-%d} {f.author or 'Management'}: {f.note}"
+
+
+def _rubric(result: ScoreResult) -> str:
+    return f"{result.rubric} v{result.rubric_version}"
+
+
+def _summary(
+    rnd: Round, tally: voting.Tally | None, labels: dict[int, str], check: CheckResult | None
+) -> RoundSummary:
+    leader = next((c for c in rnd.candidates if c.id == rnd.leader_id), None)
+    concerns: tuple[str, ...] = ()
+    status = _STATUS.get(rnd.phase, "")
+    if rnd.phase == "closed":
+        status = "closed: consensus" if rnd.outcome == "consensus" else "closed: concerns raised"
+        if check is not None:
+            concerns = tuple(f"{m.display_name} on {q} ({s}): {c}" for m, q, s, c in check.below)
+    return RoundSummary(
+        number=rnd.number,
+        status=status,
+        winner=leader.text if leader else "",
+        concerns=concerns,
+        vote=vote(tally, labels) if tally is not None else None,
+    )
 
 
 def _candidate_row(
     c: Candidate,
     rnd: Round,
-    consensus: Consensus,
+    tally: voting.Tally | None,
+    result: ScoreResult,
     names: dict[int, str],
-    found: list[themes_mod.Theme],
+    found: Sequence[themes_mod.Theme],
     adopted_id: int | None,
 ) -> ConsensusRow:
-    result = score_text(c.text, "mission")
-    t = consensus.tally(rnd)
-    placed = t is not None and str(c.id) in t.candidates
+    t = tally if tally is not None and str(c.id) in tally.candidates else None
     checks = [k for k in rnd.checks if k.candidate_id == c.id]
     f2f: dict[str, object] = {}
     for q in QUESTIONS:
@@ -115,60 +133,52 @@ def _candidate_row(
             "kind": kind,
             "sources": "; ".join(names.get(s, "removed draft") for s in c.sources),
             "round": rnd.number,
+            "label": Consensus.label(rnd, c.id),
             "overall": result.overall,
+            "rubric": _rubric(result),
             **{k: v.score for k, v in result.criteria.items()},
             "themes_covered": "; ".join(
                 x.label for x in themes_mod.coverage(c.text, found).covered
             ),
-            "schulze_rank": voting.rank_of(t, str(c.id)) if t is not None and placed else None,
-            "borda": t.borda[str(c.id)] if t is not None and placed else None,
-            "first_preferences": t.first_preferences[str(c.id)]
-            if t is not None and placed
-            else None,
+            "schulze_rank": voting.rank_of(t, str(c.id)) if t is not None else None,
+            "borda": t.borda[str(c.id)] if t is not None else None,
+            "first_preferences": t.first_preferences[str(c.id)] if t is not None else None,
             "status": status,
             **f2f,
         }
     )
 
 
-def build(
-    svc: Services, workshop: Workshop, rounds: list[Round], found: list[themes_mod.Theme]
-) -> ConsensusTable:
-    """One row per draft and per candidate, with the record of every round."""
-    drafts = svc.store.drafts(workshop.id, include_deleted=True)
-    names = {d.id: d.member_name for d in drafts}
-    rows = [
-        ConsensusRow.model_validate(
-            {
-                "text": d.latest.text,
-                "kind": "draft",
-                "author": d.member_name,
-                "overall": d.latest.scores.get("overall", 0),
-                **{q: d.latest.scores.get(q, 0) for q in QUESTIONS},
-                "themes_covered": "; ".join(
-                    t.label for t in themes_mod.coverage(d.latest.text, found).covered
-                ),
-                "status": "removed" if d.deleted else "draft",
-            }
-        )
-        for d in drafts
-    ]
-    for rnd in rounds:
-        rows += [
-            _candidate_row(c, rnd, svc.consensus, names, found, workshop.adopted_id)
-            for c in rnd.candidates
-        ]
-    adopted = svc.consensus.adopted(workshop)
-    team = svc.commitments.team(workshop)
+def _draft_row(d: Draft, result: ScoreResult, found: Sequence[themes_mod.Theme]) -> ConsensusRow:
+    return ConsensusRow.model_validate(
+        {
+            "text": d.latest.text,
+            "kind": "draft",
+            "author": d.member_name,
+            "overall": result.overall,
+            "rubric": _rubric(result),
+            **{k: v.score for k, v in result.criteria.items()},
+            "themes_covered": "; ".join(
+                t.label for t in themes_mod.coverage(d.latest.text, found).covered
+            ),
+            "status": "removed" if d.deleted else "draft",
+        }
+    )
+
+
+def _commitments(team: Team) -> tuple[CommitmentRow, ...]:
     labels = {e.key: e.label for e in elements_mod.elements()}
-    notes = dict(zip((f.commitment_id for f in team.feedback), _notes(team.feedback), strict=True))
-    commitments = tuple(
+    notes: dict[int | None, list[str]] = {}
+    for f in team.feedback:  # oldest first, as stored
+        notes.setdefault(f.commitment_id, []).append(note_line(f))
+    return tuple(
         CommitmentRow.model_validate(
             {
                 "person": r.person,
                 "text": r.view.commitment.text,
                 **{k: c.score for k, c in r.view.result.criteria.items()},
                 "overall": r.view.result.overall,
+                "rubric": _rubric(r.view.result),
                 "line_of_sight": r.view.line_of_sight,
                 "elements": "; ".join(labels.get(k, k) for k in r.view.elements),
                 "due": r.view.commitment.due,
@@ -176,32 +186,63 @@ def build(
                 "partner": r.view.partner,
                 "status": r.view.commitment.status,
                 "last_check_in": _last(r.view.commitment.checkins),
-                "manager_feedback": notes.get(r.view.commitment.id, ""),
+                "manager_feedback": "\n".join(notes.get(r.view.commitment.id, ())),
             }
         )
         for r in team.rows
     )
+
+
+def build(
+    workshop: Workshop,
+    *,
+    drafts: Sequence[Draft],
+    rounds: Sequence[Round],
+    consensus: Consensus,
+    team: Team,
+    themes: Sequence[themes_mod.Theme],
+) -> ConsensusTable:
+    """Every draft (removed ones too), every round's candidates and vote, the commitments.
+
+    `consensus` tallies each round's ballots and reads its four-criteria check, once each.
+    """
+    texts = dict.fromkeys([d.latest.text for d in drafts])
+    texts.update(dict.fromkeys(c.text for rnd in rounds for c in rnd.candidates))
+    scored = {text: score_text(text, "mission") for text in texts}
+    tallies = {rnd.id: consensus.tally(rnd) for rnd in rounds}
+    checks = {
+        rnd.id: consensus.check_result(workshop, rnd) for rnd in rounds if rnd.phase == "closed"
+    }
+    names = {d.id: d.member_name for d in drafts}
+    rows = [_draft_row(d, scored[d.latest.text], themes) for d in drafts]
+    summaries = []
+    for rnd in rounds:
+        tally = tallies[rnd.id]
+        labels = {c.id: Consensus.label(rnd, c.id) for c in rnd.candidates}
+        summaries.append(_summary(rnd, tally, labels, checks.get(rnd.id)))
+        rows += [
+            _candidate_row(c, rnd, tally, scored[c.text], names, themes, workshop.adopted_id)
+            for c in rnd.candidates
+        ]
+    adopted = next(
+        (c.text for rnd in rounds for c in rnd.candidates if c.id == workshop.adopted_id), None
+    )
+    mission, commitment = (get_scorer(name).rubric for name in ("mission", "commitment"))
     return ConsensusTable(
         workshop=workshop.name,
         organisation=workshop.organisation,
         focus=workshop.focus,
         code=format_code(workshop.code),
         generated_at=datetime.now(UTC),
-        adopted=adopted.text if adopted else None,
-        rounds=tuple(_summaries(svc, workshop, rounds)),
+        rubric=f"{mission.name} v{mission.version}",
+        commitment_rubric=f"{commitment.name} v{commitment.version}",
+        adopted=adopted,
+        rounds=tuple(summaries),
         rows=tuple(rows),
-        commitments=commitments,
+        commitments=_commitments(team),
         followup_due=workshop.followup_due,
-        team_feedback=tuple(
-            n
-            for f, n in zip(team.feedback, _notes(team.feedback), strict=True)
-            if f.commitment_id is None
-        ),
+        team_feedback=tuple(note_line(f) for f in team.feedback if f.commitment_id is None),
     )
-
-
-def _notes(feedback: tuple[Feedback, ...]) -> list[str]:
-    return [f"{f.author or 'Management'}: {f.note}" for f in feedback]
 
 
 def _last(checkins: tuple[CheckIn, ...]) -> str:

@@ -14,9 +14,10 @@ from coach.domain import themes
 from coach.domain.types import Candidate, Draft, Member, Round, Workshop
 from coach.errors import CoachError
 from coach.exports.formats import EXTRA_FORMATS, FORMATS, MEDIA_TYPES, export, filename
+from coach.exports.table import FIRST_PREFERENCES_NOTE, PAIRWISE_NOTE, Vote
 from coach.llm.protocol import LLMError
 from coach.scoring.scorer import score_text
-from coach.service import record as report
+from coach.service import record
 from coach.service.consensus import PHASE_NAMES, Consensus
 from coach.ui import ballot_widgets, results
 from coach.ui.common import act, fail, warn
@@ -232,17 +233,18 @@ def vote_tab(ctx: Context) -> None:
     if tally is None:
         st.info("No ballots yet.")
         return
-    ranking, pairwise, points = report.tally_rows(tally, labels)
+    ranking, points = record.tally_rows(tally, labels)
     if len(tally.winner) > 1:
         st.warning("Tie for first place: " + " = ".join(labels[int(w)] for w in tally.winner))
     st.dataframe(pd.DataFrame(ranking), hide_index=True, key="ranking_table")
-    st.caption(
-        "Pairwise preferences: each cell counts the members who rank the row's "
-        "candidate above the column's."
+    st.caption(PAIRWISE_NOTE)
+    _pairwise(record.vote(tally, labels))
+    st.caption(FIRST_PREFERENCES_NOTE)
+    st.dataframe(
+        pd.DataFrame(points).rename(columns={"first preferences": FIRST_PREFS_COLUMN}),
+        hide_index=True,
+        key="points_table",
     )
-    # pairwise is keyed row -> column; pd.DataFrame(dict) would read the outer keys as columns.
-    st.dataframe(pd.DataFrame.from_dict(pairwise, orient="index"), key="pairwise_table")
-    st.dataframe(pd.DataFrame(points), hide_index=True, key="points_table")
     if rnd.phase == "voting":
         tied = [int(w) for w in tally.winner]
         leader = None
@@ -257,6 +259,18 @@ def vote_tab(ctx: Context) -> None:
             ctx.act(lambda: ctx.c.close_vote(ctx.workshop.code, ctx.key, leader))
 
 
+# The header says why a share can be a fraction; the caption above the table says how.
+FIRST_PREFS_COLUMN = "first preferences (ties split)"
+
+
+def _pairwise(vote: Vote) -> None:
+    """Rows and columns named explicitly: the cell at row a, column b is a over b."""
+    frame = pd.DataFrame(
+        list(vote.pairwise), index=list(vote.candidates), columns=list(vote.candidates)
+    ).astype("Int64")  # nullable: the empty diagonal stays empty, the counts stay whole
+    st.dataframe(frame, key="pairwise_table")
+
+
 def check_tab(ctx: Context) -> None:
     rnd = ctx.current
     if rnd is None or rnd.leader_id is None:
@@ -265,7 +279,7 @@ def check_tab(ctx: Context) -> None:
     leader = next(c for c in rnd.candidates if c.id == rnd.leader_id)
     st.text(f"Checking {ctx.labels(rnd)[leader.id]}: {leader.text}")
     outcome = ctx.c.check_result(ctx.workshop, rnd)
-    st.dataframe(pd.DataFrame(report.check_rows(rnd)), hide_index=True, key="check_table")
+    st.dataframe(pd.DataFrame(record.check_rows(rnd)), hide_index=True, key="check_table")
     if outcome.missing:
         st.text("Still to answer: " + ", ".join(m.display_name for m in outcome.missing))
     for m, question, score, concern in outcome.below:
@@ -329,7 +343,15 @@ def _llm_revision(ctx: Context, leader: Candidate) -> None:
 
 
 def result_tab(ctx: Context) -> None:
-    table = report.build(ctx.svc, ctx.workshop, ctx.rounds, ctx.themes)
+    svc = ctx.svc
+    table = record.build(
+        ctx.workshop,
+        drafts=svc.store.drafts(ctx.workshop.id, include_deleted=True),
+        rounds=ctx.rounds,
+        consensus=svc.consensus,
+        team=svc.commitments.team(ctx.workshop),
+        themes=ctx.themes,
+    )
     st.subheader("The record of the rounds")
     if not table.rounds:
         st.info("No rounds yet.")

@@ -75,7 +75,8 @@ def test_whole_round_to_adoption(svc: Services) -> None:
     ranking = frame(at, "place")
     assert list(ranking["candidate"]) == ["B", "A"] and list(ranking["place"]) == [1, 2]
     points = frame(at, "Borda points")
-    assert points.set_index("candidate")["first preferences"].to_dict() == {"A": 1.0, "B": 2.0}
+    firsts = points.set_index("candidate")["first preferences (ties split)"]
+    assert firsts.to_dict() == {"A": 1.0, "B": 2.0}
     at.button(key="close_vote").click().run()
     assert svc.consensus.current(svc.workshops.find(w.code)).leader_id == merged.id  # type: ignore[union-attr]
 

@@ -52,3 +52,16 @@ def test_pairwise_cell_counts_row_over_column(svc: Services) -> None:
     assert table.loc["A", "D"] == 0
     assert table.loc["B", "C"] == 5 and table.loc["C", "B"] == 0
     assert not at.exception
+
+
+def test_first_preferences_explain_a_tied_ballot(svc: Services) -> None:
+    code, key = _vote(svc, [["A", "B"], ["C"], ["D"]])
+    at = open_page("consensus", code=code, key=key)
+    points = next(df.value for df in at.dataframe if "Borda points" in df.value.columns)
+    column = next(c for c in points.columns if c.startswith("first preferences"))
+    assert "tie" in column  # the header itself says why a share can be a fraction
+    shares = points.set_index("candidate")[column].to_dict()
+    assert shares == {"A": 2.5, "B": 2.5, "C": 0.0, "D": 0.0}
+    captions = " ".join(c.value for c in at.caption)
+    assert "splits its one first preference" in captions
+    assert not at.exception

@@ -41,7 +41,7 @@ from coach.llm.protocol import LLMSettings
 from coach.scoring import view
 from coach.scoring.rubric import RUBRIC_NAMES, load_rubric
 from coach.scoring.scorer import ScoreResult, score_text
-from coach.service import record as report
+from coach.service import record
 from coach.service.commitments import STATUSES
 from coach.service.workshops import LIMITS, NotFound
 from tests.app.conftest import open_page, plain, texts
@@ -744,7 +744,14 @@ def _hostile_workshop(svc: Services, words: list[str]) -> ex.ConsensusTable:
 
     workshop = ws.find(code)
     found = themes.shared_themes([d.latest.text for d in svc.store.drafts(workshop.id)])
-    table = report.build(svc, workshop, con.history(workshop), found)
+    table = record.build(
+        workshop,
+        drafts=svc.store.drafts(workshop.id, include_deleted=True),
+        rounds=con.history(workshop),
+        consensus=con,
+        team=cm.team(workshop),
+        themes=found,
+    )
     # The table holds what was stored, as stored.
     assert (table.workshop, table.organisation, table.focus) == (
         workshop.name,

@@ -17,10 +17,13 @@ from coach.exports import formats as ex
 from coach.exports.table import (
     COLUMNS,
     COMMITMENT_COLUMNS,
+    FIRST_PREFERENCES_NOTE,
+    PAIRWISE_NOTE,
     CommitmentRow,
     ConsensusRow,
     ConsensusTable,
     RoundSummary,
+    Vote,
 )
 
 HOSTILE = [
@@ -59,6 +62,7 @@ def _row(i: int) -> ConsensusRow:
         author=HOSTILE[(i + 1) % n],
         sources=HOSTILE[(i + 2) % n],
         round=i if i % 3 else None,
+        label="ABC"[i % 3] if i % 3 else "",
         desired=(i * 7) % 101,
         bold=(i * 13) % 101,
         clear=100 - i,
@@ -84,6 +88,12 @@ def _row(i: int) -> ConsensusRow:
     )
 
 
+# Five ballots; row B / column A is 5: every voter ranks B above A, nobody A above B.
+VOTE = Vote(
+    ballots=5, candidates=("A", "B", "C"), pairwise=((None, 0, 2), (5, None, 4), (3, 1, None))
+)
+
+
 @pytest.fixture
 def table() -> ConsensusTable:
     rows = [_row(i) for i in range(len(HOSTILE))]
@@ -94,6 +104,8 @@ def table() -> ConsensusTable:
         focus="+every level\nمرحبا",
         code="-AB12",
         generated_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
+        rubric="mission v7",
+        commitment_rubric="commitment v3",
         adopted=ADOPTED,
         rounds=(
             RoundSummary(
@@ -101,6 +113,7 @@ def table() -> ConsensusTable:
                 status="closed: concerns raised",
                 winner=HOSTILE[0],
                 concerns=("Ana on clear: =too long", "<i>Bo</i> | bold\nno"),
+                vote=VOTE,
             ),
             RoundSummary(number=2, status="closed: consensus", winner=ADOPTED),
         ),
@@ -215,7 +228,7 @@ def _xlsx_text(value: str) -> str:
 def test_xlsx_values_match_and_nothing_is_a_formula(table: ConsensusTable) -> None:
     data = ex.to_xlsx(table)
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Consensus", "Summary", "Commitments"]
+    assert wb.sheetnames == ["Consensus", "Summary", "Commitments", "Votes"]
     ws = wb["Consensus"]
     rows = list(ws.iter_rows())
     assert [c.value for c in rows[0]] == list(COLUMNS)
@@ -290,7 +303,7 @@ def _split_row(line: str) -> list[str]:
 
 def test_markdown_table_recovers_every_cell(table: ConsensusTable) -> None:
     md = ex.to_markdown(table)
-    table_lines = [line for line in md.splitlines() if line.startswith("|")]
+    table_lines = [line for line in _md_section(md, "Statements") if line.startswith("|")]
     assert len(table_lines) == len(table.rows) + 2
     assert _split_row(table_lines[0]) == list(COLUMNS)
     assert set(table_lines[1].strip("|").split("|")) == {"---"}
@@ -436,10 +449,12 @@ def test_html_shows_user_text_only_as_text(table: ConsensusTable) -> None:
 
 
 def test_html_candidate_table_has_one_row_per_candidate(table: ConsensusTable) -> None:
-    parsed = _parse(ex.to_html(table))
+    cells = _TableCells("cand")
+    cells.feed(ex.to_html(table))
     candidates = [r for r in table.rows if r.kind != "draft"]
-    # two header rows in the candidate table, two rows in the adopted statement's score table
-    assert parsed.tags.count("tr") == len(candidates) + 4
+    assert len(cells.rows) == len(candidates) + 2  # two header rows
+    for row, shown in zip(candidates, cells.rows[2:], strict=True):
+        assert shown[:3] == [row.text, str(row.round) if row.round else "–", row.label or "–"]
 
 
 def test_html_without_adoption(table: ConsensusTable) -> None:
@@ -506,7 +521,8 @@ def _expected_csv_cell(value: object) -> str:
 
 def test_commitment_columns_follow_the_model() -> None:
     assert COMMITMENT_COLUMNS[:3] == ("person", "text", "specific")
-    assert COMMITMENT_COLUMNS[-1] == "manager_feedback" and len(COMMITMENT_COLUMNS) == 16
+    assert COMMITMENT_COLUMNS[-1] == "manager_feedback" and len(COMMITMENT_COLUMNS) == 17
+    assert COMMITMENT_COLUMNS[COMMITMENT_COLUMNS.index("overall") + 1] == "rubric"
     assert set(COMMITMENT_TEXT) < set(COMMITMENT_COLUMNS)
 
 
@@ -533,7 +549,7 @@ def test_commitments_csv_leaves_the_consensus_csv_alone(committed: ConsensusTabl
 def test_xlsx_commitments_sheet(committed: ConsensusTable) -> None:
     data = ex.to_xlsx(committed)
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Consensus", "Summary", "Commitments"]
+    assert wb.sheetnames == ["Consensus", "Summary", "Commitments", "Votes"]
     ws = wb["Commitments"]
     rows = list(ws.iter_rows())
     assert [c.value for c in rows[0]] == list(COMMITMENT_COLUMNS)
@@ -600,7 +616,8 @@ def test_markdown_commitments_table_recovers_every_cell(committed: ConsensusTabl
             else:
                 assert int(cell) == value
     # the statements table is unchanged by the commitments after it
-    assert len(_md_section(md, "Statements")) == len(committed.rows) + 2
+    statements = [line for line in _md_section(md, "Statements") if line.startswith("|")]
+    assert len(statements) == len(committed.rows) + 2
 
 
 def test_markdown_follow_up_and_team_feedback(committed: ConsensusTable) -> None:
@@ -671,7 +688,7 @@ def test_html_commitment_cells_hold_the_text(committed: ConsensusTable) -> None:
     # every person in the fixture is different, so every row starts with its person cell
     for c, row in zip(committed.commitments, cells.rows[1:], strict=True):
         person = (c.person or "anonymous") + (f"partner: {c.partner}" if c.partner else "")
-        assert row == [person, c.text, str(c.overall), c.status, _when(c)]
+        assert row == [person, c.text + c.manager_feedback, str(c.overall), c.status, _when(c)]
 
 
 def test_html_shows_commitments_as_text(committed: ConsensusTable) -> None:
@@ -685,9 +702,9 @@ def test_html_shows_commitments_as_text(committed: ConsensusTable) -> None:
     people = len({c.person for c in committed.commitments if c.person})
     assert f"{len(committed.commitments)} commitments from {people} people." in text
     assert "<b>Great</b>" not in page and "&lt;b&gt;Great&lt;/b&gt;" in page
-    # two candidate-table header rows, two adopted-score rows, one commitments header row
-    candidates = sum(r.kind != "draft" for r in committed.rows)
-    assert parsed.tags.count("tr") == candidates + 4 + len(committed.commitments) + 1
+    cells = _TableCells("com")
+    cells.feed(page)
+    assert len(cells.rows) == len(committed.commitments) + 1  # one header row
 
 
 def test_html_without_commitments(table: ConsensusTable) -> None:
@@ -782,3 +799,91 @@ def test_an_indented_statement_never_becomes_a_code_block() -> None:
         )
     )
     assert "> We serve every guest\\." in md.splitlines()
+
+
+# --- the figures read as their notes say ---------------------------------------------------
+
+
+def _md_vote_rows(md: str) -> dict[str, dict[str, str]]:
+    lines = [line for line in _md_section(md, "Votes") if line.startswith("|")]
+    header = _split_row(lines[0])[1:]
+    return {
+        cells[0]: dict(zip(header, cells[1:], strict=True))
+        for cells in (_split_row(line) for line in lines[2:])
+    }
+
+
+def test_pairwise_reads_row_over_column_in_every_export(table: ConsensusTable) -> None:
+    md = ex.to_markdown(table)
+    assert PAIRWISE_NOTE.replace(".", "\\.") in md
+    rows = _md_vote_rows(md)
+    assert rows["B"]["A"] == "5" and rows["A"]["B"] == "0" and rows["A"]["A"] == "—"
+
+    cells = _TableCells("scores")
+    cells.feed(ex.to_html(table))
+    vote = next(r for r in cells.rows if r[0] == "" and r[1:] == ["A", "B", "C"])
+    at = cells.rows.index(vote)
+    html_rows = {r[0]: dict(zip(vote[1:], r[1:], strict=True)) for r in cells.rows[at + 1 : at + 4]}
+    assert html_rows["B"]["A"] == "5" and html_rows["A"]["B"] == "0"
+    assert "5 ballots. " + PAIRWISE_NOTE in "".join(_parse(ex.to_html(table)).data)
+
+    ws = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(table)))["Votes"]
+    grid = [[c.value for c in line] for line in ws.iter_rows()]
+    assert grid[0][0] == PAIRWISE_NOTE
+    head = next(i for i, line in enumerate(grid) if line[1:4] == ["A", "B", "C"])
+    xlsx_rows = {line[0]: dict(zip("ABC", line[1:4], strict=True)) for line in grid[head + 1 :]}
+    assert xlsx_rows["B"]["A"] == 5 and xlsx_rows["A"]["B"] == 0 and xlsx_rows["A"]["A"] is None
+
+    back = json.loads(ex.to_json(table))["rounds"][0]["vote"]
+    assert back["pairwise"][back["candidates"].index("B")][back["candidates"].index("A")] == 5
+
+
+def test_first_preferences_are_explained_wherever_a_note_fits(table: ConsensusTable) -> None:
+    note = FIRST_PREFERENCES_NOTE
+    assert "ties several candidates first" in note and "splits" in note
+    assert re.sub(r"\\(.)", r"\1", _md_section(ex.to_markdown(table), "Statements")[-1]) == note
+    assert note in _parse(ex.to_html(table)).data
+    summary = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(table)))["Summary"]
+    assert ("First preferences", note) in [
+        (a.value, b.value) for a, b in summary.iter_rows(max_col=2)
+    ]
+
+
+def test_every_export_names_the_rubric_behind_its_scores(committed: ConsensusTable) -> None:
+    rows = [r.model_copy(update={"rubric": "mission v7"}) for r in committed.rows]
+    made = [c.model_copy(update={"rubric": "commitment v3"}) for c in committed.commitments]
+    t = committed.model_copy(update={"rows": tuple(rows), "commitments": tuple(made)})
+    parsed = list(csv.reader(io.StringIO(ex.to_csv(t).decode("utf-8-sig"), newline="")))
+    at = parsed[0].index("rubric")
+    assert {line[at] for line in parsed[1:]} == {"mission v7"}
+    parsed = list(csv.reader(io.StringIO(ex.commitments_csv(t).decode("utf-8-sig"), newline="")))
+    at = parsed[0].index("rubric")
+    assert {line[at] for line in parsed[1:]} == {"commitment v3"}
+    summary = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(t)))["Summary"]
+    pairs = [(a.value, b.value) for a, b in summary.iter_rows(max_col=2)]
+    assert ("Statements scored with", "mission v7") in pairs
+    assert ("Commitments scored with", "commitment v3") in pairs
+    assert "Scored with: mission v7 (statements), commitment v3 (commitments)" in ex.to_markdown(t)
+    html_text = "".join(_parse(ex.to_html(t)).data)
+    assert "Scored with: mission v7 (statements), commitment v3 (commitments)" in html_text
+    back = json.loads(ex.to_json(t))
+    assert (back["rubric"], back["commitment_rubric"]) == ("mission v7", "commitment v3")
+    assert back["rows"][0]["rubric"] == "mission v7"
+
+
+def test_every_management_note_reaches_every_commitment_export(committed: ConsensusTable) -> None:
+    notes = "2026-12-01 Lee: =Good start.\n2026-12-08 Management: Keep <b>the</b> log."
+    first = committed.commitments[0].model_copy(update={"manager_feedback": notes})
+    t = committed.model_copy(update={"commitments": (first, *committed.commitments[1:])})
+    at = COMMITMENT_COLUMNS.index("manager_feedback")
+    data = ex.commitments_csv(t).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(data, newline="")))[1][at] == notes  # in order
+    ws = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(t)))["Commitments"]
+    assert ws.cell(row=2, column=at + 1).value == notes
+    md_row = _md_section(ex.to_markdown(t), "Commitments")[2]
+    assert _split_row(md_row)[at] == notes.replace("\n", " ")
+    cells_html = _TableCells("com")
+    cells_html.feed(ex.to_html(t))
+    assert cells_html.rows[1][1] == first.text + notes
+    assert notes in _parse(ex.to_html(t)).data  # one text node: escaped, never markup
+    assert json.loads(ex.to_json(t))["commitments"][0]["manager_feedback"] == notes

@@ -1,0 +1,102 @@
+"""The consensus table as Markdown: every special character escaped, user text never markup."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from coach.exports.html import NO_ADOPTION
+from coach.exports.table import (
+    COLUMNS,
+    COMMITMENT_COLUMNS,
+    FIRST_PREFERENCES_NOTE,
+    PAIRWISE_NOTE,
+    CommitmentRow,
+    ConsensusRow,
+    ConsensusTable,
+    RoundSummary,
+    cells,
+)
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&$])")
+
+
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def _md(value: object, *, cell: bool = False) -> str:
+    """One Markdown table cell or inline run: on one line, every special character escaped."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return str(value)
+    text = _NEWLINES.sub(" ", value)
+    if not cell:
+        text = text.strip()  # after "> " or "- ", four spaces would start a code block
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_cell(value: object) -> str:
+    return _md(value, cell=True)
+
+
+def _md_table(columns: tuple[str, ...], rows: Sequence[ConsensusRow | CommitmentRow]) -> list[str]:
+    lines = ["| " + " | ".join(_md_cell(name) for name in columns) + " |"]
+    lines.append("|" + "|".join("---" for _ in columns) + "|")
+    return lines + ["| " + " | ".join(_md_cell(v) for v in cells(row)) + " |" for row in rows]
+
+
+def _md_votes(rounds: tuple[RoundSummary, ...]) -> list[str]:
+    votes = [r for r in rounds if r.vote is not None]
+    if not votes:
+        return []
+    lines = ["", "## Votes", "", _md(PAIRWISE_NOTE)]
+    for rnd in votes:
+        vote = rnd.vote
+        if vote is None:
+            continue
+        names = vote.candidates
+        lines += ["", f"Round {rnd.number}: {vote.ballots} ballots", ""]
+        lines.append("|  | " + " | ".join(_md_cell(n) for n in names) + " |")
+        lines.append("|" + "|".join("---" for _ in range(len(names) + 1)) + "|")
+        for name, counts in zip(names, vote.pairwise, strict=True):
+            cells = ("—" if n is None else str(n) for n in counts)
+            lines.append(f"| {_md_cell(name)} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def to_markdown(table: ConsensusTable) -> str:
+    """Title, adopted statement, rounds, a pipe table of every row, commitments, follow-up."""
+    lines = [f"# Consensus table: {_md(table.workshop)}", ""]
+    for label, value in (("Organisation", table.organisation), ("Focus", table.focus)):
+        if value:
+            lines.append(f"{label}: {_md(value)}  ")
+    lines.append(f"Generated: {table.generated_at:%Y-%m-%d %H:%M}  ")
+    lines.append(
+        f"Scored with: {_md(table.rubric)} (statements), "
+        f"{_md(table.commitment_rubric)} (commitments)"
+    )
+    lines += ["", "## Adopted statement", ""]
+    lines.append(f"> {_md(table.adopted)}" if table.adopted is not None else f"{NO_ADOPTION}.")
+    lines += ["", "## Rounds", ""]
+    for rnd in table.rounds:
+        line = f"- Round {rnd.number}: {_md(rnd.status)}"
+        if rnd.winner:
+            line += f"; leading: {_md(rnd.winner)}"
+        if rnd.concerns:
+            line += "; concerns: " + "; ".join(_md(c) for c in rnd.concerns)
+        lines.append(line)
+    if not table.rounds:
+        lines.append("No rounds yet.")
+    lines += _md_votes(table.rounds)
+    lines += ["", "## Statements", "", *_md_table(COLUMNS, table.rows)]
+    lines += ["", _md(FIRST_PREFERENCES_NOTE)]
+    if table.commitments:
+        lines += ["", "## Commitments", "", *_md_table(COMMITMENT_COLUMNS, table.commitments)]
+    if table.followup_due is not None or table.team_feedback:
+        lines += ["", "## Follow-up", ""]
+        due = table.followup_due
+        lines.append(f"Management feedback due by {due.isoformat()}." if due else "No date set.")
+        if table.team_feedback:
+            lines += ["", "Team feedback:", "", *(f"- {_md(f)}" for f in table.team_feedback)]
+    return "\n".join(lines) + "\n"
