@@ -15,7 +15,6 @@ from coach.bootstrap import build_llm
 from coach.errors import CoachError
 from coach.llm.openai_chat import OpenAIChat
 from coach.llm.protocol import LLMError, LLMSettings
-from tests.support.fake_llm import FakeLLM
 from tests.support.fake_openai import FakeOpenAI
 
 KEY = "sk-test-0123456789-secret"
@@ -315,21 +314,3 @@ def test_settings_from_env_and_describe_never_show_the_key() -> None:
     )
     with pytest.raises(CoachError, match="COACH_LLM_TIMEOUT"):
         LLMSettings.from_env({"OPENAI_API_KEY": KEY, "COACH_LLM_TIMEOUT": "soon"})
-
-
-def test_fake_llm_replays_its_script_and_records_history() -> None:
-    fake = FakeLLM()
-    fake.enqueue(Verdict(**GOOD))
-    fake.enqueue({"score": 3, "reason": "dict"})
-    fake.enqueue('{"score": 2, "reason": "json text"}')
-    fake.enqueue(LLMError("down", kind="server", attempts=4))
-    fake.enqueue({"score": "bad"})
-    assert [fake.complete(ASK, Verdict).value.score for _ in range(3)] == [4, 3, 2]
-    with pytest.raises(LLMError, match="down"):
-        fake.complete(ASK, Verdict)
-    with pytest.raises(LLMError) as info:
-        fake.complete(ASK, Verdict)
-    assert info.value.kind == "malformed"
-    with pytest.raises(LLMError, match="enqueue"):
-        fake.complete(ASK, Verdict)
-    assert len(fake.history) == 6 and fake.history[0] == ASK and fake.model == "fake"
