@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
@@ -12,6 +13,7 @@ from coach.cli.facilitator import add_commands
 from coach.cli.serve import add_serve
 from coach.domain.voting import Tally, parse_ballots_csv, rank_of, tally, to_json
 from coach.errors import CoachError
+from coach.exports.table import FIRST_PREFERENCES_NOTE, PAIRWISE_NOTE
 from coach.scoring.rubric import RUBRIC_NAMES
 from coach.scoring.scorer import ScoreResult, score_text
 
@@ -88,7 +90,7 @@ def _names(group: tuple[str, ...]) -> str:
 
 
 def render_tally(t: Tally, out: TextIO) -> None:
-    """The vote as text: winner, Schulze ranking, pairwise table, Borda and first choices."""
+    """The vote as text: winner, Schulze ranking, pairwise table, Borda and first preferences."""
     winner = t.winner[0] if len(t.winner) == 1 else f"tie between {_names(t.winner)}"
     out.write(f"{t.ballots} ballots, {len(t.candidates)} candidates (Schulze method)\n")
     out.write(f"Winner: {winner}\n\nRanking (tied candidates share a position)\n")
@@ -98,15 +100,17 @@ def render_tally(t: Tally, out: TextIO) -> None:
     # Numbered columns keep the table narrow even when candidates are whole statements.
     label = {c: f"{i}. {c[:30]}" for i, c in enumerate(t.candidates, 1)}
     width = max(len(x) for x in label.values())
-    out.write("\nPairwise: voters ranking the row above the column\n")
+    # The same notes as the screen and the exports, so the figures read the same everywhere.
+    out.write("\n" + textwrap.fill(PAIRWISE_NOTE, 88, subsequent_indent="  ") + "\n")
     out.write(" " * (width + 2) + "".join(f"{i:>6}" for i in range(1, len(t.candidates) + 1)))
     out.write("\n")
     for a in t.candidates:
         cells = "".join(f"{'—' if a == b else t.pairwise[a][b]:>6}" for b in t.candidates)
         out.write(f"  {label[a]:<{width}}{cells}\n")
-    out.write(f"\n  {'':<{width}}{'Borda':>8}{'First':>8}\n")
+    out.write(f"\n  {'':<{width}}{'Borda':>8}{'First prefs':>13}\n")
     for c in t.candidates:
-        out.write(f"  {label[c]:<{width}}{t.borda[c]:>8g}{t.first_preferences[c]:>8g}\n")
+        out.write(f"  {label[c]:<{width}}{t.borda[c]:>8g}{t.first_preferences[c]:>13g}\n")
+    out.write("\n" + textwrap.fill(FIRST_PREFERENCES_NOTE, 88, subsequent_indent="  ") + "\n")
 
 
 def _cmd_tally(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ Text = Annotated[str, AfterValidator(_scrub)]
 
 # One wording for screen, exports and CLI, so every place reads its figures the same way.
 PAIRWISE_NOTE = (
-    "Pairwise preferences: each cell counts the members who rank the row's candidate above "
+    "Pairwise preferences: each cell counts the voters who rank the row's candidate above "
     "the column's."
 )
 FIRST_PREFERENCES_NOTE = (
