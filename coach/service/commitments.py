@@ -17,6 +17,7 @@ from coach.errors import InputError
 from coach.scoring.scorer import ScoreResult, get_scorer, score_text
 from coach.service.workshops import NotFound, Workshops, clean_field, refuse_nul
 from coach.storage.commitments import CommitmentStore
+from coach.storage.db import Database, one_transaction
 
 STATUSES = ("planned", "in progress", "done", "dropped")
 CADENCES = ("", "weekly", "monthly")
@@ -65,6 +66,11 @@ class Commitments:
         self.store = store
         self.ws = workshops
 
+    @property
+    def database(self) -> Database:
+        """Where this service's use cases run, each as one unit of work."""
+        return self.ws.store
+
     # -- plans -----------------------------------------------------------------
     def start(self, name: str = "", mission: str = "") -> Plan:
         """A plan on its own, behind a new personal link."""
@@ -97,6 +103,7 @@ class Commitments:
     def set_mission(self, token: str, mission: str) -> None:
         self.store.set_plan(self.open(token).id, mission=_mission(mission))
 
+    @one_transaction
     def use_workshop_mission(self, token: str, raw_code: str) -> str:
         """Take a workshop's adopted statement as this plan's mission."""
         workshop = self.ws.find(raw_code)
@@ -107,6 +114,7 @@ class Commitments:
         return text
 
     # -- commitments -------------------------------------------------------------
+    @one_transaction
     def add(self, token: str, line: str) -> int:
         """Store a commitment line; a line of several actions becomes several commitments."""
         plan = self.open(token)
@@ -122,6 +130,7 @@ class Commitments:
         self.store.add_commitments(plan.id, texts)
         return len(texts)
 
+    @one_transaction
     def update(
         self,
         token: str,
@@ -158,11 +167,15 @@ class Commitments:
             values["elements"] = elements
         self.store.update_commitment(plan.id, commitment_id, **values)
 
+    @one_transaction
     def check_in(self, token: str, commitment_id: int, status: str, note: str) -> None:
         note = " ".join(refuse_nul(note, "note").split())
         if len(note) > NOTE_CHARS:
             raise InputError(f"Keep a check-in note to {NOTE_CHARS} characters.")
-        self.store.check_in(self.open(token).id, commitment_id, _status(status), note)
+        status = _status(status)
+        # Two writes, one unit of work: never a new status without its dated record.
+        self.store.update_commitment(self.open(token).id, commitment_id, status=status)
+        self.store.add_check_in(commitment_id, status, note)
 
     def remove(self, token: str, commitment_id: int) -> None:
         self.store.remove_commitment(self.open(token).id, commitment_id)

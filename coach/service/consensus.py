@@ -13,6 +13,7 @@ from coach.domain.types import QUESTIONS, Candidate, Draft, Member, Round, Round
 from coach.errors import CoachError, InputError
 from coach.service.workshops import NotFound, Workshops, refuse_nul
 from coach.storage.consensus import ConsensusStore
+from coach.storage.db import Database, one_transaction
 
 CONCERN_CHARS = 200
 PHASE_NAMES = {
@@ -42,6 +43,11 @@ class Consensus:
     def __init__(self, workshops: Workshops, rounds: ConsensusStore):
         self.ws = workshops
         self.rounds = rounds
+
+    @property
+    def database(self) -> Database:
+        """Where this service's use cases run, each as one unit of work."""
+        return self.ws.store
 
     # -- reading -------------------------------------------------------------
     def history(self, workshop: Workshop) -> list[Round]:
@@ -109,6 +115,7 @@ class Consensus:
             )
         return workshop, rnd
 
+    @one_transaction
     def promote(self, code: str, key: str | None, draft_id: int) -> Candidate:
         workshop = self.ws.facilitator(code, key)
         if not workshop.revealed:
@@ -116,6 +123,7 @@ class Consensus:
         draft = self._draft(workshop, draft_id)
         return self._add(code, key, draft.latest.text, "promoted", [draft.id])
 
+    @one_transaction
     def add_merged(self, code: str, key: str | None, text: str, sources: list[int]) -> Candidate:
         return self._add(code, key, text, "merged", sources)
 
@@ -132,6 +140,7 @@ class Consensus:
             workshop.id, rnd.id, text, kind, [s for s in sources if s in known]
         )
 
+    @one_transaction
     def withdraw(self, code: str, key: str | None, candidate_id: int) -> None:
         workshop, rnd = self._open(code, key)
         if candidate_id not in {c.id for c in rnd.candidates}:
@@ -139,6 +148,7 @@ class Consensus:
         self.rounds.set_withdrawn(workshop.id, candidate_id, True)
 
     # -- facilitator: phases -----------------------------------------------
+    @one_transaction
     def open_vote(self, code: str, key: str | None) -> None:
         workshop, rnd = self._open(code, key)
         if not rnd.active:
@@ -148,6 +158,7 @@ class Consensus:
         else:
             self.rounds.set_round(workshop.id, rnd.id, phase="voting")
 
+    @one_transaction
     def close_vote(self, code: str, key: str | None, leader_id: int | None = None) -> None:
         workshop, rnd = self._in_phase(code, key, "voting")
         result = self.tally(rnd)
@@ -165,6 +176,7 @@ class Consensus:
             raise PhaseError("Only a winner of the vote can go to the four-criteria check.")
         self.rounds.set_round(workshop.id, rnd.id, phase="check", leader_id=leader_id)
 
+    @one_transaction
     def close_check(self, code: str, key: str | None) -> CheckResult:
         workshop, rnd = self._in_phase(code, key, "check")
         result = self.check_result(workshop, rnd)
@@ -179,6 +191,7 @@ class Consensus:
         )
         return result
 
+    @one_transaction
     def next_round(self, code: str, key: str | None, revised: str) -> int:
         """After concerns: a new round with the revised candidate and the previous leader."""
         workshop = self.ws.facilitator(code, key)
@@ -196,6 +209,7 @@ class Consensus:
             )
         return new.number
 
+    @one_transaction
     def adopt(self, code: str, key: str | None, candidate_id: int) -> Workshop:
         workshop = self.ws.facilitator(code, key)
         for rnd in self.history(workshop):

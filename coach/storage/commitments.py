@@ -153,8 +153,8 @@ class CommitmentStore:
     def remove_commitment(self, plan_id: int, commitment_id: int) -> None:
         self.update_commitment(plan_id, commitment_id, deleted_at=now())
 
-    def check_in(self, plan_id: int, commitment_id: int, status: str, note: str) -> None:
-        self.update_commitment(plan_id, commitment_id, status=status)
+    def add_check_in(self, commitment_id: int, status: str, note: str) -> None:
+        """The dated record of a check-in (the caller has checked the commitment is theirs)."""
         with self.store.transaction() as s:
             s.add(_CheckIn(commitment_id=commitment_id, status=status, note=note, created_at=now()))
 

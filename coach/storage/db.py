@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, create_engine, event, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,6 +30,11 @@ from coach.storage.rows import _REVISIONS, REVISION, SHARDS, _Workshop, _worksho
 
 class StoreError(CoachError):
     """The database cannot be reached or written."""
+
+
+# The session of the unit of work running in this thread (Streamlit runs each browser
+# session's script in a thread of its own), with the database it belongs to.
+_UNIT: ContextVar[tuple[Database, Session] | None] = ContextVar("unit_of_work", default=None)
 
 
 def normalise_url(url: str) -> URL:
@@ -140,15 +147,37 @@ class Database:
                     raise
                 time.sleep(0.2 * (attempt + 1))
 
+    @contextmanager
+    def unit_of_work(self) -> Iterator[None]:
+        """Every store call in the block shares one transaction: all of it commits when
+        the block ends, or none of it if anything raises. A unit inside a unit joins it."""
+        if self._joined() is not None:
+            yield
+            return
+        with _said(self._sessions.begin()) as session:
+            token = _UNIT.set((self, session))
+            try:
+                yield
+            finally:
+                _UNIT.reset(token)
+
+    def _joined(self) -> Session | None:
+        unit = _UNIT.get()
+        return unit[1] if unit is not None and unit[0] is self else None
+
     def transaction(self) -> AbstractContextManager[Session]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
-        return _said(self._sessions.begin())
+        """A transaction: committed when the block ends, rolled back if it raises; inside
+        a unit of work, that unit's (which commits or rolls back as a whole)."""
+        joined = self._joined()
+        return nullcontext(joined) if joined is not None else _said(self._sessions.begin())
 
     _tx = transaction
 
     def read(self) -> AbstractContextManager[Session]:
-        """A session for reading only (it never commits)."""
-        return _said(self._reads())
+        """A session for reading only (it never commits); inside a unit of work, the
+        unit's own, so a use case reads what it has written so far."""
+        joined = self._joined()
+        return nullcontext(joined) if joined is not None else _said(self._reads())
 
     def bump(self, s: Session, workshop_id: int) -> None:
         """Every change moves the workshop's revision on, so screens know to refresh.
@@ -211,3 +240,22 @@ def portable_upsert(
     match = [table.c[k] == values[k] for k in keys]
     if s.execute(update(table).where(*match).values(changes)).rowcount == 0:  # type: ignore[attr-defined]
         s.execute(insert(table).values(values))
+
+
+class _HasDatabase(Protocol):
+    @property
+    def database(self) -> Database: ...
+
+
+R = TypeVar("R")
+
+
+def one_transaction(method: Callable[..., R]) -> Callable[..., R]:
+    """A use case as one unit of work: every write in it commits together, or none does."""
+
+    @wraps(method)
+    def run(self: _HasDatabase, *args: Any, **kwargs: Any) -> R:
+        with self.database.unit_of_work():
+            return method(self, *args, **kwargs)
+
+    return run
