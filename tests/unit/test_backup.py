@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -36,7 +33,7 @@ from coach.storage.llm_cache import LLMStore
 from coach.storage.migrations import LATEST
 from coach.storage.rows import METADATA
 from coach.storage.workshops import Store
-from tests.conftest import ROOT
+from tests.unit.conftest import Cli
 
 
 def services(tmp_path: Path, name: str) -> Services:
@@ -334,49 +331,44 @@ def _renamed(data: dict[str, Any], *, keep: str) -> dict[str, Any]:
     return other
 
 
-def run(env_db: Path, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, COACH_DATABASE_URL=f"sqlite:///{env_db}")
-    return subprocess.run(
-        [sys.executable, "-m", "coach", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-
-
-def test_cli_backup_and_restore(tmp_path: Path) -> None:
+def test_cli_backup_and_restore(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     a_db, b_db = tmp_path / "a.db", tmp_path / "b.db"
-    made = run(a_db, "demo")
-    assert made.returncode == 0, made.stderr
+
+    def on(db: Path) -> None:
+        monkeypatch.setenv("COACH_DATABASE_URL", f"sqlite:///{db}")
+
+    monkeypatch.chdir(tmp_path)  # where a backup without -o goes
+    on(a_db)
+    made = cli("demo")
+    assert made.code == 0, made.err
     code = next(line.split()[-1] for line in made.stdout.splitlines() if "join code" in line)
-    out = run(a_db, "backup", code, cwd=tmp_path)  # default name in the working directory
-    assert out.returncode == 0, out.stderr
+    out = cli("backup", code)  # default name in the working directory
+    assert out.code == 0, out.err
     [written] = tmp_path.glob("backup-*.json")
     assert written.name == f"backup-{code.replace('-', '')}-{date.today().isoformat()}.json"
-    assert f"Wrote {written.name}" in out.stderr and "ballots" in out.stderr
-    assert "     6 rows" in out.stderr  # six members, six ballots, six checks
+    assert f"Wrote {written.name}" in out.err and "ballots" in out.err
+    assert "     6 rows" in out.err  # six members, six ballots, six checks
+    assert not list(tmp_path.glob("*.part"))  # written beside, then renamed
     chosen = tmp_path / "chosen.json"
-    assert run(a_db, "backup", code, "-o", str(chosen)).returncode == 0
+    assert cli("backup", code, "-o", str(chosen)).code == 0
     assert canonical(loads(chosen.read_text(encoding="utf-8"))) == canonical(
         loads(written.read_text(encoding="utf-8"))
     )
-    out = run(b_db, "restore", str(written))
-    assert out.returncode == 0, out.stderr
+    on(b_db)
+    out = cli("restore", str(written))
+    assert out.code == 0, out.err
     assert "Front desk team (demo)" in out.stdout and code in out.stdout
     a = build(Settings(database_url=f"sqlite:///{a_db}", public_url=None))
     b = build(Settings(database_url=f"sqlite:///{b_db}", public_url=None))
     assert seen(b, code) == seen(a, code)
-    again = run(b_db, "restore", str(written))
-    assert again.returncode == 2 and "already has the workshop" in again.stderr
+    again = cli("restore", str(written))
+    assert again.code == 2 and "already has the workshop" in again.err
     junk = tmp_path / "junk.json"
     junk.write_text('{"format": "something-else"}', encoding="utf-8")
-    out = run(b_db, "restore", str(junk))
-    assert out.returncode == 2 and "not a Mission Coach backup" in out.stderr
-    missing = run(b_db, "restore", str(tmp_path / "nope.json"))
-    assert missing.returncode == 2 and "Cannot read" in missing.stderr
+    out = cli("restore", str(junk))
+    assert out.code == 2 and "not a Mission Coach backup" in out.err
+    missing = cli("restore", str(tmp_path / "nope.json"))
+    assert missing.code == 2 and "Cannot read" in missing.err
 
 
 @pytest.mark.parametrize(

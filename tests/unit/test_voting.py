@@ -5,15 +5,13 @@ from __future__ import annotations
 import itertools
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from coach.domain.voting import Ballot, parse_ballot, parse_ballots_csv, rank_of, tally, to_json
 from coach.errors import InputError
-from tests.conftest import ROOT
+from tests.unit.conftest import Cli
 
 
 def strict(count: int, order: str) -> list[Ballot]:
@@ -350,30 +348,18 @@ def test_parse_errors_carry_line_numbers() -> None:
         parse_ballots_csv("ana,A\n,B\n")
 
 
-# --- CLI ----------------------------------------------------------------------------------
-
-
-def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "coach", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+# --- CLI (in-process, see conftest.py) ------------------------------------------------
 
 
 CSV = "# voter, best first\nana,B,A=C,D\nbob,A,B\ncy,A=B\ndee,C,A,B,D\n"
 
 
-def test_cli_json(tmp_path: Path) -> None:
+def test_cli_json(cli: Cli, tmp_path: Path) -> None:
     # d: A>B 2:1 (bob, dee vs ana), A>C 2:1, B>C 3:1, and everyone over D, so A wins outright.
     path = tmp_path / "ballots.csv"
     path.write_text(CSV, encoding="utf-8")
-    out = run("tally", str(path), "--json")
-    assert out.returncode == 0, out.stderr
+    out = cli("tally", str(path), "--json")
+    assert out.code == 0, out.err
     obj = json.loads(out.stdout)
     assert {"method", "winner", "ranking", "pairwise", "borda", "first_preferences"} <= set(obj)
     assert obj["method"] == "schulze" and obj["ballots"] == 4
@@ -385,20 +371,20 @@ def test_cli_json(tmp_path: Path) -> None:
     assert obj["first_preferences"] == {"B": 1.5, "A": 1.5, "C": 1.0, "D": 0.0}
 
 
-def test_cli_table_and_stdin() -> None:
-    out = run("tally", "-", stdin=CSV)
-    assert out.returncode == 0, out.stderr
+def test_cli_table_and_stdin(cli: Cli) -> None:
+    out = cli("tally", "-", stdin=CSV)
+    assert out.code == 0, out.err
     assert "Winner: A" in out.stdout
     assert "Borda" in out.stdout and "Pairwise" in out.stdout
-    tie = run("tally", "-", stdin="a,X,Y\nb,Y,X\n")
+    tie = cli("tally", "-", stdin="a,X,Y\nb,Y,X\n")
     assert "tie between X and Y" in tie.stdout
 
 
-def test_cli_errors_exit_2(tmp_path: Path) -> None:
-    missing = run("tally", str(tmp_path / "nope.csv"))
-    assert missing.returncode == 2 and "Cannot read" in missing.stderr
-    dup = run("tally", "-", stdin="ana,A\nana,B\n")
-    assert dup.returncode == 2
-    assert "'ana' appears on lines 1 and 2" in dup.stderr
-    empty = run("tally", "-", stdin="# nothing yet\n")
-    assert empty.returncode == 2 and "No ranked candidates" in empty.stderr
+def test_cli_errors_exit_2(cli: Cli, tmp_path: Path) -> None:
+    missing = cli("tally", str(tmp_path / "nope.csv"))
+    assert missing.code == 2 and "Cannot read" in missing.err
+    dup = cli("tally", "-", stdin="ana,A\nana,B\n")
+    assert dup.code == 2
+    assert "'ana' appears on lines 1 and 2" in dup.err
+    empty = cli("tally", "-", stdin="# nothing yet\n")
+    assert empty.code == 2 and "No ranked candidates" in empty.err
