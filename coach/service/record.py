@@ -51,7 +51,8 @@ def tally_rows(
         {
             "candidate": labels[int(c)],
             "Borda points": t.borda[c],
-            "first preferences": t.first_preferences[c],
+            # The header says why a share can be a fraction; the screen's caption says how.
+            "first preferences (ties split)": t.first_preferences[c],
         }
         for c in t.candidates
     ]

@@ -240,11 +240,7 @@ def vote_tab(ctx: Context) -> None:
     st.caption(PAIRWISE_NOTE)
     _pairwise(record.vote(tally, labels))
     st.caption(FIRST_PREFERENCES_NOTE)
-    st.dataframe(
-        pd.DataFrame(points).rename(columns={"first preferences": FIRST_PREFS_COLUMN}),
-        hide_index=True,
-        key="points_table",
-    )
+    st.dataframe(pd.DataFrame(points), hide_index=True, key="points_table")
     if rnd.phase == "voting":
         tied = [int(w) for w in tally.winner]
         leader = None
@@ -257,10 +253,6 @@ def vote_tab(ctx: Context) -> None:
             )
         if st.button("Close the vote", type="primary", key="close_vote"):
             ctx.act(lambda: ctx.c.close_vote(ctx.workshop.code, ctx.key, leader))
-
-
-# The header says why a share can be a fraction; the caption above the table says how.
-FIRST_PREFS_COLUMN = "first preferences (ties split)"
 
 
 def _pairwise(vote: Vote) -> None:
