@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
+
+# The closed sets the database stores as text: a value outside them is refused when a row
+# becomes a domain type, instead of reaching a page or an export.
+Phase = Literal["candidates", "voting", "check", "closed"]
+Outcome = Literal["", "consensus", "concerns"]
+CandidateKind = Literal["promoted", "merged", "revised", "carried"]
+Status = Literal["planned", "in progress", "done", "dropped"]
+Cadence = Literal["", "weekly", "monthly"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+CADENCES: tuple[Cadence, ...] = get_args(Cadence)
 
 
 class _View(BaseModel):
@@ -65,7 +76,7 @@ class Candidate(_View):
     id: int
     round: int  # the round's number
     text: str
-    kind: str
+    kind: CandidateKind
     sources: tuple[int, ...]
     withdrawn: bool
 
@@ -85,8 +96,8 @@ class Check(_View):
 class Round(_View):
     id: int
     number: int
-    phase: str
-    outcome: str
+    phase: Phase
+    outcome: Outcome
     leader_id: int | None
     candidates: tuple[Candidate, ...]
     ballots: tuple[Ballot, ...]
@@ -102,13 +113,13 @@ class RoundHead(_View):
 
     id: int
     number: int
-    phase: str
+    phase: Phase
     leader_id: int | None
     active: tuple[int, ...]  # candidate ids still in the round
 
 
 class CheckIn(_View):
-    status: str
+    status: Status
     note: str
     created_at: datetime
 
@@ -117,9 +128,9 @@ class Commitment(_View):
     id: int
     text: str
     due: date | None
-    cadence: str
+    cadence: Cadence
     partner_id: int | None
-    status: str
+    status: Status
     elements: tuple[str, ...] | None  # None: tagged automatically from the text
     created_at: datetime
     checkins: tuple[CheckIn, ...]

@@ -12,15 +12,22 @@ from datetime import date
 
 from coach.domain import elements as elements_mod
 from coach.domain.reminders import Reminder
-from coach.domain.types import Commitment, Feedback, Member, Plan, Workshop
+from coach.domain.types import (
+    CADENCES,
+    STATUSES,
+    Commitment,
+    Feedback,
+    Member,
+    Plan,
+    Status,
+    Workshop,
+)
 from coach.errors import InputError
 from coach.scoring.scorer import ScoreResult, get_scorer, score_text
 from coach.service.workshops import NotFound, Workshops, clean_field, refuse_nul
 from coach.storage.commitments import CommitmentStore
 from coach.storage.db import Database, one_transaction
 
-STATUSES = ("planned", "in progress", "done", "dropped")
-CADENCES = ("", "weekly", "monthly")
 NOTE_CHARS = 300
 MISSION_CHARS = 1000
 NO_LINK = "How does this serve the mission?"
@@ -193,7 +200,7 @@ class Commitments:
                 uid=f"commitment-{v.commitment.id}@mission-coach",
                 text=v.commitment.text,
                 due=v.commitment.due,
-                cadence=v.commitment.cadence,  # type: ignore[arg-type]
+                cadence=v.commitment.cadence,
                 start=v.commitment.created_at.date(),
                 partner=v.partner,
                 mission=plan.mission,
@@ -285,7 +292,8 @@ def _mission(text: str) -> str:
     return text
 
 
-def _status(status: str) -> str:
-    if status not in STATUSES:
-        raise InputError("The status is planned, in progress, done or dropped.")
-    return status
+def _status(status: str) -> Status:
+    for known in STATUSES:
+        if status == known:
+            return known
+    raise InputError("The status is planned, in progress, done or dropped.")

@@ -9,7 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coach.domain import voting
-from coach.domain.types import QUESTIONS, Candidate, Draft, Member, Round, RoundHead, Workshop
+from coach.domain.types import (
+    QUESTIONS,
+    Candidate,
+    CandidateKind,
+    Draft,
+    Member,
+    Phase,
+    Round,
+    RoundHead,
+    Workshop,
+)
 from coach.errors import CoachError, InputError
 from coach.service.workshops import NotFound, Workshops, refuse_nul
 from coach.storage.consensus import ConsensusStore
@@ -128,7 +138,7 @@ class Consensus:
         return self._add(code, key, text, "merged", sources)
 
     def _add(
-        self, code: str, key: str | None, text: str, kind: str, sources: list[int]
+        self, code: str, key: str | None, text: str, kind: CandidateKind, sources: list[int]
     ) -> Candidate:
         workshop, rnd = self._open(code, key)
         self.ws.check_text(text)
@@ -220,7 +230,7 @@ class Consensus:
             "(everyone at 3 or more on every question)."
         )
 
-    def _in_phase(self, code: str, key: str | None, phase: str) -> tuple[Workshop, Round]:
+    def _in_phase(self, code: str, key: str | None, phase: Phase) -> tuple[Workshop, Round]:
         workshop = self.ws.facilitator(code, key)
         rnd = self.current(workshop)
         if rnd is None or rnd.phase != phase:
@@ -260,7 +270,7 @@ class Consensus:
             raise PhaseError("No candidate is being checked in this round.")
         self.rounds.put_check(workshop.id, rnd.id, member.id, rnd.leader_id, scores, concern)
 
-    def _member_in(self, code: str, token: str, phase: str) -> tuple[Workshop, Member, RoundHead]:
+    def _member_in(self, code: str, token: str, phase: Phase) -> tuple[Workshop, Member, RoundHead]:
         """Two light reads: each write does not load every ballot already cast."""
         workshop, member = self.ws.membership(code, token)
         rnd = self.head(workshop)

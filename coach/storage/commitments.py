@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from coach.domain.types import CheckIn, Commitment, Feedback, Plan
+from coach.domain.types import CheckIn, Commitment, Feedback, Plan, Status
 from coach.storage.db import StoreError
 from coach.storage.rows import _CheckIn, _Commitment, _Feedback, _Plan, _utc, _Workshop, now
 from coach.storage.workshops import Store
@@ -153,7 +153,7 @@ class CommitmentStore:
     def remove_commitment(self, plan_id: int, commitment_id: int) -> None:
         self.update_commitment(plan_id, commitment_id, deleted_at=now())
 
-    def add_check_in(self, commitment_id: int, status: str, note: str) -> None:
+    def add_check_in(self, commitment_id: int, status: Status, note: str) -> None:
         """The dated record of a check-in (the caller has checked the commitment is theirs)."""
         with self.store.transaction() as s:
             s.add(_CheckIn(commitment_id=commitment_id, status=status, note=note, created_at=now()))

@@ -7,7 +7,18 @@ import json
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from coach.domain.types import QUESTIONS, Ballot, Candidate, Check, Round, RoundHead, Workshop
+from coach.domain.types import (
+    QUESTIONS,
+    Ballot,
+    Candidate,
+    CandidateKind,
+    Check,
+    Outcome,
+    Phase,
+    Round,
+    RoundHead,
+    Workshop,
+)
 from coach.storage.db import StoreError, upsert
 from coach.storage.rows import _Ballot, _Candidate, _Check, _Round, _Workshop, now
 from coach.storage.workshops import Store
@@ -127,8 +138,8 @@ class ConsensusStore:
         workshop_id: int,
         round_id: int,
         *,
-        phase: str | None = None,
-        outcome: str | None = None,
+        phase: Phase | None = None,
+        outcome: Outcome | None = None,
         leader_id: int | None = None,
     ) -> None:
         values: dict[str, object] = {}
@@ -147,7 +158,7 @@ class ConsensusStore:
             self.store.bump(s, workshop_id)
 
     def add_candidate(
-        self, workshop_id: int, round_id: int, text: str, kind: str, sources: list[int]
+        self, workshop_id: int, round_id: int, text: str, kind: CandidateKind, sources: list[int]
     ) -> Candidate:
         with self.store.transaction() as s:
             rnd = s.get_one(_Round, round_id)

@@ -26,7 +26,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from coach.domain.types import DraftVersion, Member, Workshop
+from coach.domain.types import (
+    Cadence,
+    CandidateKind,
+    DraftVersion,
+    Member,
+    Outcome,
+    Phase,
+    Status,
+    Workshop,
+)
 
 
 def now() -> datetime:
@@ -171,8 +180,8 @@ class _Round(_Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    phase: Mapped[str] = mapped_column(String(20))  # candidates | voting | check | closed
-    outcome: Mapped[str] = mapped_column(String(20), default="")  # consensus | concerns
+    phase: Mapped[Phase] = mapped_column(String(20))
+    outcome: Mapped[Outcome] = mapped_column(String(20), default="")
     leader_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -183,7 +192,7 @@ class _Candidate(_Base):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(20))  # promoted | merged | revised | carried
+    kind: Mapped[CandidateKind] = mapped_column(String(20))
     sources: Mapped[str] = mapped_column(Text)  # JSON list of draft ids
     withdrawn: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -236,9 +245,9 @@ class _Commitment(_Base):
     text: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
     due: Mapped[date | None] = mapped_column(Date, nullable=True)
-    cadence: Mapped[str] = mapped_column(String(10), default="")
+    cadence: Mapped[Cadence] = mapped_column(String(10), default="")
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
-    status: Mapped[str] = mapped_column(String(20), default="planned")
+    status: Mapped[Status] = mapped_column(String(20), default="planned")
     elements: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON; None = automatic
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -248,7 +257,7 @@ class _CheckIn(_Base):
     __tablename__ = "checkins"
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[Status] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -9,10 +9,10 @@ import streamlit as st
 from coach.bootstrap import Services
 from coach.domain import elements as elements_mod
 from coach.domain.reminders import to_ics
-from coach.domain.types import Plan
+from coach.domain.types import CADENCES, STATUSES, Plan
 from coach.errors import CoachError
 from coach.llm.protocol import LLMError
-from coach.service.commitments import CADENCES, NO_LINK, STATUSES, Commitments, CommitmentView
+from coach.service.commitments import NO_LINK, Commitments, CommitmentView
 from coach.ui import results
 from coach.ui.common import act, fail, link, services, warn
 
