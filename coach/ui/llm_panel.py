@@ -7,14 +7,13 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from coach.bootstrap import Services
-from coach.llm.coaching import Feedback
+from coach.llm.coaching import Coach, Feedback
 from coach.llm.protocol import LLMError
 from coach.ui.common import warn
 
 
 def feedback(
-    svc: Services,
+    coach: Coach,
     text: str,
     *,
     key: str,
@@ -22,7 +21,7 @@ def feedback(
     on_use: Callable[[str], None] | None = None,
 ) -> None:
     """A button that asks once; the answer stays in the session for this exact text."""
-    if not svc.coach.enabled:
+    if not coach.enabled:
         return
     held = st.session_state.get(f"{key}_llm")
     if held is not None and held[0] != text:
@@ -30,7 +29,7 @@ def feedback(
     if st.button("Ask the LLM coach for a second opinion", key=f"{key}_ask"):
         with st.spinner("Asking the LLM coach…"):
             try:
-                held = (text, svc.coach.feedback(text, workshop_id=workshop_id))
+                held = (text, coach.feedback(text, workshop_id=workshop_id))
             except LLMError as exc:
                 warn(f"No LLM feedback this time: {exc} The rubric's scores above stand.")
                 return

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from coach.bootstrap import Services
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
 from coach.service.consensus import Consensus
@@ -14,9 +13,9 @@ from coach.ui import ballot_widgets
 from coach.ui.common import fail, services
 
 
-def stage(svc: Services, workshop: Workshop) -> tuple[int, str, int | None]:
+def stage(consensus: Consensus, workshop: Workshop) -> tuple[int, str, int | None]:
     """Where the round stands: a light read, as every phone asks every few seconds."""
-    rnd = svc.consensus.head(workshop)
+    rnd = consensus.head(workshop)
     return (rnd.number, rnd.phase, workshop.adopted_id) if rnd else (0, "", None)
 
 
@@ -25,21 +24,21 @@ def watch(code: str, seen: tuple[int, str, int | None]) -> None:
     """Bring the phone to the vote or the check when the facilitator opens it."""
     svc = services()
     try:
-        now = stage(svc, svc.workshops.find(code))
+        now = stage(svc.consensus, svc.workshops.find(code))
     except CoachError:
         return
     if now != seen:
         st.rerun(scope="app")
 
 
-def render(svc: Services, workshop: Workshop, member: Member) -> None:
-    watch(workshop.code, stage(svc, workshop))
-    adopted = svc.consensus.adopted(workshop)
+def render(consensus: Consensus, workshop: Workshop, member: Member) -> None:
+    watch(workshop.code, stage(consensus, workshop))
+    adopted = consensus.adopted(workshop)
     if adopted is not None:
         st.subheader("The team's mission statement")
         st.text(adopted.text)
         return
-    rnd = svc.consensus.current(workshop)
+    rnd = consensus.current(workshop)
     if rnd is None or rnd.phase not in ("voting", "check"):
         return
     labels = {c.id: Consensus.label(rnd, c.id) for c in rnd.candidates}
@@ -53,7 +52,7 @@ def render(svc: Services, workshop: Workshop, member: Member) -> None:
         )
         order = ballot_widgets.ranking(rnd.active, labels, prefix="my_rank")
         if st.button("Submit my ranking", type="primary", key="my_ballot"):
-            _do(lambda: svc.consensus.ballot(workshop.code, member.token, order), "Ranking saved ✓")
+            _do(lambda: consensus.ballot(workshop.code, member.token, order), "Ranking saved ✓")
     else:
         leader = next(c for c in rnd.candidates if c.id == rnd.leader_id)
         st.subheader(f"Round {rnd.number}: the four-criteria check")
@@ -64,7 +63,7 @@ def render(svc: Services, workshop: Workshop, member: Member) -> None:
         scores, concern = ballot_widgets.fist_to_five("my_check")
         if st.button("Submit my answers", type="primary", key="my_check_go"):
             _do(
-                lambda: svc.consensus.check(workshop.code, member.token, scores, concern),
+                lambda: consensus.check(workshop.code, member.token, scores, concern),
                 "Answers saved ✓",
             )
 

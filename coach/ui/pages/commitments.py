@@ -6,11 +6,11 @@ from functools import partial
 
 import streamlit as st
 
-from coach.bootstrap import Services
 from coach.domain import elements as elements_mod
 from coach.domain.reminders import to_ics
 from coach.domain.types import CADENCES, STATUSES, Plan
 from coach.errors import CoachError
+from coach.llm.coaching import Coach
 from coach.llm.protocol import LLMError
 from coach.service.commitments import NO_LINK, Commitments, CommitmentView
 from coach.ui import results
@@ -43,7 +43,7 @@ def render() -> None:
     partners = {m.id: m.display_name for m in cm.partners(plan)}
     for v in views:
         with st.container(border=True):
-            _card(svc, plan, v, partners)
+            _card(cm, svc.coach, plan, v, partners)
     _calendar(plan, views)
 
 
@@ -104,8 +104,10 @@ def _add(cm: Commitments, plan: Plan) -> None:
         st.success(flash)
 
 
-def _card(svc: Services, plan: Plan, v: CommitmentView, partners: dict[int, str]) -> None:
-    c, cm, key = v.commitment, svc.commitments, f"c{v.commitment.id}"
+def _card(
+    cm: Commitments, coach: Coach, plan: Plan, v: CommitmentView, partners: dict[int, str]
+) -> None:
+    c, key = v.commitment, f"c{v.commitment.id}"
     st.text(c.text)
     st.text(
         f"Overall {v.result.overall} · "
@@ -163,19 +165,19 @@ def _card(svc: Services, plan: Plan, v: CommitmentView, partners: dict[int, str]
         act(partial(cm.check_in, plan.token, c.id, status, note))
     for k in c.checkins:
         st.text(f"{k.created_at:%Y-%m-%d} · {k.status}" + (f": {k.note}" if k.note else ""))
-    _llm_rewrite(svc, plan, v)
+    _llm_rewrite(cm, coach, plan, v)
     if st.button("Remove", key=f"{key}_remove"):
         act(partial(cm.remove, plan.token, c.id))
 
 
-def _llm_rewrite(svc: Services, plan: Plan, v: CommitmentView) -> None:
+def _llm_rewrite(cm: Commitments, coach: Coach, plan: Plan, v: CommitmentView) -> None:
     key = f"c{v.commitment.id}_llm"
-    if not svc.coach.enabled:
+    if not coach.enabled:
         return
     if st.button("Sharper rewrite (LLM)", key=key):
         with st.spinner("Asking the LLM coach…"):
             try:
-                st.session_state[key + "_answer"] = svc.coach.rewrite_commitment(
+                st.session_state[key + "_answer"] = coach.rewrite_commitment(
                     v.commitment.text, plan.mission
                 )
             except LLMError as exc:
@@ -187,7 +189,7 @@ def _llm_rewrite(svc: Services, plan: Plan, v: CommitmentView) -> None:
         st.text(f"Rubric: overall {better.result.overall} (now {v.result.overall})")
         if st.button("Use this", key=key + "_use"):
             st.session_state.pop(key + "_answer")
-            act(partial(svc.commitments.update, plan.token, v.commitment.id, text=better.text))
+            act(partial(cm.update, plan.token, v.commitment.id, text=better.text))
 
 
 def _calendar(plan: Plan, views: list[CommitmentView]) -> None:

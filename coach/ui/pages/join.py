@@ -42,7 +42,7 @@ def render() -> None:
             "secret": member.token,
         }
     )
-    member_consensus.render(services(), workshop, member)
+    member_consensus.render(services().consensus, workshop, member)
     if st.button("Write my commitments (Step 6)", key="my_commitments"):
         plan = services().commitments.for_member(workshop, member)
         st.switch_page(PAGES["commitments"], query_params={"plan": plan.token})
@@ -131,7 +131,7 @@ def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
         st.rerun()
 
     llm_panel.feedback(
-        services(), draft.latest.text, key="member", workshop_id=workshop.id, on_use=use
+        services().coach, draft.latest.text, key="member", workshop_id=workshop.id, on_use=use
     )
     if len(draft.versions) > 1:
         with st.expander(f"History ({len(draft.versions)} versions)"):

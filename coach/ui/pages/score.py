@@ -56,7 +56,7 @@ def render() -> None:
     results.full(result, key="score")
     svc = services()
     if rubric == "mission":
-        llm_panel.feedback(svc, text, key="score")
+        llm_panel.feedback(svc.coach, text, key="score")
     elif svc.coach.enabled and st.button(
         "Ask the LLM coach for a sharper rewrite", key="commitment_llm"
     ):
