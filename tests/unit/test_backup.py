@@ -136,11 +136,23 @@ def seen(svc: Services, code: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def source(tmp_path: Path) -> tuple[Services, Workshop, str]:
-    svc = services(tmp_path, "a.db")
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Services, Workshop, str]:
+    """The workshop backed up, built once for the module: every test only reads it."""
+    svc = services(tmp_path_factory.mktemp("source"), "a.db")
     workshop, key = rich(svc)
     return svc, workshop, key
+
+
+@pytest.fixture(scope="module")
+def refusing(tmp_path_factory: pytest.TempPathFactory) -> Services:
+    """A database holding a workshop, shared by the refusal tests (none may change it).
+
+    Broken files are refused in Python before restore opens a connection, so these run
+    on SQLite only; what the database itself must roll back runs on both kinds below."""
+    svc = services(tmp_path_factory.mktemp("refusing"), "b.db")
+    demo.create(svc)
+    return svc
 
 
 @pytest.fixture
@@ -245,15 +257,15 @@ BROKEN: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
 
 @pytest.mark.parametrize("case", BROKEN)
 def test_a_broken_backup_is_refused_and_changes_nothing(
-    target: Services, source: tuple[Services, Workshop, str], case: str
+    refusing: Services, source: tuple[Services, Workshop, str], case: str
 ) -> None:
     a, workshop, _ = source
     data = backup(a.store, workshop.id)
     change, message = BROKEN[case]
     change(data)
-    b = target
-    demo.create(b)
+    b = refusing
     before = counts(b.store)
+    assert before["workshops"] == 1
     with pytest.raises(BackupError, match=message):
         loads(json.dumps(data))
     with pytest.raises(BackupError, match=message):
