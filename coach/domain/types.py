@@ -72,6 +72,13 @@ class Draft(_View):
 QUESTIONS = ("desired", "bold", "clear", "stretching")
 
 
+class Expect(_View):
+    """The round and phase a screen showed when a person pressed its button."""
+
+    round: int  # 0: no round yet
+    phase: Phase
+
+
 class Candidate(_View):
     id: int
     round: int  # the round's number

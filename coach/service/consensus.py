@@ -14,6 +14,7 @@ from coach.domain.types import (
     Candidate,
     CandidateKind,
     Draft,
+    Expect,
     Member,
     Phase,
     Round,
@@ -34,8 +35,20 @@ PHASE_NAMES = {
 }
 
 
+PHASE_STATES = {
+    "candidates": "gathering candidates",
+    "voting": "in its ranked vote",
+    "check": "in its four-criteria check",
+    "closed": "closed",
+}
+
+
 class PhaseError(CoachError):
     """The action does not fit the round's current phase."""
+
+
+class StaleAction(PhaseError):
+    """The screen that asked showed an older state (another tab acted first)."""
 
 
 @dataclass(frozen=True)
@@ -112,10 +125,41 @@ class Consensus:
         return None
 
     # -- facilitator: candidates -------------------------------------------
-    def _open(self, code: str, key: str | None) -> tuple[Workshop, Round]:
-        """The facilitator's workshop and its round open for candidates (round 1 if none)."""
+    def _facilitate(
+        self, code: str, key: str | None, expect: Expect | None
+    ) -> tuple[Workshop, Round | None]:
+        """The facilitator's workshop and current round, held for this unit of work, and
+        as the screen that asked expected them: a stale button changes nothing."""
         workshop = self.ws.facilitator(code, key)
-        if self.current(workshop) is None:
+        self.rounds.lock_workshop(workshop.id)
+        head = self.rounds.head(workshop.id)
+        if head is not None:
+            self.rounds.lock_round(head.id, exclusive=True)
+        workshop = self.ws.find(code)  # as it is now that no other action can run
+        rnd = self.current(workshop)
+        now = (
+            Expect(round=rnd.number, phase=rnd.phase)
+            if rnd
+            else Expect(round=0, phase="candidates")
+        )
+        if expect is not None and expect != now:
+            where = (
+                f"round {now.round} is in its {PHASE_NAMES[now.phase]}"
+                if rnd
+                else "no round has started"
+            )
+            if rnd is not None and rnd.outcome:
+                where += f" ({rnd.outcome})"
+            raise StaleAction(
+                f"This screen was out of date: {where} now, so nothing was changed. "
+                "The page now shows where things stand."
+            )
+        return workshop, rnd
+
+    def _open(self, code: str, key: str | None, expect: Expect | None) -> tuple[Workshop, Round]:
+        """The facilitator's workshop and its round open for candidates (round 1 if none)."""
+        workshop, current = self._facilitate(code, key, expect)
+        if current is None:
             self.rounds.open_round(workshop.id)
         rnd = self._latest(workshop)
         if rnd.phase != "candidates":
@@ -126,21 +170,37 @@ class Consensus:
         return workshop, rnd
 
     @one_transaction
-    def promote(self, code: str, key: str | None, draft_id: int) -> Candidate:
+    def promote(
+        self, code: str, key: str | None, draft_id: int, *, expect: Expect | None = None
+    ) -> Candidate:
         workshop = self.ws.facilitator(code, key)
         if not workshop.revealed:
             raise PhaseError("Reveal the drafts first: candidates come from revealed drafts.")
         draft = self._draft(workshop, draft_id)
-        return self._add(code, key, draft.latest.text, "promoted", [draft.id])
+        return self._add(code, key, draft.latest.text, "promoted", [draft.id], expect)
 
     @one_transaction
-    def add_merged(self, code: str, key: str | None, text: str, sources: list[int]) -> Candidate:
-        return self._add(code, key, text, "merged", sources)
+    def add_merged(
+        self,
+        code: str,
+        key: str | None,
+        text: str,
+        sources: list[int],
+        *,
+        expect: Expect | None = None,
+    ) -> Candidate:
+        return self._add(code, key, text, "merged", sources, expect)
 
     def _add(
-        self, code: str, key: str | None, text: str, kind: CandidateKind, sources: list[int]
+        self,
+        code: str,
+        key: str | None,
+        text: str,
+        kind: CandidateKind,
+        sources: list[int],
+        expect: Expect | None,
     ) -> Candidate:
-        workshop, rnd = self._open(code, key)
+        workshop, rnd = self._open(code, key, expect)
         self.ws.check_text(text)
         for c in rnd.active:
             if c.text == text:
@@ -151,16 +211,18 @@ class Consensus:
         )
 
     @one_transaction
-    def withdraw(self, code: str, key: str | None, candidate_id: int) -> None:
-        workshop, rnd = self._open(code, key)
+    def withdraw(
+        self, code: str, key: str | None, candidate_id: int, *, expect: Expect | None = None
+    ) -> None:
+        workshop, rnd = self._open(code, key, expect)
         if candidate_id not in {c.id for c in rnd.candidates}:
             raise NotFound("That candidate is not in the current round.")
         self.rounds.set_withdrawn(workshop.id, candidate_id, True)
 
     # -- facilitator: phases -----------------------------------------------
     @one_transaction
-    def open_vote(self, code: str, key: str | None) -> None:
-        workshop, rnd = self._open(code, key)
+    def open_vote(self, code: str, key: str | None, *, expect: Expect | None = None) -> None:
+        workshop, rnd = self._open(code, key, expect)
         if not rnd.active:
             raise PhaseError("Add at least one candidate before opening the vote.")
         if len(rnd.active) == 1:  # nothing to rank: check the only candidate
@@ -169,8 +231,15 @@ class Consensus:
             self.rounds.set_round(workshop.id, rnd.id, phase="voting")
 
     @one_transaction
-    def close_vote(self, code: str, key: str | None, leader_id: int | None = None) -> None:
-        workshop, rnd = self._in_phase(code, key, "voting")
+    def close_vote(
+        self,
+        code: str,
+        key: str | None,
+        leader_id: int | None = None,
+        *,
+        expect: Expect | None = None,
+    ) -> None:
+        workshop, rnd = self._in_phase(code, key, "voting", expect)
         result = self.tally(rnd)
         if result is None:
             raise PhaseError("No ballots yet: each member ranks the candidates first.")
@@ -187,8 +256,10 @@ class Consensus:
         self.rounds.set_round(workshop.id, rnd.id, phase="check", leader_id=leader_id)
 
     @one_transaction
-    def close_check(self, code: str, key: str | None) -> CheckResult:
-        workshop, rnd = self._in_phase(code, key, "check")
+    def close_check(
+        self, code: str, key: str | None, *, expect: Expect | None = None
+    ) -> CheckResult:
+        workshop, rnd = self._in_phase(code, key, "check", expect)
         result = self.check_result(workshop, rnd)
         if result.missing:
             names = ", ".join(m.display_name for m in result.missing)
@@ -202,10 +273,11 @@ class Consensus:
         return result
 
     @one_transaction
-    def next_round(self, code: str, key: str | None, revised: str) -> int:
+    def next_round(
+        self, code: str, key: str | None, revised: str, *, expect: Expect | None = None
+    ) -> int:
         """After concerns: a new round with the revised candidate and the previous leader."""
-        workshop = self.ws.facilitator(code, key)
-        rnd = self.current(workshop)
+        workshop, rnd = self._facilitate(code, key, expect)
         if rnd is None or rnd.phase != "closed" or rnd.outcome != "concerns":
             raise PhaseError("A new round opens after a check that raised concerns.")
         self.ws.check_text(revised)
@@ -220,8 +292,12 @@ class Consensus:
         return new.number
 
     @one_transaction
-    def adopt(self, code: str, key: str | None, candidate_id: int) -> Workshop:
-        workshop = self.ws.facilitator(code, key)
+    def adopt(
+        self, code: str, key: str | None, candidate_id: int, *, expect: Expect | None = None
+    ) -> Workshop:
+        workshop, _ = self._facilitate(code, key, expect)
+        if workshop.adopted_id == candidate_id:
+            return workshop  # another tab adopted it a moment ago: the same outcome
         for rnd in self.history(workshop):
             if rnd.leader_id == candidate_id and rnd.outcome == "consensus":
                 return self.rounds.adopt(workshop.id, candidate_id)
@@ -230,15 +306,48 @@ class Consensus:
             "(everyone at 3 or more on every question)."
         )
 
-    def _in_phase(self, code: str, key: str | None, phase: Phase) -> tuple[Workshop, Round]:
-        workshop = self.ws.facilitator(code, key)
-        rnd = self.current(workshop)
+    # -- undo: each phase change can be taken back until the next one ----------
+    @one_transaction
+    def undo_close_vote(self, code: str, key: str | None, *, expect: Expect | None = None) -> None:
+        """Back to the vote, every ballot kept; the check's answers so far stay on record."""
+        workshop, rnd = self._in_phase(code, key, "check", expect)
+        back: Phase = "voting" if rnd.ballots else "candidates"  # one candidate skipped the vote
+        self.rounds.set_round(workshop.id, rnd.id, phase=back, leader_id=0)
+
+    @one_transaction
+    def undo_close_check(self, code: str, key: str | None, *, expect: Expect | None = None) -> None:
+        """Back to the four-criteria check, every answer kept, until a statement is adopted."""
+        workshop, rnd = self._in_phase(code, key, "closed", expect)
+        if workshop.adopted_id is not None:
+            raise PhaseError("A statement is adopted: undo the adoption first.")
+        self.rounds.set_round(workshop.id, rnd.id, phase="check", outcome="")
+
+    @one_transaction
+    def undo_next_round(self, code: str, key: str | None, *, expect: Expect | None = None) -> None:
+        """Take back a round that opened after concerns, while it still gathers candidates."""
+        workshop, rnd = self._in_phase(code, key, "candidates", expect)
+        if rnd.number == 1:
+            raise PhaseError("Round 1 is where the work starts: there is no round before it.")
+        self.rounds.delete_round(workshop.id, rnd.id)
+
+    @one_transaction
+    def undo_adopt(self, code: str, key: str | None) -> Workshop:
+        workshop, _ = self._facilitate(code, key, None)
+        if workshop.adopted_id is None:
+            return workshop  # already undone in another tab
+        return self.rounds.adopt(workshop.id, None)
+
+    def _in_phase(
+        self, code: str, key: str | None, phase: Phase, expect: Expect | None = None
+    ) -> tuple[Workshop, Round]:
+        workshop, rnd = self._facilitate(code, key, expect)
         if rnd is None or rnd.phase != phase:
-            now = PHASE_NAMES[rnd.phase] if rnd else "not started"
-            raise PhaseError(f"This needs the {PHASE_NAMES[phase]}; the round is {now}.")
+            now = f"round {rnd.number} is {PHASE_STATES[rnd.phase]}" if rnd else "no round yet"
+            raise PhaseError(f"Not now: {now}, and that step needs it {PHASE_STATES[phase]}.")
         return workshop, rnd
 
     # -- members (or the facilitator entering for them at the shared screen) ---
+    @one_transaction
     def ballot(self, code: str, member_token: str, ranking: list[list[int]]) -> None:
         workshop, member, rnd = self._member_in(code, member_token, "voting")
         ids = set(rnd.active)
@@ -252,6 +361,7 @@ class Consensus:
             raise InputError("That ballot names a candidate that is not in this round.")
         self.rounds.put_ballot(workshop.id, rnd.id, member.id, groups)
 
+    @one_transaction
     def check(self, code: str, member_token: str, scores: dict[str, int], concern: str) -> None:
         workshop, member, rnd = self._member_in(code, member_token, "check")
         if set(scores) != set(QUESTIONS) or any(
@@ -271,10 +381,15 @@ class Consensus:
         self.rounds.put_check(workshop.id, rnd.id, member.id, rnd.leader_id, scores, concern)
 
     def _member_in(self, code: str, token: str, phase: Phase) -> tuple[Workshop, Member, RoundHead]:
-        """Two light reads: each write does not load every ballot already cast."""
+        """Light reads (a write must not load every ballot already cast), the round held."""
         workshop, member = self.ws.membership(code, token)
-        rnd = self.head(workshop)
-        if rnd is None or rnd.phase != phase:
+        head = self.head(workshop)
+        if head is None:
+            raise PhaseError(f"The {PHASE_NAMES[phase]} is not open right now.")
+        # Held until this answer is written: a close cannot slip in between.
+        self.rounds.lock_round(head.id, exclusive=False)
+        rnd = self.rounds.round_head(head.id)
+        if rnd.phase != phase:
             raise PhaseError(f"The {PHASE_NAMES[phase]} is not open right now.")
         return workshop, member, rnd
 

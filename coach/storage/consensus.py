@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from coach.domain.types import (
@@ -114,6 +114,47 @@ class ConsensusStore:
                 active=tuple(active),
             )
 
+    def lock_workshop(self, workshop_id: int) -> None:
+        with self.store.transaction() as s:
+            self.store.lock_workshop(s, workshop_id)
+
+    def lock_round(self, round_id: int, *, exclusive: bool) -> None:
+        """Hold one round until the transaction ends. A member's ballot or check holds it
+        shared while it checks the phase and writes; closing a phase holds it exclusive
+        before it reads the answers: so no answer lands after the phase it was meant for."""
+        with self.store.transaction() as s:
+            if s.get_bind().dialect.name == "postgresql":
+                locked = select(_Round.id).where(_Round.id == round_id)
+                s.execute(locked.with_for_update(read=not exclusive))  # FOR UPDATE | FOR SHARE
+            else:  # SQLite: one writer at a time; a no-op write takes that lock now
+                s.execute(update(_Round).where(_Round.id == round_id).values(id=_Round.id))
+
+    def round_head(self, round_id: int) -> RoundHead:
+        """One round's phase, leader and active candidates (read after lock_round)."""
+        with self.store.read() as s:
+            rnd = s.get_one(_Round, round_id)
+            active = s.scalars(
+                select(_Candidate.id)
+                .where(_Candidate.round_id == rnd.id, _Candidate.withdrawn.is_(False))
+                .order_by(_Candidate.id)
+            )
+            return RoundHead(
+                id=rnd.id,
+                number=rnd.number,
+                phase=rnd.phase,
+                leader_id=rnd.leader_id,
+                active=tuple(active),
+            )
+
+    def delete_round(self, workshop_id: int, round_id: int) -> None:
+        """Undo a round that has only just opened: it and its candidates go."""
+        with self.store.transaction() as s:
+            s.execute(delete(_Candidate).where(_Candidate.round_id == round_id))
+            s.execute(
+                delete(_Round).where(_Round.id == round_id, _Round.workshop_id == workshop_id)
+            )
+            self.store.bump(s, workshop_id)
+
     def open_round(self, workshop_id: int) -> int:
         """A new round in the 'candidates' phase; returns its number."""
         with self.store.transaction() as s:
@@ -148,7 +189,7 @@ class ConsensusStore:
         if outcome is not None:
             values["outcome"] = outcome
         if leader_id is not None:
-            values["leader_id"] = leader_id
+            values["leader_id"] = leader_id or None  # 0 clears the leader (an undone close)
         with self.store.transaction() as s:
             s.execute(
                 update(_Round)

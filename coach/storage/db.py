@@ -194,6 +194,14 @@ class Database:
             changes={"n": _REVISIONS.c.n + 1},
         )
 
+    def lock_workshop(self, s: Session, workshop_id: int) -> None:
+        """Hold the workshop until this transaction ends: facilitator actions on one workshop
+        take turns, so each sees what the one before it did (two tabs, one result)."""
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(3, :w)"), {"w": workshop_id})
+        else:  # SQLite: the first write takes the database's write lock until commit
+            s.execute(update(_Workshop).where(_Workshop.id == workshop_id).values(id=_Workshop.id))
+
     def load_workshop(self, s: Session, where: ColumnElement[bool]) -> Workshop | None:
         """The workshop matching `where`, with its revision, in this session."""
         found = s.execute(select(_Workshop, REVISION).where(where)).first()
