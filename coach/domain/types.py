@@ -43,6 +43,13 @@ class Member(_View):
     name: str
     token: str
     position: int
+    removed: bool = False  # by the facilitator: out of every count, drafts kept as removed
+    absent: bool = False  # not waited for; their answers count again once they are back
+
+    @property
+    def counted(self) -> bool:
+        """Whether this member's ballot and check answers count."""
+        return not self.removed and not self.absent
 
     @property
     def display_name(self) -> str:
@@ -86,6 +93,7 @@ class Candidate(_View):
     kind: CandidateKind
     sources: tuple[int, ...]
     withdrawn: bool
+    letter: str = ""  # the same letter in every round it appears in
 
 
 class Ballot(_View):

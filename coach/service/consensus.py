@@ -100,7 +100,7 @@ class Consensus:
         return voting.tally(ballots, names)
 
     def check_result(self, workshop: Workshop, rnd: Round) -> CheckResult:
-        members = self.ws.store.members(workshop.id)
+        members = [m for m in self.ws.store.members(workshop.id) if m.counted]
         answers = {c.member_id: c for c in rnd.checks if c.candidate_id == rnd.leader_id}
         below = tuple(
             (m, q, answers[m.id].scores[q], answers[m.id].concern)
@@ -359,6 +359,7 @@ class Consensus:
             raise InputError("Rank at least one candidate.")
         if set(flat) - ids:
             raise InputError("That ballot names a candidate that is not in this round.")
+        self.ws.back(member)
         self.rounds.put_ballot(workshop.id, rnd.id, member.id, groups)
 
     @one_transaction
@@ -378,6 +379,7 @@ class Consensus:
             )
         if rnd.leader_id is None:
             raise PhaseError("No candidate is being checked in this round.")
+        self.ws.back(member)
         self.rounds.put_check(workshop.id, rnd.id, member.id, rnd.leader_id, scores, concern)
 
     def _member_in(self, code: str, token: str, phase: Phase) -> tuple[Workshop, Member, RoundHead]:
@@ -408,7 +410,11 @@ class Consensus:
 
     @staticmethod
     def _label(rnd: Round, candidate_id: int) -> str:
+        """The candidate's letter, the same in every round it appears in."""
         ids = [c.id for c in rnd.candidates]
-        return chr(ord("A") + ids.index(candidate_id)) if candidate_id in ids else "?"
+        if candidate_id not in ids:
+            return "?"
+        found = rnd.candidates[ids.index(candidate_id)]
+        return found.letter or chr(ord("A") + ids.index(candidate_id))  # a pre-letter backup
 
     label = _label

@@ -188,6 +188,11 @@ class Workshops:
             raise NotFound(_no_workshop(code))
         if member is None or not usable:
             raise NotFound("This member link is not part of the workshop. Join again.")
+        if member.removed:
+            raise AccessDenied(
+                "The facilitator has removed you from this workshop. If that was a mistake, "
+                "ask them to bring you back; your draft is kept."
+            )
         return workshop, member
 
     def member(self, workshop: Workshop, token: str | None) -> Member | None:
@@ -270,6 +275,32 @@ class Workshops:
             raise NotFound("That member is not in this workshop.")
         return self.store.rename_member(member_id, clean_field(name, "member name"))
 
+    def remove_member(
+        self, raw_code: str, key: str | None, member_id: int, removed: bool = True
+    ) -> Member:
+        """Remove someone (a duplicate join, a person who left): their ballot and check
+        leave every count and their draft is kept, marked removed. Reversible."""
+        workshop = self.facilitator(raw_code, key)
+        self._own_member(workshop, member_id)
+        return self.store.set_member_state(workshop.id, member_id, removed=removed)
+
+    def set_absent(self, raw_code: str, key: str | None, member_id: int, absent: bool) -> Member:
+        """Someone who stepped out: a vote or check can close without them."""
+        workshop = self.facilitator(raw_code, key)
+        self._own_member(workshop, member_id)
+        return self.store.set_member_state(workshop.id, member_id, absent=absent)
+
+    def back(self, member: Member) -> None:
+        """An absent member who answers is present again."""
+        if member.absent:
+            self.store.set_member_state(member.workshop_id, member.id, absent=False)
+
+    def _own_member(self, workshop: Workshop, member_id: int) -> Member:
+        for m in self.store.members(workshop.id):
+            if m.id == member_id:
+                return m
+        raise NotFound("That member is not in this workshop.")
+
     def set_draft_removed(
         self, raw_code: str, key: str | None, draft_id: int, removed: bool
     ) -> None:
@@ -279,8 +310,4 @@ class Workshops:
 
     def member_for_facilitator(self, raw_code: str, key: str | None, member_id: int) -> Member:
         """At the shared screen, the facilitator submits on a member's behalf."""
-        workshop = self.facilitator(raw_code, key)
-        for m in self.store.members(workshop.id):
-            if m.id == member_id:
-                return m
-        raise NotFound("That member is not in this workshop.")
+        return self._own_member(self.facilitator(raw_code, key), member_id)

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from coach.domain.types import (
     QUESTIONS,
@@ -20,7 +21,8 @@ from coach.domain.types import (
     Workshop,
 )
 from coach.storage.db import StoreError, upsert
-from coach.storage.rows import _Ballot, _Candidate, _Check, _Round, _Workshop, now
+from coach.storage.migrations import letters
+from coach.storage.rows import _Ballot, _Candidate, _Check, _Member, _Round, _Workshop, now
 from coach.storage.workshops import Store
 
 
@@ -54,10 +56,20 @@ class ConsensusStore:
                             kind=c.kind,
                             sources=tuple(json.loads(c.sources)),
                             withdrawn=c.withdrawn,
+                            letter=c.letter,
                         )
                     )
+                # Only members who count: a removed or absent member's answers stay in the
+                # database (they count again if the member is back) but in no tally.
+                counted = select(_Member.id).where(
+                    _Member.workshop_id == workshop_id,
+                    _Member.removed_at.is_(None),
+                    _Member.absent.is_(False),
+                )
                 for b in s.scalars(
-                    select(_Ballot).where(_Ballot.round_id.in_(ids)).order_by(_Ballot.id)
+                    select(_Ballot)
+                    .where(_Ballot.round_id.in_(ids), _Ballot.member_id.in_(counted))
+                    .order_by(_Ballot.id)
                 ):
                     ballots[b.round_id].append(
                         Ballot(
@@ -66,7 +78,9 @@ class ConsensusStore:
                         )
                     )
                 for k in s.scalars(
-                    select(_Check).where(_Check.round_id.in_(ids)).order_by(_Check.id)
+                    select(_Check)
+                    .where(_Check.round_id.in_(ids), _Check.member_id.in_(counted))
+                    .order_by(_Check.id)
                 ):
                     checks[k.round_id].append(
                         Check(
@@ -208,6 +222,7 @@ class ConsensusStore:
                 round_id=round_id,
                 text=text,
                 kind=kind,
+                letter=self._letter(s, workshop_id, text),
                 sources=json.dumps(sorted(set(sources))),
                 withdrawn=False,
                 created_at=now(),
@@ -222,7 +237,26 @@ class ConsensusStore:
                 kind=kind,
                 sources=tuple(sorted(set(sources))),
                 withdrawn=False,
+                letter=row.letter,
             )
+
+    @staticmethod
+    def _letter(s: Session, workshop_id: int, text: str) -> str:
+        """The letter this text had in an earlier round, else the next unused one (the
+        caller holds the workshop, so two candidates cannot take the same new letter)."""
+        earlier = s.scalar(
+            select(_Candidate.letter).where(
+                _Candidate.workshop_id == workshop_id, _Candidate.text == text
+            )
+        )
+        if earlier:
+            return earlier
+        used = s.scalar(
+            select(func.count(func.distinct(_Candidate.letter))).where(
+                _Candidate.workshop_id == workshop_id
+            )
+        )
+        return letters(int(used or 0))
 
     def set_withdrawn(self, workshop_id: int, candidate_id: int, withdrawn: bool) -> None:
         with self.store.transaction() as s:

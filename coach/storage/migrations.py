@@ -260,6 +260,38 @@ def _v6(conn: Connection) -> None:
     md.create_all(conn, tables=[md.tables["workshop_revisions"]])
 
 
+def _v7(conn: Connection) -> None:
+    """Stable candidate letters; members the facilitator removes or marks absent."""
+    conn.execute(text("ALTER TABLE candidates ADD COLUMN letter VARCHAR(4) NOT NULL DEFAULT ''"))
+    stamp = DateTime(timezone=True).compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE members ADD COLUMN removed_at {stamp}"))
+    conn.execute(text("ALTER TABLE members ADD COLUMN absent BOOLEAN NOT NULL DEFAULT FALSE"))
+    # Letters for the candidates already there: one per distinct text, in order of first
+    # appearance in each workshop, so a candidate carried into a new round keeps its letter.
+    seen: dict[tuple[int, str], str] = {}
+    count: dict[int, int] = {}
+    rows = conn.execute(text("SELECT id, workshop_id, text FROM candidates ORDER BY id"))
+    for cid, workshop_id, statement in rows.all():
+        letter = seen.get((workshop_id, statement))
+        if letter is None:
+            letter = letters(count.get(workshop_id, 0))
+            count[workshop_id] = count.get(workshop_id, 0) + 1
+            seen[(workshop_id, statement)] = letter
+        conn.execute(
+            text("UPDATE candidates SET letter = :l WHERE id = :i"), {"l": letter, "i": cid}
+        )
+
+
+def letters(n: int) -> str:
+    """The n-th candidate letter (from 0): A..Z, then AA, AB, ..."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("A") + r) + out
+    return out
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -267,6 +299,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "personal commitments, check-ins, follow-up and manager feedback", _v4),
     (5, "unique member positions within a workshop", _v5),
     (6, "revision counters split over rows, so writers do not queue for one", _v6),
+    (7, "stable candidate letters; removed and absent members", _v7),
 ]
 LATEST = MIGRATIONS[-1][0]
 

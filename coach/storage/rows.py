@@ -107,6 +107,10 @@ class _Member(_Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Removed: out of every count, their drafts kept in the record as removed. Absent: not
+    # waited for, and their answers do not count, until they come back.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    absent: Mapped[bool] = mapped_column(default=False)
 
 
 class _Draft(_Base):
@@ -161,6 +165,8 @@ def _member(row: _Member) -> Member:
         name=row.name,
         token=row.token,
         position=row.position,
+        removed=row.removed_at is not None,
+        absent=row.absent,
     )
 
 
@@ -195,6 +201,7 @@ class _Candidate(_Base):
     kind: Mapped[CandidateKind] = mapped_column(String(20))
     sources: Mapped[str] = mapped_column(Text)  # JSON list of draft ids
     withdrawn: Mapped[bool] = mapped_column(default=False)
+    letter: Mapped[str] = mapped_column(String(4), default="")  # kept across rounds
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

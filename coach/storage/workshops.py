@@ -168,6 +168,32 @@ class Store(Database):
             )
             return [_member(r) for r in rows]
 
+    def set_member_state(
+        self,
+        workshop_id: int,
+        member_id: int,
+        *,
+        removed: bool | None = None,
+        absent: bool | None = None,
+    ) -> Member:
+        """Remove a member (their draft goes with them, kept as removed) or bring them
+        back; mark them absent or present."""
+        with self._tx() as s:
+            row = s.get_one(_Member, member_id)
+            if row.workshop_id != workshop_id:
+                raise StoreError("That member belongs to another workshop.")
+            if removed is not None:
+                row.removed_at = now() if removed else None
+                s.execute(
+                    update(_Draft)
+                    .where(_Draft.member_id == member_id)
+                    .values(deleted_at=now() if removed else None)
+                )
+            if absent is not None:
+                row.absent = absent
+            self.bump(s, workshop_id)
+            return _member(row)
+
     def rename_member(self, member_id: int, name: str) -> Member:
         with self._tx() as s:
             row = s.get_one(_Member, member_id)
