@@ -1,9 +1,11 @@
-"""AppTest helpers: a fresh store per test, pages addressed by their files."""
+"""AppTest helpers: a fresh store per test, pages addressed by their files, and no test
+that ends with an exception on the page (see `app_tests`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -22,6 +24,30 @@ def _fresh_resources() -> Iterator[None]:
     st.cache_resource.clear()  # each test gets its own database (see the root conftest)
     yield
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def app_tests(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[AppTest]]:
+    """Every AppTest this test makes, however it was made; each must end without an
+    exception on the page, so a test that forgets `assert not at.exception` still fails.
+
+    A test that means to show an exception asserts it, then removes that AppTest here."""
+    made: list[AppTest] = []
+    init = AppTest.__init__
+
+    def recording(self: AppTest, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(AppTest, "__init__", recording)
+    yield made
+    shown = exceptions(made)
+    assert not shown, f"the app ended with an exception on the page: {shown}"
+
+
+def exceptions(apps: list[AppTest]) -> list[str]:
+    """The exceptions each app shows after its last run, as their messages."""
+    return [str(e.message) for at in apps for e in at.exception]
 
 
 @pytest.fixture

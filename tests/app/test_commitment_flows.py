@@ -33,6 +33,8 @@ def test_solo_start_write_score_and_come_back(svc: Services) -> None:
     again = open_page("commitments", plan=token)
     assert "I promise to file my expenses by Friday" in texts(again)
     assert len(svc.commitments.open(token).commitments) == 2
+    assert not at.exception
+    assert not again.exception
 
 
 def test_due_date_cadence_status_check_in_and_calendar(svc: Services) -> None:
@@ -51,6 +53,7 @@ def test_due_date_cadence_status_check_in_and_calendar(svc: Services) -> None:
     at.button(key=f"c{cid}_checkin").click().run()
     assert "in progress: Thanked Cy at the Monday huddle." in texts(at)
     assert [b.key for b in at.get("download_button")] == ["ics_download"]
+    assert not at.exception
 
 
 def test_bad_commitment_keeps_the_text(svc: Services) -> None:
@@ -61,6 +64,7 @@ def test_bad_commitment_keeps_the_text(svc: Services) -> None:
     at.button(key="commitment_add").click().run()
     assert "the limit is 1,000" in at.error[0].value
     assert at.text_area(key="new_commitment").value == long
+    assert not at.exception
 
 
 def test_member_reaches_their_plan_from_the_join_page(svc: Services) -> None:
@@ -73,6 +77,7 @@ def test_member_reaches_their_plan_from_the_join_page(svc: Services) -> None:
     from coach.storage.commitments import CommitmentStore
 
     assert CommitmentStore(plan).plan_of_member(m.id) is not None
+    assert not at.exception
 
 
 def test_team_view_coverage_gaps_follow_up_and_feedback(svc: Services) -> None:
@@ -95,9 +100,11 @@ def test_team_view_coverage_gaps_follow_up_and_feedback(svc: Services) -> None:
     at.text_area(key="feedback_note").input("Good, specific promises.")
     at.button(key="feedback_save").click().run()
     assert "Dana on the team: Good, specific promises." in texts(at)
+    assert not at.exception
 
 
 def test_team_view_needs_the_facilitator_key(svc: Services) -> None:
     w, _ = svc.workshops.create("Desk")
     at = open_page("team", code=w.code, key="nope")
     assert "Only the facilitator" in at.error[0].value
+    assert not at.exception

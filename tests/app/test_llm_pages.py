@@ -27,6 +27,7 @@ def test_no_llm_button_when_it_is_off(svc: Services) -> None:
     assert "member_ask" not in {b.key for b in at.button}
     at = open_page("settings")
     assert "Status: off: set OPENAI_API_KEY or OPENAI_BASE_URL" in texts(at)
+    assert not at.exception
 
 
 def test_member_adopts_a_rewrite_with_one_click(llm: FakeOpenAI) -> None:
@@ -50,6 +51,7 @@ def test_member_adopts_a_rewrite_with_one_click(llm: FakeOpenAI) -> None:
     asked = len(llm.requests)
     at.run()  # a rerun makes no new call
     assert len(llm.requests) == asked
+    assert not at.exception
 
 
 def test_facilitator_gets_feedback_for_every_draft(llm: FakeOpenAI) -> None:
@@ -66,6 +68,7 @@ def test_facilitator_gets_feedback_for_every_draft(llm: FakeOpenAI) -> None:
     assert len(llm.requests) == 3
     used = svc.coach.usage(w.id)
     assert used.calls == 3 and used.total_tokens == 45
+    assert not at.exception
 
 
 def test_llm_merged_candidates_can_be_added(llm: FakeOpenAI) -> None:
@@ -86,6 +89,7 @@ def test_llm_merged_candidates_can_be_added(llm: FakeOpenAI) -> None:
     rnd = svc.consensus.current(svc.workshops.find(w.code))
     assert rnd is not None and rnd.candidates[0].kind == "merged"
     assert len(rnd.candidates[0].sources) == 2
+    assert not at.exception
 
 
 def test_failing_llm_says_so_and_keeps_everything(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,6 +106,7 @@ def test_failing_llm_says_so_and_keeps_everything(monkeypatch: pytest.MonkeyPatc
     assert "No LLM feedback this time" in at.warning[0].value
     assert [met.label for met in at.metric][:2] == ["Overall", "Desired"]  # the rubric stands
     assert at.text_area(key=f"member_draft_{m.id}").value == "We help."
+    assert not at.exception
 
 
 def test_settings_shows_status_and_tests_the_connection(llm: FakeOpenAI) -> None:

@@ -43,6 +43,7 @@ def test_scoring_a_mission_shows_criteria_evidence_and_tips(at: AppTest) -> None
     ]
     assert "⟦We⟧ ⟦try to⟧ provide ⟦great⟧ service." in texts(at)
     assert any("write 'We provide' instead of 'We try to provide'" in t for t in texts(at))
+    assert not at.exception
 
 
 def test_markup_is_shown_verbatim_as_plain_text(at: AppTest) -> None:
@@ -53,6 +54,7 @@ def test_markup_is_shown_verbatim_as_plain_text(at: AppTest) -> None:
     assert hostile in shown
     # Nothing the user typed reaches a markdown element.
     assert all("<script>" not in m.value for m in at.markdown)
+    assert not at.exception
 
 
 def test_too_long_text_gets_a_clear_error_and_is_kept(at: AppTest) -> None:
@@ -83,3 +85,4 @@ def test_commitment_with_mission_shows_each_action(at: AppTest) -> None:
         "reply to every review within a day",
     ]
     assert "This line holds 2 actions" in at.warning[0].value
+    assert not at.exception

@@ -30,6 +30,7 @@ def test_create_a_workshop_and_get_the_facilitator_link(svc: Services) -> None:
     assert workshop.name == "Front desk" and workshop.organisation == "Harbour Hotel"
     assert svc.workshops.is_facilitator(workshop, key)
     assert "shown once" in at.warning[0].value
+    assert not at.exception
 
 
 def test_empty_workshop_name_is_refused(svc: Services) -> None:
@@ -46,6 +47,7 @@ def test_wrong_join_code_gets_a_clear_message() -> None:
     assert "is not a join code" in at.error[0].value
     at = open_page("join", code="0000-0000-0000")
     assert "No workshop has the code 0000-0000-0000" in unescaped(at.error[0].value)
+    assert not at.exception
 
 
 def test_join_from_a_phone_then_draft(svc: Services) -> None:
@@ -61,6 +63,7 @@ def test_join_from_a_phone_then_draft(svc: Services) -> None:
     assert not at.exception
     assert "Submitted ✓ (version 1)" in at.success[0].value
     assert [m.label for m in at.metric][:2] == ["Overall", "Desired"]
+    assert not at.exception
 
 
 def _submit(svc: Services, code: str, name: str, text: str) -> None:
@@ -84,6 +87,7 @@ def test_private_until_reveal_then_side_by_side(svc: Services) -> None:
     board = frame(at, "overall")
     assert set(board["member"]) == {"Ana", "Bo"}
     assert list(board.sort_values("overall", ascending=False)["member"]) == ["Ana", "Bo"]
+    assert not at.exception
 
 
 def test_revise_keeps_history(svc: Services) -> None:
@@ -99,6 +103,7 @@ def test_revise_keeps_history(svc: Services) -> None:
     history = frame(at, "version")
     assert list(history["version"]) == [1, 2]
     assert history["bold"].iloc[0] < history["bold"].iloc[1]
+    assert not at.exception
 
 
 def test_double_submit_creates_one_version(svc: Services) -> None:
@@ -110,6 +115,7 @@ def test_double_submit_creates_one_version(svc: Services) -> None:
     at.button(key="member_submit").click().run()
     assert "No change" in at.info[0].value
     assert len(svc.workshops.own_draft(w, m).versions) == 1  # type: ignore[union-attr]
+    assert not at.exception
 
 
 @pytest.mark.parametrize(
@@ -129,6 +135,7 @@ def test_hostile_text_is_stored_and_shown_verbatim(svc: Services, text: str) -> 
     at = open_page("workshop", code=w.code, key=key)
     assert text in plain(texts(at))
     assert all(text not in m.value for m in at.markdown)
+    assert not at.exception
 
 
 def test_huge_paste_is_refused_and_kept(svc: Services) -> None:
@@ -141,6 +148,7 @@ def test_huge_paste_is_refused_and_kept(svc: Services) -> None:
     assert "10,000 characters; the limit is 1,000" in at.error[0].value
     assert at.text_area(key=f"member_draft_{m.id}").value == huge
     assert svc.workshops.own_draft(w, m) is None
+    assert not at.exception
 
 
 def test_lock_stops_drafting(svc: Services) -> None:
@@ -152,6 +160,8 @@ def test_lock_stops_drafting(svc: Services) -> None:
     at = open_page("join", code=w.code, member=m.token)
     assert "locked" in at.warning[0].value
     assert at.button(key="member_submit").disabled
+    assert not fac.exception
+    assert not at.exception
 
 
 @pytest.mark.parametrize("params", [{}, {"key": "wrong"}, {"key": ""}, {"member": "x"}])
@@ -161,6 +171,7 @@ def test_facilitator_screen_refuses_without_the_key(svc: Services, params: dict)
     assert "Only the facilitator" in at.error[0].value
     keys = {b.key for b in at.button}
     assert not keys & {"toggle_reveal", "toggle_lock", "remove_ask", "rename_go"}
+    assert not at.exception
 
 
 def test_participant_page_has_no_facilitator_controls(svc: Services) -> None:
@@ -168,6 +179,7 @@ def test_participant_page_has_no_facilitator_controls(svc: Services) -> None:
     _, m = svc.workshops.join(w.code, "Ha")
     at = open_page("join", code=w.code, member=m.token, key=key)
     assert {b.key for b in at.button} == {"member_submit", "my_commitments"}
+    assert not at.exception
 
 
 def test_shared_screen_member_and_private_draft(svc: Services) -> None:
@@ -181,6 +193,7 @@ def test_shared_screen_member_and_private_draft(svc: Services) -> None:
     assert "Draft submitted ✓" in at.success[0].value
     assert at.text_area(key="shared_draft").value == ""  # the next person starts blank
     assert svc.store.drafts(w.id)[0].latest.text == "We greet every guest by name."
+    assert not at.exception
 
 
 def test_rename_remove_with_confirmation_and_restore(svc: Services) -> None:
@@ -198,6 +211,7 @@ def test_rename_remove_with_confirmation_and_restore(svc: Services) -> None:
     draft_id = svc.store.drafts(w.id, include_deleted=True)[0].id
     at.button(key=f"restore_{draft_id}").click().run()
     assert len(svc.store.drafts(w.id)) == 1
+    assert not at.exception
 
 
 def test_everything_survives_a_restart(svc: Services) -> None:
@@ -209,6 +223,7 @@ def test_everything_survives_a_restart(svc: Services) -> None:
     assert again.store.drafts(w.id)[0].latest.text == DRAFTS["Ana"]
     at = open_page("workshop", code=w.code, key=key)
     assert DRAFTS["Ana"] in plain(texts(at))
+    assert not at.exception
 
 
 def test_typed_markup_in_an_error_is_shown_not_rendered() -> None:
@@ -216,6 +231,7 @@ def test_typed_markup_in_an_error_is_shown_not_rendered() -> None:
     source = at.error[0].value
     assert "![i](" not in source  # no image is rendered
     assert "![i](http://example.invalid/x.png)" in unescaped(source)  # the words are shown
+    assert not at.exception
 
 
 def test_a_database_failure_mid_page_is_a_message_not_a_traceback(svc: Services) -> None:
@@ -231,3 +247,4 @@ def test_a_database_failure_mid_page_is_a_message_not_a_traceback(svc: Services)
     shown = unescaped(at.error[0].value)
     assert "The database did not answer (no such table: rounds)" in shown
     assert "Your last action was not saved; try it again in a moment." in shown
+    assert not at.exception
