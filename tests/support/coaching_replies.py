@@ -60,11 +60,15 @@ def reply(body: dict[str, Any]) -> dict[str, Any]:
 
 
 class Concurrency:
-    """Wraps a responder and records the most requests it ever held at once."""
+    """Wraps a responder and records the most requests it ever held at once.
 
-    def __init__(self) -> None:
+    Each request is held until `enough` are in flight together (or half a second has
+    passed), so overlapping requests are seen without making parallel clients wait."""
+
+    def __init__(self, enough: int = 4) -> None:
         self.active = 0
         self.peak = 0
+        self.enough = enough
         self._lock = threading.Lock()
         self._gate = threading.Event()
 
@@ -72,7 +76,9 @@ class Concurrency:
         with self._lock:
             self.active += 1
             self.peak = max(self.peak, self.active)
-        self._gate.wait(0.5)  # hold each request briefly so overlapping ones can be seen
+            if self.peak >= self.enough:
+                self._gate.set()
+        self._gate.wait(0.5)
         with self._lock:
             self.active -= 1
         return reply(body)

@@ -96,8 +96,10 @@ class FakeOpenAI:
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeOpenAI:
         if self._thread is None:
+            # stop() waits up to one poll for the loop to notice: keep it short, as about
+            # forty tests each start and stop a server.
             self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
             )
             self._thread.start()
         return self
