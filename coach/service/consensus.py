@@ -244,16 +244,33 @@ class Consensus:
         if result is None:
             raise PhaseError("No ballots yet: each member ranks the candidates first.")
         winners = [int(w) for w in result.winner]
-        if leader_id is None:
-            if len(winners) > 1:
-                names = " and ".join(f"candidate {self._label(rnd, w)}" for w in winners)
-                raise PhaseError(
-                    f"The vote is tied between {names}: choose which one the team checks first."
-                )
+        if leader_id is None and len(winners) == 1:
             leader_id = winners[0]
-        elif leader_id not in winners:
+        if leader_id is not None and leader_id not in winners:
             raise PhaseError("Only a winner of the vote can go to the four-criteria check.")
-        self.rounds.set_round(workshop.id, rnd.id, phase="check", leader_id=leader_id)
+        # A tie closes the vote with no leader yet: the facilitator chooses (choose_leader)
+        # once everyone can see the result, never the software silently.
+        self.rounds.set_round(workshop.id, rnd.id, phase="check", leader_id=leader_id or 0)
+
+    @one_transaction
+    def choose_leader(
+        self, code: str, key: str | None, leader_id: int, *, expect: Expect | None = None
+    ) -> None:
+        """After a tied vote: which of the tied winners the team checks first."""
+        workshop, rnd = self._in_phase(code, key, "check", expect)
+        if rnd.leader_id is not None:
+            raise StaleAction("A candidate is already being checked: the page now shows which.")
+        result = self.tally(rnd)
+        if result is None or str(leader_id) not in result.winner:
+            raise PhaseError("Only a winner of the vote can go to the four-criteria check.")
+        self.rounds.set_round(workshop.id, rnd.id, leader_id=leader_id)
+
+    def tied(self, rnd: Round) -> list[int]:
+        """The tied winners of a closed vote still waiting for the facilitator's choice."""
+        result = self.tally(rnd)
+        if rnd.phase != "check" or rnd.leader_id is not None or result is None:
+            return []
+        return [int(w) for w in result.winner]
 
     @one_transaction
     def close_check(
@@ -365,6 +382,12 @@ class Consensus:
     @one_transaction
     def check(self, code: str, member_token: str, scores: dict[str, int], concern: str) -> None:
         workshop, member, rnd = self._member_in(code, member_token, "check")
+        missing = [q for q in QUESTIONS if q not in scores]
+        if missing:
+            raise InputError(
+                f"Answer every question before saving: {', '.join(missing)} "
+                f"{'has' if len(missing) == 1 else 'have'} no answer yet."
+            )
         if set(scores) != set(QUESTIONS) or any(
             not isinstance(v, int) or not 0 <= v <= 5 for v in scores.values()
         ):

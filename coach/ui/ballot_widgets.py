@@ -15,23 +15,53 @@ def ranking(
 ) -> list[list[int]]:
     """A place for each candidate (the same place for a tie; blank leaves it unranked)."""
     places = [UNRANKED, *[str(i) for i in range(1, len(candidates) + 1)]]
-    chosen: dict[int, list[int]] = {}
     for c in candidates:
         left, right = st.columns([1, 5])
-        place = left.selectbox(f"Place for {labels[c.id]}", places, key=f"{prefix}_{c.id}")
+        left.selectbox(f"Place for {labels[c.id]}", places, key=f"{prefix}_{c.id}")
         right.text(f"{labels[c.id]}. {c.text}")
+    return ranking_chosen(candidates, prefix)
+
+
+def ranking_chosen(candidates: tuple[Candidate, ...], prefix: str) -> list[list[int]]:
+    """The ranking as the widgets hold it now (a button's callback reads it here)."""
+    chosen: dict[int, list[int]] = {}
+    for c in candidates:
+        place = st.session_state.get(f"{prefix}_{c.id}", UNRANKED)
         if place != UNRANKED:
             chosen.setdefault(int(str(place)), []).append(c.id)
     return [chosen[p] for p in sorted(chosen)]
 
 
+SCALE = (0, 1, 2, 3, 4, 5)
+_ENDS = {0: "0 · no way", 5: "5 · fully behind it"}
+
+
 def fist_to_five(prefix: str) -> tuple[dict[str, int], str]:
-    """The four Step 4 questions, 0 (no way) to 5 (fully behind it), and a one-line concern."""
+    """The four Step 4 questions, 0 (no way) to 5 (fully behind it), and a one-line concern.
+
+    Nothing is chosen to start with: an answer nobody gave must not count as consent.
+    """
     questions = {c.name: c.question for c in load_rubric("mission").criteria}
-    scores = {q: int(st.slider(questions[q], 0, 5, 3, key=f"{prefix}_{q}")) for q in QUESTIONS}
-    concern = st.text_input(
+    for q in QUESTIONS:
+        st.radio(
+            questions[q],
+            SCALE,
+            index=None,
+            horizontal=True,
+            key=f"{prefix}_{q}",
+            format_func=lambda v: _ENDS.get(v, str(v)),
+        )
+    st.text_input(
         "If any answer is below 3: what would change your mind? (one line)",
         key=f"{prefix}_concern",
         max_chars=200,
     )
-    return scores, concern
+    return answers_chosen(prefix)
+
+
+def answers_chosen(prefix: str) -> tuple[dict[str, int], str]:
+    """The answers given so far (unanswered questions are left out) and the concern."""
+    scores = {
+        q: int(v) for q in QUESTIONS if (v := st.session_state.get(f"{prefix}_{q}")) is not None
+    }
+    return scores, str(st.session_state.get(f"{prefix}_concern", ""))

@@ -1,26 +1,23 @@
-"""The consensus page's tabs. Everything a person wrote is shown as plain text."""
+"""The consensus page's context, themes and candidates. What people wrote is plain text."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from coach.bootstrap import Services
 from coach.domain import themes
-from coach.domain.types import Candidate, Draft, Member, Round, Workshop
-from coach.errors import CoachError
-from coach.exports.formats import EXTRA_FORMATS, FORMATS, MEDIA_TYPES, export, filename
-from coach.exports.table import FIRST_PREFERENCES_NOTE, PAIRWISE_NOTE, Vote
+from coach.domain.types import Draft, Expect, Member, Round, Workshop
+from coach.errors import CoachError, InputError
+from coach.llm.coaching import Coach
 from coach.llm.protocol import LLMError
 from coach.scoring.scorer import score_text
-from coach.service import record
+from coach.service.commitments import Commitments
 from coach.service.consensus import PHASE_NAMES, Consensus
-from coach.ui import ballot_widgets, results
-from coach.ui.common import act, fail, warn
+from coach.ui import results, steps
+from coach.ui.common import fail, warn
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -30,43 +27,49 @@ def _themes(texts: tuple[str, ...]) -> tuple[list[themes.Theme], list[tuple[int,
 
 @dataclass
 class Context:
-    svc: Services
+    """What the consensus page shows, read once per run, and the services it acts through."""
+
+    c: Consensus
+    coach: Coach
+    commitments: Commitments
     workshop: Workshop
     key: str
     drafts: list[Draft]
-    members: list[Member]
+    members: list[Member]  # everyone who counts: not removed, not absent
     rounds: list[Round]
     themes: list[themes.Theme]
     groups: list[tuple[int, ...]]
 
     @classmethod
-    def load(cls, svc: Services, workshop: Workshop, key: str) -> Context:
-        drafts = svc.store.drafts(workshop.id)
+    def load(
+        cls, consensus: Consensus, coach: Coach, commitments: Commitments, workshop: Workshop,
+        key: str,
+    ) -> Context:  # fmt: skip
+        store = consensus.ws.store
+        drafts = store.drafts(workshop.id)
         found, groups = _themes(tuple(d.latest.text for d in drafts))
+        members = [m for m in store.members(workshop.id) if m.counted]
+        rounds = consensus.history(workshop)
         return cls(
-            svc,
-            workshop,
-            key,
-            drafts,
-            svc.store.members(workshop.id),
-            svc.consensus.history(workshop),
-            found,
-            groups,
+            consensus, coach, commitments, workshop, key, drafts, members, rounds, found, groups
         )
-
-    @property
-    def c(self) -> Consensus:
-        return self.svc.consensus
 
     @property
     def current(self) -> Round | None:
         return self.rounds[-1] if self.rounds else None
 
+    @property
+    def expect(self) -> Expect:
+        """The state this screen shows: every phase button sends it with its action."""
+        rnd = self.current
+        return (
+            Expect(round=rnd.number, phase=rnd.phase)
+            if rnd
+            else Expect(round=0, phase="candidates")
+        )
+
     def labels(self, rnd: Round) -> dict[int, str]:
         return {c.id: Consensus.label(rnd, c.id) for c in rnd.candidates}
-
-    def act(self, action: Callable[[], object]) -> None:
-        act(action)
 
 
 def adopted_banner(ctx: Context) -> None:
@@ -139,29 +142,52 @@ def candidates_tab(ctx: Context) -> None:
         format_func=lambda i: f"{by_id[i].member_name}: {by_id[i].latest.text}",
         key="promote_pick",
     )
-    if st.button("Promote", key="promote_go") and pick is not None:
-        ctx.act(lambda: ctx.c.promote(ctx.workshop.code, ctx.key, pick))
+    if pick is not None:
+        steps.button("Promote", partial(_promote, ctx, ctx.expect), key="promote_go")
     st.subheader("Write a merged candidate")
     text = st.text_area("Merged statement (Ctrl+Enter to see its scores)", key="merge_text")
-    sources = st.multiselect(
+    st.multiselect(
         "It draws on", list(by_id), key="merge_sources", format_func=lambda i: by_id[i].member_name
     )
     if text.strip():
-        _live_check(ctx, text)
-    if st.button("Add as candidate", key="merge_go"):
-        ctx.act(lambda: ctx.c.add_merged(ctx.workshop.code, ctx.key, text, list(sources)))
+        live_check(ctx, text)
+    steps.button("Add as candidate", partial(_merge, ctx, ctx.expect), key="merge_go")
     _llm_merged(ctx)
-    if (
-        rnd is not None
-        and rnd.active
-        and st.button("Open the vote", type="primary", key="open_vote")
-    ):
-        ctx.act(lambda: ctx.c.open_vote(ctx.workshop.code, ctx.key))
+    if rnd is not None and rnd.active:
+        steps.button(
+            "Open the vote",
+            partial(ctx.c.open_vote, ctx.workshop.code, ctx.key, expect=ctx.expect),
+            key="open_vote",
+            primary=True,
+            done="The vote is open: phones now show the ballot.",
+        )
+    if rnd is not None and rnd.number > 1 and rnd.phase == "candidates":
+        steps.confirmed(
+            f"Undo: take back round {rnd.number}",
+            f"Take back round {rnd.number}? Its candidates go, and round {rnd.number - 1} "
+            "is back where it closed, with its concerns.",
+            partial(ctx.c.undo_next_round, ctx.workshop.code, ctx.key, expect=ctx.expect),
+            key="undo_next_round",
+        )
+
+
+def _promote(ctx: Context, expect: Expect) -> None:
+    """On click: the draft chosen now, the round as the screen showed it."""
+    pick = st.session_state.get("promote_pick")
+    if pick is None:
+        raise InputError("Choose a draft to promote.")
+    ctx.c.promote(ctx.workshop.code, ctx.key, pick, expect=expect)
+
+
+def _merge(ctx: Context, expect: Expect) -> None:
+    text = str(st.session_state.get("merge_text", ""))
+    sources = list(st.session_state.get("merge_sources", []))
+    ctx.c.add_merged(ctx.workshop.code, ctx.key, text, sources, expect=expect)
 
 
 def _llm_merged(ctx: Context) -> None:
     """Merged candidates the LLM proposes, rubric-scored and theme-checked before shown."""
-    coach = ctx.svc.coach
+    coach = ctx.coach
     if not coach.enabled:
         return
     if st.button("Suggest merged candidates (LLM)", key="llm_merge"):
@@ -176,12 +202,17 @@ def _llm_merged(ctx: Context) -> None:
         with st.container(border=True):
             st.text(sug.text)
             st.text(f"Rubric: overall {sug.result.overall} · {cover.summary()}")
-            if st.button("Add as candidate", key=f"llm_merge_add_{i}"):
-                ids = [ctx.drafts[j].id for j in sources if j < len(ctx.drafts)]
-                ctx.act(partial(ctx.c.add_merged, ctx.workshop.code, ctx.key, sug.text, ids))
+            ids = [ctx.drafts[j].id for j in sources if j < len(ctx.drafts)]
+            steps.button(
+                "Add as candidate",
+                partial(
+                    ctx.c.add_merged, ctx.workshop.code, ctx.key, sug.text, ids, expect=ctx.expect
+                ),
+                key=f"llm_merge_add_{i}",
+            )
 
 
-def _live_check(ctx: Context, text: str) -> None:
+def live_check(ctx: Context, text: str) -> None:
     try:
         result = score_text(text, "mission")
     except CoachError as exc:
@@ -204,165 +235,9 @@ def _candidate_list(ctx: Context, rnd: Round, *, withdraw: bool) -> None:
             )
             st.text(c.text)
             st.text(themes.coverage(c.text, ctx.themes).summary())
-            if withdraw and not c.withdrawn and st.button("Withdraw", key=f"withdraw_{c.id}"):
-                ctx.act(partial(ctx.c.withdraw, ctx.workshop.code, ctx.key, c.id))
-
-
-def vote_tab(ctx: Context) -> None:
-    rnd = ctx.current
-    if rnd is None or rnd.phase == "candidates":
-        st.info("Open the vote from the Candidates tab when the candidates are ready.")
-        return
-    labels = ctx.labels(rnd)
-    if rnd.phase == "voting":
-        voted = {b.member_id for b in rnd.ballots}
-        st.text(
-            f"{len(voted)} of {len(ctx.members)} ballots in. Members on phones rank on "
-            "their join page; here you can enter a member's ranking for them."
-        )
-        who = st.selectbox(
-            "Ballot for",
-            ctx.members,
-            key="ballot_member",
-            format_func=lambda m: m.display_name + (" ✓" if m.id in voted else ""),
-        )
-        order = ballot_widgets.ranking(rnd.active, labels, prefix="fac_rank")
-        if st.button("Save this ballot", key="ballot_save") and who is not None:
-            ctx.act(lambda: ctx.c.ballot(ctx.workshop.code, who.token, order))
-    tally = ctx.c.tally(rnd)
-    if tally is None:
-        st.info("No ballots yet.")
-        return
-    ranking, points = record.tally_rows(tally, labels)
-    if len(tally.winner) > 1:
-        st.warning("Tie for first place: " + " = ".join(labels[int(w)] for w in tally.winner))
-    st.dataframe(pd.DataFrame(ranking), hide_index=True, key="ranking_table")
-    st.caption(PAIRWISE_NOTE)
-    _pairwise(record.vote(tally, labels))
-    st.caption(FIRST_PREFERENCES_NOTE)
-    st.dataframe(pd.DataFrame(points), hide_index=True, key="points_table")
-    if rnd.phase == "voting":
-        tied = [int(w) for w in tally.winner]
-        leader = None
-        if len(tied) > 1:
-            leader = st.radio(
-                "The vote is tied: which candidate does the team check first?",
-                tied,
-                format_func=lambda i: labels[i],
-                key="tie_pick",
-            )
-        if st.button("Close the vote", type="primary", key="close_vote"):
-            ctx.act(lambda: ctx.c.close_vote(ctx.workshop.code, ctx.key, leader))
-
-
-def _pairwise(vote: Vote) -> None:
-    """Rows and columns named explicitly: the cell at row a, column b is a over b."""
-    frame = pd.DataFrame(
-        list(vote.pairwise), index=list(vote.candidates), columns=list(vote.candidates)
-    ).astype("Int64")  # nullable: the empty diagonal stays empty, the counts stay whole
-    st.dataframe(frame, key="pairwise_table")
-
-
-def check_tab(ctx: Context) -> None:
-    rnd = ctx.current
-    if rnd is None or rnd.leader_id is None:
-        st.info("The four-criteria check starts when the vote closes.")
-        return
-    leader = next(c for c in rnd.candidates if c.id == rnd.leader_id)
-    st.text(f"Checking {ctx.labels(rnd)[leader.id]}: {leader.text}")
-    outcome = ctx.c.check_result(ctx.workshop, rnd)
-    st.dataframe(pd.DataFrame(record.check_rows(rnd)), hide_index=True, key="check_table")
-    if outcome.missing:
-        st.text("Still to answer: " + ", ".join(m.display_name for m in outcome.missing))
-    for m, question, score, concern in outcome.below:
-        st.text(f"Below 3: {m.display_name} on {question} ({score}): {concern}")
-    if rnd.phase == "check":
-        answered = {m.id for m in outcome.answered}
-        who = st.selectbox(
-            "Answers for",
-            ctx.members,
-            key="check_member",
-            format_func=lambda m: m.display_name + (" ✓" if m.id in answered else ""),
-        )
-        scores, concern = ballot_widgets.fist_to_five("fac_check")
-        if st.button("Save these answers", key="check_save") and who is not None:
-            ctx.act(lambda: ctx.c.check(ctx.workshop.code, who.token, scores, concern))
-        if st.button("Close the check", type="primary", key="close_check"):
-            ctx.act(lambda: ctx.c.close_check(ctx.workshop.code, ctx.key))
-    elif rnd.outcome == "concerns":
-        _next_round(ctx, leader)
-    elif rnd.outcome == "consensus" and ctx.workshop.adopted_id != leader.id:
-        st.success("Consensus: everyone is at 3 or more on every question.")
-        if st.button("Adopt this statement", type="primary", key="adopt"):
-            ctx.act(lambda: ctx.c.adopt(ctx.workshop.code, ctx.key, leader.id))
-
-
-def _next_round(ctx: Context, leader: Candidate) -> None:
-    st.subheader("Revise it to answer the concerns")
-    if "revise_text" not in st.session_state:
-        st.session_state["revise_text"] = leader.text
-    if (proposed := st.session_state.pop("llm_revision", None)) is not None:
-        st.session_state["revise_text"] = proposed
-    _llm_revision(ctx, leader)
-    text = st.text_area("Revised candidate", key="revise_text")
-    if text.strip():
-        _live_check(ctx, text)
-    if st.button("Open the next round", type="primary", key="next_round"):
-        ctx.act(lambda: ctx.c.next_round(ctx.workshop.code, ctx.key, text))
-
-
-def _llm_revision(ctx: Context, leader: Candidate) -> None:
-    coach = ctx.svc.coach
-    if not coach.enabled:
-        return
-    if st.button("Suggest a revision that answers the concerns (LLM)", key="llm_revise"):
-        rnd = ctx.current
-        below = ctx.c.check_result(ctx.workshop, rnd).below if rnd else ()
-        with st.spinner("Asking the LLM coach for a revision…"):
-            try:
-                revision = coach.revise(
-                    leader.text, [f"{q}: {c}" for _, q, _, c in below], workshop_id=ctx.workshop.id
+            if withdraw and not c.withdrawn:
+                steps.button(
+                    "Withdraw",
+                    partial(ctx.c.withdraw, ctx.workshop.code, ctx.key, c.id, expect=ctx.expect),
+                    key=f"withdraw_{c.id}",
                 )
-            except LLMError as exc:
-                warn(f"No LLM revision this time: {exc}")
-                return
-        if revision is not None:
-            st.session_state["llm_revision"] = revision.text
-            st.session_state["llm_revision_why"] = revision.why
-            st.rerun()
-    if why := st.session_state.get("llm_revision_why"):
-        st.text(f"The LLM's revision: {why}")
-
-
-def result_tab(ctx: Context) -> None:
-    svc = ctx.svc
-    table = record.build(
-        ctx.workshop,
-        drafts=svc.store.drafts(ctx.workshop.id, include_deleted=True),
-        rounds=ctx.rounds,
-        consensus=svc.consensus,
-        team=svc.commitments.team(ctx.workshop),
-        themes=ctx.themes,
-    )
-    st.subheader("The record of the rounds")
-    if not table.rounds:
-        st.info("No rounds yet.")
-    for r in table.rounds:
-        st.text(f"Round {r.number}: {r.status}" + (f" · leader: {r.winner}" if r.winner else ""))
-        for concern in r.concerns:
-            st.text(f"   concern: {concern}")
-    st.subheader("The consensus table")
-    st.dataframe(
-        pd.DataFrame([r.model_dump() for r in table.rows]), hide_index=True, key="consensus_table"
-    )
-    downloads = FORMATS + (EXTRA_FORMATS if table.commitments else ())
-    cols = st.columns(len(downloads))
-    for col, fmt in zip(cols, downloads, strict=True):
-        col.download_button(
-            fmt.upper(),
-            data=partial(export, table, fmt),
-            file_name=filename(table, fmt),
-            mime=MEDIA_TYPES[fmt],
-            key=f"download_{fmt}",
-            on_click="ignore",
-        )

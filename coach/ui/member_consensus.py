@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from coach.domain.types import Member, Workshop
+from coach.domain.types import Member, Round, Workshop
 from coach.errors import CoachError
 from coach.service.consensus import Consensus
 from coach.ui import ballot_widgets
@@ -39,7 +39,12 @@ def render(consensus: Consensus, workshop: Workshop, member: Member) -> None:
         st.text(adopted.text)
         return
     rnd = consensus.current(workshop)
-    if rnd is None or rnd.phase not in ("voting", "check"):
+    if member.absent and rnd is not None and rnd.phase in ("voting", "check"):
+        st.info("The facilitator marked you absent: your answers count again once you answer.")
+    waiting = _waiting(workshop, rnd)
+    if waiting or rnd is None:
+        if waiting:
+            st.info(waiting)
         return
     labels = {c.id: Consensus.label(rnd, c.id) for c in rnd.candidates}
     if rnd.phase == "voting":
@@ -66,6 +71,35 @@ def render(consensus: Consensus, workshop: Workshop, member: Member) -> None:
                 lambda: consensus.check(workshop.code, member.token, scores, concern),
                 "Answers saved ✓",
             )
+
+
+def _waiting(workshop: Workshop, rnd: Round | None) -> str:
+    """What the phone says between the steps a member takes part in: what comes next."""
+    if rnd is None:
+        if not workshop.revealed:
+            return ""  # drafting: the page shows the draft form
+        return (
+            "All drafts are revealed on the shared screen. Next, the facilitator gathers "
+            "candidates from them; the vote opens here."
+        )
+    if rnd.phase == "candidates":
+        return (
+            f"Round {rnd.number}: the facilitator is gathering candidates. The vote opens "
+            "here when they are ready."
+        )
+    if rnd.phase == "check" and rnd.leader_id is None:
+        return "The vote is tied: the facilitator is choosing which candidate to check first."
+    if rnd.phase == "closed" and rnd.outcome == "concerns":
+        return (
+            f"Round {rnd.number} closed with concerns. The facilitator is revising the "
+            "statement to answer them; the next round opens here."
+        )
+    if rnd.phase == "closed":
+        return (
+            "Consensus: everyone is at 3 or more on every question. The facilitator "
+            "adopts the statement next."
+        )
+    return ""
 
 
 def _do(action: Callable[[], object], done: str) -> None:

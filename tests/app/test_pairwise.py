@@ -32,6 +32,7 @@ def _vote(svc: Services, ballot: list[list[str]]) -> tuple[str, str]:
     svc.consensus.open_vote(w.code, key)
     for token in tokens:
         svc.consensus.ballot(w.code, token, [[ids[c] for c in group] for group in ballot])
+    svc.consensus.close_vote(w.code, key, ids[ballot[0][0]])  # the result shows once closed
     return w.code, key
 
 

@@ -9,10 +9,12 @@ import pytest
 
 from coach.bootstrap import build
 from coach.config import Settings
+from coach.scoring.rubric import load_rubric
 
 pytestmark = pytest.mark.e2e
 DRAFT = "We welcome every guest like family."
 MERGED = "We welcome every guest like family, every day."
+QUESTIONS = [c.question for c in load_rubric("mission").criteria]
 
 
 def test_from_revealed_drafts_to_an_adopted_statement_and_a_download(
@@ -48,8 +50,12 @@ def test_from_revealed_drafts_to_an_adopted_statement_and_a_download(
         fac.reload()
         fac.get_by_role("tab", name="Ranked vote").click()
         fac.get_by_role("button", name="Close the vote").click()
+        fac.get_by_role("button", name="Yes: close the vote").click()
         # The phone moves to the check by itself.
         ph.get_by_text("the four-criteria check").wait_for(timeout=30_000)
+        for question in QUESTIONS:  # nothing is chosen to start with
+            group = ph.get_by_role("radiogroup", name=question)
+            group.get_by_text("4", exact=True).click()
         ph.get_by_role("button", name="Submit my answers").click()
         ph.get_by_text("Answers saved ✓").wait_for(timeout=30_000)
     finally:
@@ -58,8 +64,10 @@ def test_from_revealed_drafts_to_an_adopted_statement_and_a_download(
     fac.reload()
     fac.get_by_role("tab", name="Four-criteria check").click()
     fac.get_by_role("button", name="Close the check").click()
+    fac.get_by_role("button", name="Yes: close the check").click()
     fac.get_by_role("tab", name="Four-criteria check").click()
     fac.get_by_role("button", name="Adopt this statement").click()
+    fac.get_by_role("button", name="Yes: adopt this statement").click()
     fac.get_by_text("adopted in round 1").wait_for(timeout=30_000)
     # The statement's banner renders on its own: wait for it rather than race it.
     fac.get_by_text(MERGED, exact=True).first.wait_for(timeout=30_000)

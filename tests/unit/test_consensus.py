@@ -110,10 +110,13 @@ def test_a_tie_is_never_broken_silently(svc: Services) -> None:
     svc.consensus.open_vote(w.code, key)
     svc.consensus.ballot(w.code, members[0].token, [[a.id], [b.id]])
     svc.consensus.ballot(w.code, members[1].token, [[b.id], [a.id]])
-    with pytest.raises(PhaseError, match="tied between candidate A and candidate B"):
-        svc.consensus.close_vote(w.code, key)
-    svc.consensus.close_vote(w.code, key, leader_id=b.id)
-    assert _round(svc, w).leader_id == b.id
+    svc.consensus.close_vote(w.code, key)  # closes the vote; nobody is checked yet
+    assert (_round(svc, w).phase, _round(svc, w).leader_id) == ("check", None)
+    assert svc.consensus.tied(_round(svc, w)) == [a.id, b.id]
+    with pytest.raises(PhaseError, match="No candidate is being checked"):
+        svc.consensus.check(w.code, members[0].token, GOOD, "")
+    svc.consensus.choose_leader(w.code, key, b.id)
+    assert _round(svc, w).leader_id == b.id and svc.consensus.tied(_round(svc, w)) == []
 
 
 def test_concerns_open_a_new_round_with_the_revision(svc: Services) -> None:

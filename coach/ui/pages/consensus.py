@@ -6,6 +6,7 @@ import streamlit as st
 
 from coach.errors import CoachError
 from coach.ui import consensus_parts as parts
+from coach.ui import consensus_result, consensus_steps, steps
 from coach.ui.common import PAGES, fail, services
 
 
@@ -34,9 +35,10 @@ def render() -> None:
             query_params={"code": workshop.code, "key": key or ""},
         )
         return
-    ctx = parts.Context.load(svc, workshop, key or "")
+    ctx = parts.Context.load(svc.consensus, svc.coach, svc.commitments, workshop, key or "")
     parts.adopted_banner(ctx)
     st.caption(parts.round_caption(ctx))
+    steps.flash()
     themes, candidates, vote, check, result = st.tabs(
         ["Shared themes", "Candidates", "Ranked vote", "Four-criteria check", "Result & export"]
     )
@@ -45,11 +47,11 @@ def render() -> None:
     with candidates:
         parts.candidates_tab(ctx)
     with vote:
-        parts.vote_tab(ctx)
+        consensus_steps.vote_tab(ctx)
     with check:
-        parts.check_tab(ctx)
+        consensus_steps.check_tab(ctx)
     with result:
-        parts.result_tab(ctx)
+        consensus_result.result_tab(ctx)
 
 
 render()

@@ -10,6 +10,7 @@ import streamlit as st
 from coach.domain.codes import format_code
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
+from coach.scoring.rubric import load_rubric
 from coach.scoring.scorer import score_text
 from coach.service.workshops import Workshops
 from coach.ui import llm_panel, member_consensus, results
@@ -32,6 +33,12 @@ def render() -> None:
         st.error("This member link is not part of the workshop. Join again below.")
     if member is None:
         _name_form(ws, workshop)
+        return
+    if member.removed:
+        st.warning(
+            "The facilitator has removed you from this workshop. If that was a mistake, ask "
+            "them to bring you back: your draft is kept."
+        )
         return
     device_memory(
         add={
@@ -84,6 +91,15 @@ def _name_form(ws: Workshops, workshop: Workshop) -> None:
                 st.rerun()
 
 
+def _brief(workshop: Workshop) -> None:
+    """While people write: the focus, and the four questions the team's statement must pass."""
+    if workshop.focus:
+        st.info(f"Focus: {workshop.focus}")
+    with st.expander("What makes a good mission statement", expanded=True):
+        for c in load_rubric("mission").criteria:
+            st.text(f"{c.label}: {c.question}")
+
+
 def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
     st.text(f"You are {member.display_name}.")
     draft = ws.own_draft(workshop, member)
@@ -94,6 +110,8 @@ def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
         st.session_state[text_key] = adopted  # the box shows the version just submitted
     if workshop.locked:
         st.warning("Drafting is locked by the facilitator for now.")
+    if not workshop.revealed:
+        _brief(workshop)
     st.caption(
         "Write one sentence on your own. Others see only that you submitted, "
         "until the facilitator reveals all drafts at once."
