@@ -156,9 +156,9 @@ def refusing(tmp_path_factory: pytest.TempPathFactory) -> Services:
 
 
 @pytest.fixture
-def target(database_url: str) -> Services:
+def target(migrated_database_url: str) -> Services:
     """The database restored into: SQLite, and PostgreSQL where one is configured."""
-    return build(Settings(database_url=database_url, public_url=None))
+    return build(Settings(database_url=migrated_database_url, public_url=None))
 
 
 def test_every_table_and_id_column_is_covered() -> None:

@@ -16,8 +16,8 @@ MISSION = "We welcome every guest like family and exceed their expectations."
 
 
 @pytest.fixture
-def svc(database_url: str) -> Services:
-    return build(Settings(database_url=database_url, public_url=None))
+def svc(migrated_database_url: str) -> Services:
+    return build(Settings(database_url=migrated_database_url, public_url=None))
 
 
 def test_a_solo_plan_lives_behind_its_link(svc: Services) -> None:

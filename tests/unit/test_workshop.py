@@ -15,8 +15,8 @@ from coach.service.workshops import AccessDenied, Locked, NotFound, Workshops
 
 
 @pytest.fixture
-def ws(database_url: str) -> Workshops:
-    return build(Settings(database_url=database_url, public_url=None)).workshops
+def ws(migrated_database_url: str) -> Workshops:
+    return build(Settings(database_url=migrated_database_url, public_url=None)).workshops
 
 
 def test_codes_are_60_bit_and_forgiving_to_type() -> None:
