@@ -38,6 +38,10 @@ class AccessDenied(CoachError):
     """The action needs the facilitator key."""
 
 
+class AlreadyDone(CoachError):
+    """What was asked is already so (another screen did it): nothing changed."""
+
+
 class Locked(CoachError):
     """Drafting is locked by the facilitator."""
 
@@ -252,11 +256,18 @@ class Workshops:
 
     # -- facilitator actions -------------------------------------------------
     def set_revealed(self, raw_code: str, key: str | None, revealed: bool) -> Workshop:
+        """Reveal (or hide) the drafts: what the button said, never a toggle of what is now."""
         workshop = self.facilitator(raw_code, key)
+        if workshop.revealed == revealed:
+            state = "revealed" if revealed else "hidden"
+            raise AlreadyDone(f"The drafts are already {state} (another screen did it).")
         return self.store.set_flags(workshop.id, revealed=revealed)
 
     def set_locked(self, raw_code: str, key: str | None, locked: bool) -> Workshop:
         workshop = self.facilitator(raw_code, key)
+        if workshop.locked == locked:
+            state = "locked" if locked else "open"
+            raise AlreadyDone(f"Drafting is already {state} (another screen did it).")
         return self.store.set_flags(workshop.id, locked=locked)
 
     def add_member(self, raw_code: str, key: str | None, name: str = "") -> Member:

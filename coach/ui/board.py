@@ -1,4 +1,4 @@
-"""The live board: refreshes itself every 2 s, reading the store only when it changed."""
+"""The board of drafts, and the light read that tells a live screen when to redraw it."""
 
 from __future__ import annotations
 
@@ -6,34 +6,24 @@ import pandas as pd
 import streamlit as st
 
 from coach.domain.types import Draft
-from coach.errors import CoachError
 from coach.scoring.rubric import load_rubric
 from coach.scoring.scorer import score_text
 from coach.service.workshops import Board
 from coach.ui import llm_panel, results
-from coach.ui.common import fail, services
+from coach.ui.common import services
 
 REFRESH_SECONDS = 2
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
-def live(code: str) -> None:
-    try:
-        latest = current(code)
-    except CoachError as exc:
-        fail(exc)
-        return
-    render(latest)
-
-
 def current(code: str) -> Board:
-    """One light query per rerun or refresh; the full board only after a change."""
-    ws = services().workshops
-    workshop = ws.find(code)
+    """One light query per rerun or refresh; the full board (and round) only after a change."""
+    svc = services()
+    workshop = svc.workshops.find(code)
     cached: Board | None = st.session_state.get("board")
     if cached is None or cached.workshop != workshop:
-        cached = ws.board(workshop)
+        cached = svc.workshops.board(workshop)
         st.session_state["board"] = cached
+        st.session_state["board_round"] = svc.consensus.current(workshop)
     return cached
 
 
@@ -47,19 +37,7 @@ def render(current: Board) -> None:
         current.submitted / total, text=f"{current.submitted} of {total} members have submitted"
     )
     if not current.workshop.revealed:
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "member": e.member.display_name,
-                        "status": _status(e.submitted, e.versions, e.deleted),
-                    }
-                    for e in current.entries
-                ]
-            ),
-            hide_index=True,
-            key="status_table",
-        )
+        st.caption("Private until you reveal: the People table shows who has submitted.")
         return
     drafts = current.visible_drafts
     if not drafts:
@@ -72,7 +50,7 @@ def render(current: Board) -> None:
             _card(d)
 
 
-def _status(submitted: bool, versions: int, deleted: bool) -> str:
+def status(submitted: bool, versions: int, deleted: bool) -> str:
     if deleted:
         return "removed"
     if not submitted:

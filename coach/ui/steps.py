@@ -14,6 +14,7 @@ import streamlit as st
 
 from coach.errors import CoachError
 from coach.scoring.view import md_escape
+from coach.service.workshops import AlreadyDone
 
 FLASH = "step_flash"
 
@@ -22,6 +23,9 @@ def run(action: Callable[[], object], done: str = "") -> None:
     """For on_click: make the change; keep its refusal (or a line saying it was done)."""
     try:
         action()
+    except AlreadyDone as exc:  # nothing to do, nothing wrong
+        st.session_state[FLASH] = ("info", str(exc))
+        return
     except CoachError as exc:
         st.session_state[FLASH] = ("error", str(exc))
         return
@@ -35,7 +39,8 @@ def flash() -> None:
     if shown is None:
         return
     kind, message = shown
-    (st.error if kind == "error" else st.success)(md_escape(message))
+    show = {"error": st.error, "info": st.info}.get(kind, st.success)
+    show(md_escape(message))
 
 
 def button(

@@ -11,7 +11,7 @@ from coach.domain.codes import format_code
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
 from coach.service.workshops import Board, Workshops
-from coach.ui import board, results
+from coach.ui import board, people, results, steps
 from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once
 
 
@@ -37,7 +37,22 @@ def render() -> None:
         results.adopted(chosen.text, "The team's mission statement, adopted by consensus.")
     _header(workshop, key or "")
     _controls(ws, workshop, key)
-    board.live(workshop.code)
+    _live(workshop.code, key)
+
+
+@st.fragment(run_every=board.REFRESH_SECONDS)
+def _live(code: str, key: str | None) -> None:
+    """Everything that changes as people join and write: redrawn every 2 s from one light
+    read, and read in full only when something changed."""
+    ws = services().workshops
+    try:
+        latest = board.current(code)
+    except CoachError as exc:
+        fail(exc)
+        return
+    steps.flash()
+    people.render(latest, st.session_state.get("board_round"), key)
+    board.render(latest)
     _at_this_screen(ws, latest, key)
     _manage(ws, latest, key)
 
@@ -73,12 +88,23 @@ def _header(workshop: Workshop, key: str) -> None:
 
 def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
     reveal, lock = st.columns(2)
-    label = "Hide drafts" if workshop.revealed else "Reveal all drafts"
-    if reveal.button(label, type="primary", key="toggle_reveal", use_container_width=True):
-        act(lambda: ws.set_revealed(workshop.code, key, not workshop.revealed))
-    label = "Unlock drafting" if workshop.locked else "Lock drafting"
-    if lock.button(label, key="toggle_lock", use_container_width=True):
-        act(lambda: ws.set_locked(workshop.code, key, not workshop.locked))
+    # Each button sends what it says (reveal, hide...), bound when drawn: a stale tab's
+    # "Reveal all drafts" can never hide them.
+    reveal.button(
+        "Hide drafts" if workshop.revealed else "Reveal all drafts",
+        type="primary",
+        key="toggle_reveal",
+        width="stretch",
+        on_click=steps.run,
+        args=(partial(ws.set_revealed, workshop.code, key, not workshop.revealed),),
+    )
+    lock.button(
+        "Unlock drafting" if workshop.locked else "Lock drafting",
+        key="toggle_lock",
+        width="stretch",
+        on_click=steps.run,
+        args=(partial(ws.set_locked, workshop.code, key, not workshop.locked),),
+    )
     coach = services().coach
     if (
         workshop.revealed

@@ -1,0 +1,68 @@
+"""The facilitator's screen controls the room: who counts, and buttons that mean what they say."""
+
+from __future__ import annotations
+
+from coach.bootstrap import Services
+from tests.app.conftest import frame, open_page, unescaped
+
+
+def _room(svc: Services) -> tuple[str, str]:
+    w, key = svc.workshops.create("Desk")
+    for name in ("Ana", "Bo"):
+        _, m = svc.workshops.join(w.code, name)
+        svc.workshops.submit(w.code, m.token, f"{name}: we welcome every guest.", f"n-{name}")
+    return w.code, key
+
+
+def _people(at) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    table = frame(at, "state")
+    return dict(zip(table["member"], table["state"], strict=True))
+
+
+def test_the_people_table_shows_who_joined_and_submitted(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("workshop", code=code, key=key)
+    table = frame(at, "state")
+    assert list(table["member"]) == ["Ana", "Bo"]
+    assert list(table["draft"]) == ["submitted ✓", "submitted ✓"]
+    svc.workshops.join(code, "Cy")  # a phone joins while the screen is open
+    at.run()
+    assert _people(at) == {"Ana": "here", "Bo": "here", "Cy": "here"}
+    assert frame(at, "state")["draft"].iloc[2] == "writing…"
+
+
+def test_mark_absent_and_back(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("workshop", code=code, key=key)
+    bo = next(m for m in svc.store.members(svc.workshops.find(code).id) if m.name == "Bo")
+    at.button(key=f"absent_{bo.id}").click().run()
+    assert _people(at)["Bo"] == "absent"
+    assert "Bo is marked absent" in at.success[0].value
+    at.button(key=f"absent_{bo.id}").click().run()  # now "Mark here"
+    assert _people(at)["Bo"] == "here"
+
+
+def test_remove_asks_first_and_can_be_undone(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("workshop", code=code, key=key)
+    ana = next(m for m in svc.store.members(svc.workshops.find(code).id) if m.name == "Ana")
+    at.button(key=f"remove_{ana.id}").click().run()
+    assert "Their ballot and answers leave every count" in unescaped(at.warning[0].value)
+    assert _people(at)["Ana"] == "here"  # nothing happens before the answer
+    at.button(key=f"remove_{ana.id}_yes").click().run()
+    assert _people(at)["Ana"] == "removed"
+    assert frame(at, "state")["draft"].iloc[0] == "removed"
+    at.button(key=f"back_{ana.id}").click().run()
+    assert _people(at)["Ana"] == "here"
+
+
+def test_a_stale_reveal_button_never_hides_the_drafts(svc: Services) -> None:
+    code, key = _room(svc)
+    one = open_page("workshop", code=code, key=key)
+    two = open_page("workshop", code=code, key=key)  # a second tab, still showing "Reveal"
+    one.button(key="toggle_reveal").click().run()
+    assert svc.workshops.find(code).revealed
+    two.button(key="toggle_reveal").click().run()
+    assert svc.workshops.find(code).revealed  # it did not do the opposite
+    assert "already revealed" in unescaped(two.info[0].value)
+    assert two.button(key="toggle_reveal").label == "Hide drafts"  # and now shows the truth
