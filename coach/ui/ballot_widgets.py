@@ -16,9 +16,9 @@ def ranking(
     """A place for each candidate (the same place for a tie; blank leaves it unranked)."""
     places = [UNRANKED, *[str(i) for i in range(1, len(candidates) + 1)]]
     for c in candidates:
-        left, right = st.columns([1, 5])
-        left.selectbox(f"Place for {labels[c.id]}", places, key=f"{prefix}_{c.id}")
-        right.text(f"{labels[c.id]}. {c.text}")
+        with st.container(border=True):  # the statement first, then its place: phones stack
+            st.text(f"{labels[c.id]}. {c.text}")
+            st.selectbox(f"Place for {labels[c.id]}", places, key=f"{prefix}_{c.id}")
     return ranking_chosen(candidates, prefix)
 
 
@@ -33,7 +33,6 @@ def ranking_chosen(candidates: tuple[Candidate, ...], prefix: str) -> list[list[
 
 
 SCALE = (0, 1, 2, 3, 4, 5)
-_ENDS = {0: "0 · no way", 5: "5 · fully behind it"}
 
 
 def fist_to_five(prefix: str) -> tuple[dict[str, int], str]:
@@ -42,6 +41,7 @@ def fist_to_five(prefix: str) -> tuple[dict[str, int], str]:
     Nothing is chosen to start with: an answer nobody gave must not count as consent.
     """
     questions = {c.name: c.question for c in load_rubric("mission").criteria}
+    st.caption("0 = I cannot support it, 3 = I can live with it, 5 = fully behind it.")
     for q in QUESTIONS:
         st.radio(
             questions[q],
@@ -49,7 +49,6 @@ def fist_to_five(prefix: str) -> tuple[dict[str, int], str]:
             index=None,
             horizontal=True,
             key=f"{prefix}_{q}",
-            format_func=lambda v: _ENDS.get(v, str(v)),
         )
     st.text_input(
         "If any answer is below 3: what would change your mind? (one line)",

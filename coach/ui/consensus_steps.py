@@ -95,7 +95,8 @@ def check_tab(ctx: Context) -> None:
     leader = next(c for c in rnd.candidates if c.id == rnd.leader_id)
     st.text(f"Checking {ctx.labels(rnd)[leader.id]}: {leader.text}")
     outcome = ctx.c.check_result(ctx.workshop, rnd)
-    st.dataframe(pd.DataFrame(record.check_rows(rnd)), hide_index=True, key="check_table")
+    rows = pd.DataFrame(record.check_rows(rnd)).astype(object).fillna("—")  # none yet: a dash
+    st.dataframe(rows, hide_index=True, key="check_table")
     if outcome.missing:
         st.text("Still to answer: " + ", ".join(m.display_name for m in outcome.missing))
     for m, question, score, concern in outcome.below:

@@ -62,7 +62,6 @@ def render(consensus: Consensus, workshop: Workshop, member: Member) -> None:
         leader = next(c for c in rnd.candidates if c.id == rnd.leader_id)
         st.subheader(f"Round {rnd.number}: the four-criteria check")
         st.text(leader.text)
-        st.caption("0 = I cannot support it, 3 = I can live with it, 5 = fully behind it.")
         if any(c.member_id == member.id for c in rnd.checks):
             st.caption("Your answers are in. You can change them until the check closes.")
         scores, concern = ballot_widgets.fist_to_five("my_check")

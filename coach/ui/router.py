@@ -9,7 +9,9 @@ from coach.ui.common import PAGES, fail
 
 
 def route() -> None:
-    st.set_page_config(page_title="Mission Coach", page_icon="🧭", layout="centered")
+    # Wide: the facilitator's screens go on a laptop or a projector, where a centred
+    # 730 px column left 40% of the screen empty; phones are narrow either way.
+    st.set_page_config(page_title="Mission Coach", page_icon="🧭", layout="wide")
     pages = [
         st.Page(PAGES["home"], title="Workshops", icon="🏠", url_path="home", default=True),
         st.Page(PAGES["workshop"], title="Facilitate", icon="🧑‍🏫", url_path="workshop"),

@@ -81,7 +81,7 @@ def _header(workshop: Workshop, key: str) -> None:
                 "`make run ADDRESS=0.0.0.0` and set COACH_PUBLIC_URL to this computer's "
                 "address, e.g. http://192.168.1.20:8501."
             )
-    right.image(qr_png(join_url), caption="Scan to join", width=180)
+    right.image(qr_png(join_url), caption="Scan to join", width=260)
     with st.expander("Facilitator link (keep it private)"):
         st.code(link("workshop", code=workshop.code, key=key), language=None)
 
