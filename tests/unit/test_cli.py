@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli_runner import Cli
 from tests.support.coaching_replies import reply
 from tests.support.fake_openai import FakeOpenAI
-from tests.unit.conftest import Cli
 
 
 def test_json_lines_with_exact_criterion_names(cli: Cli) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from coach.cli.main import main
 from coach.exports.table import COLUMNS, ConsensusTable
-from tests.unit.conftest import Cli
+from tests.support.cli_runner import Cli
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 
 from coach.domain.voting import Ballot, parse_ballot, parse_ballots_csv, rank_of, tally, to_json
 from coach.errors import InputError
-from tests.unit.conftest import Cli
+from tests.support.cli_runner import Cli
 
 
 def strict(count: int, order: str) -> list[Ballot]:

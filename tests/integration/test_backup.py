@@ -33,7 +33,7 @@ from coach.storage.llm_cache import LLMStore
 from coach.storage.migrations import LATEST
 from coach.storage.rows import METADATA
 from coach.storage.workshops import Store
-from tests.unit.conftest import Cli
+from tests.support.cli_runner import Cli
 
 
 def services(tmp_path: Path, name: str) -> Services:

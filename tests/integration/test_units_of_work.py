@@ -27,8 +27,8 @@ class Boom(StoreError):
 
 
 @pytest.fixture
-def svc(database_url: str) -> Services:
-    return build(Settings(database_url=database_url, public_url=None))
+def svc(migrated_database_url: str) -> Services:
+    return build(Settings(database_url=migrated_database_url, public_url=None))
 
 
 def _after_concerns(svc: Services) -> tuple[Workshop, str]:
@@ -93,7 +93,7 @@ def test_a_check_in_changes_no_status_when_its_note_cannot_be_written(
 
 
 def test_a_restore_that_fails_part_way_leaves_no_rows(
-    svc: Services, database_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    svc: Services, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = build(Settings(database_url=f"sqlite:///{tmp_path / 'src.db'}", public_url=None))
     workshop, _ = demo.create(source)

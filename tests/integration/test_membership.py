@@ -14,8 +14,8 @@ GOOD = {"desired": 4, "bold": 4, "clear": 4, "stretching": 4}
 
 
 @pytest.fixture
-def svc(database_url: str) -> Services:
-    return build(Settings(database_url=database_url, public_url=None))
+def svc(migrated_database_url: str) -> Services:
+    return build(Settings(database_url=migrated_database_url, public_url=None))
 
 
 def _team(svc: Services) -> tuple[Workshop, str, list[Member]]:

@@ -1,0 +1,3 @@
+"""Integration-layer fixtures."""
+
+from tests.support.cli_runner import cli  # noqa: F401  (a fixture, used by name)
