@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coach.bootstrap import Services
+from coach.ui.common import PAGES
 from tests.app.conftest import frame, open_page, unescaped
 
 
@@ -66,3 +67,28 @@ def test_a_stale_reveal_button_never_hides_the_drafts(svc: Services) -> None:
     assert svc.workshops.find(code).revealed  # it did not do the opposite
     assert "already revealed" in unescaped(two.info[0].value)
     assert two.button(key="toggle_reveal").label == "Hide drafts"  # and now shows the truth
+
+
+def test_the_top_bar_keeps_the_workshop(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("workshop", code=code, key=key)
+    at.query_params.clear()  # what the top bar's link does: no query
+    at.switch_page(PAGES["team"]).run()
+    assert "The team's commitments" in at.title[0].value
+    assert not at.text_input  # no "paste your link": it kept the workshop
+    at.switch_page(PAGES["workshop"]).run()
+    assert frame(at, "state")["member"].tolist() == ["Ana", "Bo"]
+
+
+def test_a_page_opened_with_no_workshop_asks_for_the_link(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("consensus")
+    assert "paste the facilitator link" in at.info[0].value
+    submit = "FormSubmitter:facilitator_link_Toward consensus-Open"
+    at.text_input(key="paste_link_Toward consensus").input("not a link")
+    at.button(key=submit).click().run()
+    assert "not a facilitator link" in at.error[0].value
+    link = f"http://127.0.0.1:8501/workshop?code={code}&key={key}"
+    at.text_input(key="paste_link_Toward consensus").input(link)
+    at.button(key=submit).click().run()
+    assert "Reveal the drafts" in at.info[0].value  # the workshop is open, not yet revealed

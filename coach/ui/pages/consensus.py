@@ -6,18 +6,18 @@ import streamlit as st
 
 from coach.errors import CoachError
 from coach.ui import consensus_parts as parts
-from coach.ui import consensus_result, consensus_steps, steps
+from coach.ui import consensus_result, consensus_steps, facilitating, steps
 from coach.ui.common import PAGES, fail, services
 
 
 def render() -> None:
     svc = services()
-    code, key = st.query_params.get("code", ""), st.query_params.get("key")
-    st.title("Toward consensus")
-    if not code:
-        st.info("Open your workshop with its facilitator link first.")
-        st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
+    found = facilitating.current()
+    if found is None:
+        facilitating.ask("Toward consensus")
         return
+    code, key = found
+    st.title("Toward consensus")
     try:
         workshop = svc.workshops.facilitator(code, key)
     except CoachError as exc:
@@ -35,6 +35,7 @@ def render() -> None:
             query_params={"code": workshop.code, "key": key or ""},
         )
         return
+    facilitating.nav(workshop.code, key or "", "consensus")
     ctx = parts.Context.load(svc.consensus, svc.coach, svc.commitments, workshop, key or "")
     parts.adopted_banner(ctx)
     st.caption(parts.round_caption(ctx))

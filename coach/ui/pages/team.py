@@ -11,12 +11,17 @@ import streamlit as st
 from coach.domain import elements as elements_mod
 from coach.errors import CoachError
 from coach.service.commitments import Team
+from coach.ui import facilitating
 from coach.ui.common import PAGES, act, fail, services
 
 
 def render() -> None:
     svc = services()
-    code, key = st.query_params.get("code", ""), st.query_params.get("key")
+    found = facilitating.current()
+    if found is None:
+        facilitating.ask("The team's commitments")
+        return
+    code, key = found
     st.title("The team's commitments")
     try:
         workshop = svc.workshops.facilitator(code, key)
@@ -24,6 +29,7 @@ def render() -> None:
         fail(exc)
         st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
         return
+    facilitating.nav(workshop.code, key or "", "team")
     team = svc.commitments.team(workshop)
     _followup(team, workshop.code, key)
     if not team.rows:

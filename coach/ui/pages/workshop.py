@@ -11,18 +11,17 @@ from coach.domain.codes import format_code
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
 from coach.service.workshops import Board, Workshops
-from coach.ui import board, people, results, steps
+from coach.ui import board, facilitating, people, results, steps
 from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once
 
 
 def render() -> None:
     ws = services().workshops
-    code, key = st.query_params.get("code", ""), st.query_params.get("key")
-    if not code:
-        st.title("Facilitate")
-        st.info("Open your workshop with the facilitator link you saved, or start one.")
-        st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
+    found = facilitating.current()
+    if found is None:
+        facilitating.ask("Facilitate")
         return
+    code, key = found
     try:
         latest = board.current(code)
         _authorise(ws, latest.workshop, key)
@@ -35,6 +34,7 @@ def render() -> None:
     chosen = services().consensus.adopted(workshop) if workshop.adopted_id else None
     if chosen is not None:
         results.adopted(chosen.text, "The team's mission statement, adopted by consensus.")
+    facilitating.nav(workshop.code, key or "", "workshop")
     _header(workshop, key or "")
     _controls(ws, workshop, key)
     _live(workshop.code, key)
@@ -114,19 +114,6 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
         drafts = [d.latest.text for d in services().store.drafts(workshop.id)]
         with st.spinner(f"Asking the LLM coach about {len(drafts)} drafts at once…"):
             st.session_state["board_llm"] = coach.feedback_many(drafts, workshop_id=workshop.id)
-    if workshop.revealed:
-        st.page_link(
-            PAGES["consensus"],
-            label="Toward consensus: themes, candidates, vote",
-            icon="🤝",
-            query_params={"code": workshop.code, "key": key or ""},
-        )
-        st.page_link(
-            PAGES["team"],
-            label="The team's commitments and follow-up",
-            icon="📋",
-            query_params={"code": workshop.code, "key": key or ""},
-        )
     state = "revealed" if workshop.revealed else "private: shown only as submitted ✓"
     st.caption(f"Drafts are {state}. Drafting is {'locked' if workshop.locked else 'open'}.")
 

@@ -1,0 +1,72 @@
+"""Which workshop a facilitator's page is about, kept across the top bar's links.
+
+The top bar opens pages without their query, so Facilitate, Consensus and Team kept
+nothing. The workshop a facilitator last opened with its link is remembered for this
+browser session (not in the address bar, not on the device), and a page opened with
+none asks for the link, with a field to paste it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import streamlit as st
+
+from coach.ui.common import PAGES
+
+_KEY = "facilitating"
+
+
+def current() -> tuple[str, str] | None:
+    """(code, key) from the address, else the one this session last opened."""
+    code, key = st.query_params.get("code", ""), st.query_params.get("key", "")
+    if code:
+        if key:
+            st.session_state[_KEY] = (code, key)
+        return code, key
+    found = st.session_state.get(_KEY)
+    return found if isinstance(found, tuple) else None
+
+
+def ask(title: str) -> None:
+    """A page opened with no workshop: paste the facilitator link to open it."""
+    st.title(title)
+    st.info("Open your workshop: paste the facilitator link you saved when you created it.")
+    with st.form(f"facilitator_link_{title}"):
+        raw = st.text_input(
+            "Facilitator link", key=f"paste_link_{title}", placeholder="http://…/workshop?code=…"
+        )
+        if st.form_submit_button("Open", type="primary"):
+            found = parse_link(raw)
+            if found is None:
+                st.error(
+                    "That is not a facilitator link: it holds a code and a key, like "
+                    "http://…/workshop?code=K7QM4XHD9TRB&key=…"
+                )
+            else:
+                st.session_state[_KEY] = found
+                st.rerun()
+    st.page_link(PAGES["home"], label="Or start a workshop", icon="🏠")
+
+
+def parse_link(raw: str) -> tuple[str, str] | None:
+    query = parse_qs(urlsplit(raw.strip()).query)
+    code, key = query.get("code", [""])[0], query.get("key", [""])[0]
+    return (code, key) if code and key else None
+
+
+def nav(code: str, key: str, here: str) -> None:
+    """The facilitator's pages, each with the workshop in its link."""
+    pages = [
+        ("workshop", "Drafts and people", "🧑‍🏫"),
+        ("consensus", "Toward consensus", "🤝"),
+        ("team", "Team commitments", "📋"),
+    ]
+    cols = st.columns(len(pages))
+    for col, (page, label, icon) in zip(cols, pages, strict=True):
+        if page == here:
+            col.markdown(f"**{icon} {label}**")
+        else:
+            col.page_link(
+                PAGES[page], label=label, icon=icon, query_params={"code": code, "key": key}
+            )
