@@ -35,6 +35,8 @@ class Workshop(_View):
     adopted_id: int | None = None  # the adopted candidate, once the team has agreed
     adopted_at: datetime | None = None
     followup_due: date | None = None  # when management gives feedback on the commitments
+    anonymous: bool = False  # names hidden on the shared screen, the projector and exports
+    scores_shown: bool = True  # scores on the shared screen (hidden until the team is ready)
 
 
 class Member(_View):
@@ -43,6 +45,7 @@ class Member(_View):
     name: str
     token: str
     position: int
+    anonymous: bool = False  # loaded from an anonymous workshop: shown as "Member N"
     removed: bool = False  # by the facilitator: out of every count, drafts kept as removed
     absent: bool = False  # not waited for; their answers count again once they are back
 
@@ -53,6 +56,12 @@ class Member(_View):
 
     @property
     def display_name(self) -> str:
+        """How shared screens and exports name this member: a stable label if anonymous."""
+        return f"Member {self.position}" if self.anonymous or not self.name else self.name
+
+    @property
+    def own_name(self) -> str:
+        """How the member's own phone names them (their name even when anonymous)."""
         return self.name or f"Member {self.position}"
 
 

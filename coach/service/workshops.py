@@ -270,6 +270,18 @@ class Workshops:
             raise AlreadyDone(f"Drafting is already {state} (another screen did it).")
         return self.store.set_flags(workshop.id, locked=locked)
 
+    def set_privacy(
+        self,
+        raw_code: str,
+        key: str | None,
+        *,
+        anonymous: bool | None = None,
+        scores_shown: bool | None = None,
+    ) -> Workshop:
+        """Names hidden on the shared screen, projector and exports; scores shown or not."""
+        workshop = self.facilitator(raw_code, key)
+        return self.store.set_flags(workshop.id, anonymous=anonymous, scores_shown=scores_shown)
+
     def add_member(self, raw_code: str, key: str | None, name: str = "") -> Member:
         """The facilitator adds someone at the shared screen."""
         workshop = self.facilitator(raw_code, key)

@@ -292,6 +292,14 @@ def letters(n: int) -> str:
     return out
 
 
+def _v8(conn: Connection) -> None:
+    """Privacy on reveal: anonymous workshops, and scores shown only when the facilitator says."""
+    conn.execute(text("ALTER TABLE workshops ADD COLUMN anonymous BOOLEAN NOT NULL DEFAULT FALSE"))
+    conn.execute(
+        text("ALTER TABLE workshops ADD COLUMN scores_shown BOOLEAN NOT NULL DEFAULT TRUE")
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -300,6 +308,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "unique member positions within a workshop", _v5),
     (6, "revision counters split over rows, so writers do not queue for one", _v6),
     (7, "stable candidate letters; removed and absent members", _v7),
+    (8, "anonymous workshops; scores shown when the facilitator says", _v8),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -68,6 +68,8 @@ class _Workshop(_Base):
     adopted_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     adopted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     followup_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    anonymous: Mapped[bool] = mapped_column(default=False)  # names hidden on shared screens
+    scores_shown: Mapped[bool] = mapped_column(default=True)  # on the shared screen
 
 
 class _Revision(_Base):
@@ -155,11 +157,14 @@ def _workshop(row: _Workshop, revision: int) -> Workshop:
         adopted_id=row.adopted_id,
         adopted_at=_utc(row.adopted_at) if row.adopted_at else None,
         followup_due=row.followup_due,
+        anonymous=row.anonymous,
+        scores_shown=row.scores_shown,
     )
 
 
-def _member(row: _Member) -> Member:
+def _member(row: _Member, anonymous: bool = False) -> Member:
     return Member(
+        anonymous=anonymous,
         id=row.id,
         workshop_id=row.workshop_id,
         name=row.name,

@@ -77,9 +77,21 @@ class Store(Database):
             return int(s.scalar(select(REVISION).where(_Workshop.id == workshop_id)) or 0)
 
     def set_flags(
-        self, workshop_id: int, *, revealed: bool | None = None, locked: bool | None = None
+        self,
+        workshop_id: int,
+        *,
+        revealed: bool | None = None,
+        locked: bool | None = None,
+        anonymous: bool | None = None,
+        scores_shown: bool | None = None,
     ) -> Workshop:
-        values = {k: v for k, v in (("revealed", revealed), ("locked", locked)) if v is not None}
+        flags = {
+            "revealed": revealed,
+            "locked": locked,
+            "anonymous": anonymous,
+            "scores_shown": scores_shown,
+        }
+        values = {k: v for k, v in flags.items() if v is not None}
         with self._tx() as s:
             s.execute(update(_Workshop).where(_Workshop.id == workshop_id).values(**values))
             self.bump(s, workshop_id)
@@ -159,14 +171,21 @@ class Store(Database):
             if found is None:
                 return None, None
             workshop, revision, member = found
-            return _workshop(workshop, revision), _member(member) if member else None
+            shown = _member(member, workshop.anonymous) if member else None
+            return _workshop(workshop, revision), shown
 
     def members(self, workshop_id: int) -> list[Member]:
+        """Everyone who joined, in order; named "Member N" if the workshop is anonymous."""
         with self._tx() as s:
+            anonymous = bool(self._anonymous(s, workshop_id))
             rows = s.scalars(
                 select(_Member).where(_Member.workshop_id == workshop_id).order_by(_Member.position)
             )
-            return [_member(r) for r in rows]
+            return [_member(r, anonymous) for r in rows]
+
+    @staticmethod
+    def _anonymous(s: Session, workshop_id: int) -> bool:
+        return bool(s.scalar(select(_Workshop.anonymous).where(_Workshop.id == workshop_id)))
 
     def set_member_state(
         self,
@@ -192,7 +211,7 @@ class Store(Database):
             if absent is not None:
                 row.absent = absent
             self.bump(s, workshop_id)
-            return _member(row)
+            return _member(row, self._anonymous(s, workshop_id))
 
     def rename_member(self, member_id: int, name: str) -> Member:
         with self._tx() as s:
@@ -277,6 +296,7 @@ class Store(Database):
     ) -> list[Draft]:
         """Every draft (or one member's) with all its versions, in member order."""
         with self._tx() as s:
+            anonymous = self._anonymous(s, workshop_id)
             q = (
                 select(_Draft, _Member)
                 .join(_Member, _Member.id == _Draft.member_id)
@@ -301,7 +321,7 @@ class Store(Database):
                 Draft(
                     id=d.id,
                     member_id=m.id,
-                    member_name=_member(m).display_name,
+                    member_name=_member(m, anonymous).display_name,
                     deleted=d.deleted_at is not None,
                     versions=tuple(versions[d.id]),
                 )

@@ -43,6 +43,14 @@ def render(current: Board) -> None:
     if not drafts:
         st.info("Revealed, but no drafts yet.")
         return
+    if not current.workshop.scores_shown:
+        st.caption("Scores are hidden on this screen: show them when the team is ready.")
+        cols = st.columns(2)
+        for i, d in enumerate(drafts):
+            with cols[i % 2], st.container(border=True):
+                st.text(f"👤 {d.member_name}")
+                st.text(d.latest.text)
+        return
     _scoreboard(drafts)
     cols = st.columns(2)
     for i, d in enumerate(drafts):

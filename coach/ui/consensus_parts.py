@@ -229,8 +229,9 @@ def _candidate_list(ctx: Context, rnd: Round, *, withdraw: bool) -> None:
         with st.container(border=True):
             result = score_text(c.text, "mission")
             state = " (withdrawn)" if c.withdrawn else ""
+            score = f" · overall {result.overall}" if ctx.workshop.scores_shown else ""
             st.text(
-                f"{labels[c.id]}{state} · {c.kind} · overall {result.overall} · from "
+                f"{labels[c.id]}{state} · {c.kind}{score} · from "
                 + (", ".join(names.get(s, "a removed draft") for s in c.sources) or "—")
             )
             st.text(c.text)

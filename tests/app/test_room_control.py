@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from coach.bootstrap import Services
 from coach.ui.common import PAGES
-from tests.app.conftest import frame, open_page, unescaped
+from tests.app.conftest import frame, open_page, texts, unescaped
 
 
 def _room(svc: Services) -> tuple[str, str]:
     w, key = svc.workshops.create("Desk")
-    for name in ("Ana", "Bo"):
+    for i, name in enumerate(("Ana", "Bo")):
         _, m = svc.workshops.join(w.code, name)
-        svc.workshops.submit(w.code, m.token, f"{name}: we welcome every guest.", f"n-{name}")
+        svc.workshops.submit(w.code, m.token, f"We welcome every guest, draft {i}.", f"n{i}")
     return w.code, key
 
 
@@ -92,3 +92,22 @@ def test_a_page_opened_with_no_workshop_asks_for_the_link(svc: Services) -> None
     at.text_input(key="paste_link_Toward consensus").input(link)
     at.button(key=submit).click().run()
     assert "Reveal the drafts" in at.info[0].value  # the workshop is open, not yet revealed
+
+
+def test_anonymous_reveal_with_scores_held_back(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("workshop", code=code, key=key)
+    at.toggle(key="privacy_anonymous").set_value(True).run()
+    assert list(frame(at, "state")["member"]) == ["Member 1", "Member 2"]
+    at.button(key="toggle_reveal").click().run()
+    at.button(key="toggle_scores").click().run()  # hide the scores until the team is ready
+    shown = texts(at)
+    assert "Member 1" in shown and "Ana" not in shown and "Bo" not in shown
+    assert "overall" not in shown and "Scores are hidden" in " ".join(c.value for c in at.caption)
+    at.button(key="toggle_scores").click().run()
+    assert "overall" in texts(at)
+    phone = open_page(
+        "join", code=code, member=svc.store.members(svc.workshops.find(code).id)[0].token
+    )
+    assert "You are Ana." in texts(phone)
+    assert "never by name" in " ".join(c.value for c in phone.caption)

@@ -101,7 +101,9 @@ def _brief(workshop: Workshop) -> None:
 
 
 def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
-    st.text(f"You are {member.display_name}.")
+    st.text(f"You are {member.own_name}.")
+    if workshop.anonymous:
+        st.caption(f"The shared screen shows you as Member {member.position}, never by name.")
     draft = ws.own_draft(workshop, member)
     text_key = f"member_draft_{member.id}"
     if text_key not in st.session_state:

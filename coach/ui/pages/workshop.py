@@ -105,6 +105,7 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
         on_click=steps.run,
         args=(partial(ws.set_locked, workshop.code, key, not workshop.locked),),
     )
+    _privacy(ws, workshop, key)
     coach = services().coach
     if (
         workshop.revealed
@@ -116,6 +117,31 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
             st.session_state["board_llm"] = coach.feedback_many(drafts, workshop_id=workshop.id)
     state = "revealed" if workshop.revealed else "private: shown only as submitted ✓"
     st.caption(f"Drafts are {state}. Drafting is {'locked' if workshop.locked else 'open'}.")
+
+
+def _privacy(ws: Workshops, workshop: Workshop, key: str | None) -> None:
+    """Names and scores on the shared screen: what the team sees together, and when."""
+    left, right = st.columns(2)
+    left.toggle(
+        "Anonymous: names hidden on this screen and in exports",
+        value=workshop.anonymous,
+        key="privacy_anonymous",
+        on_change=_set_anonymous,
+        args=(ws, workshop.code, key),
+    )
+    if workshop.revealed:
+        shown = workshop.scores_shown
+        right.button(
+            "Hide the scores" if shown else "Show the scores",
+            key="toggle_scores",
+            on_click=steps.run,
+            args=(partial(ws.set_privacy, workshop.code, key, scores_shown=not shown),),
+        )
+
+
+def _set_anonymous(ws: Workshops, code: str, key: str | None) -> None:
+    on = bool(st.session_state.get("privacy_anonymous"))
+    steps.run(partial(ws.set_privacy, code, key, anonymous=on))
 
 
 def _at_this_screen(ws: Workshops, current: Board, key: str | None) -> None:
