@@ -14,7 +14,7 @@ import random
 import statistics
 import time
 
-from bench import app_bench, evaluate, generators, llm_bench
+from bench import app_bench, evaluate, generators, live_bench, llm_bench
 from coach.scoring.rubric import load_rubric
 from coach.scoring.scorer import Scorer
 
@@ -117,6 +117,8 @@ def main() -> int:
     llm_bench.main()
     print()
     app_bench.main()
+    print()
+    live_bench.main()
 
     peer = evaluate.PEER_DIR
     print(f"\n== Agreement with external references ({peer})")

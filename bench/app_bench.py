@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support.app_server import start_streamlit
+from tests.support.app_server import SERVER, start_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFTS = [
@@ -67,7 +67,7 @@ def browser_submit_to_score(tries: int = 5) -> list[float] | str:
 
     svc = build()
     workshop, _ = svc.workshops.create("Bench")
-    url, proc = start_streamlit(ROOT / "app.py", Path(tempfile.mkdtemp()))
+    url, proc = start_streamlit(SERVER, Path(tempfile.mkdtemp()))
     try:
         flags = [
             "--headless",

@@ -20,7 +20,7 @@ STREAMLIT_OPTIONS = (
 
 def script() -> str:
     """The app's entry script inside the installed package (the cli never imports the ui)."""
-    return str(files("coach") / "ui" / "app.py")
+    return str(files("coach") / "ui" / "serving" / "server.py")
 
 
 def command(port: int, address: str) -> list[str]:

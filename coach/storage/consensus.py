@@ -113,20 +113,7 @@ class ConsensusStore:
                 .order_by(_Round.number.desc())
                 .limit(1)
             )
-            if rnd is None:
-                return None
-            active = s.scalars(
-                select(_Candidate.id)
-                .where(_Candidate.round_id == rnd.id, _Candidate.withdrawn.is_(False))
-                .order_by(_Candidate.id)
-            )
-            return RoundHead(
-                id=rnd.id,
-                number=rnd.number,
-                phase=rnd.phase,
-                leader_id=rnd.leader_id,
-                active=tuple(active),
-            )
+            return None if rnd is None else _head(s, rnd)
 
     def lock_workshop(self, workshop_id: int) -> None:
         with self.store.transaction() as s:
@@ -146,19 +133,7 @@ class ConsensusStore:
     def round_head(self, round_id: int) -> RoundHead:
         """One round's phase, leader and active candidates (read after lock_round)."""
         with self.store.read() as s:
-            rnd = s.get_one(_Round, round_id)
-            active = s.scalars(
-                select(_Candidate.id)
-                .where(_Candidate.round_id == rnd.id, _Candidate.withdrawn.is_(False))
-                .order_by(_Candidate.id)
-            )
-            return RoundHead(
-                id=rnd.id,
-                number=rnd.number,
-                phase=rnd.phase,
-                leader_id=rnd.leader_id,
-                active=tuple(active),
-            )
+            return _head(s, s.get_one(_Round, round_id))
 
     def delete_round(self, workshop_id: int, round_id: int) -> None:
         """Undo a round that has only just opened: it and its candidates go."""
@@ -327,3 +302,19 @@ class ConsensusStore:
             )
             self.store.bump(s, workshop_id)
             return self.store.reload_workshop(s, workshop_id)
+
+
+def _head(s: Session, rnd: _Round) -> RoundHead:
+    """A round without its ballots and checks: phase, leader and the candidates still in."""
+    active = s.scalars(
+        select(_Candidate.id)
+        .where(_Candidate.round_id == rnd.id, _Candidate.withdrawn.is_(False))
+        .order_by(_Candidate.id)
+    )
+    return RoundHead(
+        id=rnd.id,
+        number=rnd.number,
+        phase=rnd.phase,
+        leader_id=rnd.leader_id,
+        active=tuple(active),
+    )

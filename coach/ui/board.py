@@ -12,8 +12,6 @@ from coach.service.workshops import Board
 from coach.ui import llm_panel, results
 from coach.ui.common import services
 
-REFRESH_SECONDS = 2
-
 
 def current(code: str) -> Board:
     """One light query per rerun or refresh; the full board (and round) only after a change."""

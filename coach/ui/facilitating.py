@@ -12,7 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
 
-from coach.ui.common import PAGES
+from coach.domain.types import Workshop
+from coach.errors import CoachError
+from coach.service.workshops import Workshops
+from coach.ui.common import PAGES, fail
 
 _KEY = "facilitating"
 
@@ -26,6 +29,22 @@ def current() -> tuple[str, str] | None:
         return code, key
     found = st.session_state.get(_KEY)
     return found if isinstance(found, tuple) else None
+
+
+def open_workshop(title: str, ws: Workshops) -> tuple[Workshop, str] | None:
+    """The page's workshop for its facilitator, with a title; else it asks or says why."""
+    found = current()
+    if found is None:
+        ask(title)
+        return None
+    code, key = found
+    st.title(title)
+    try:
+        return ws.facilitator(code, key), key
+    except CoachError as exc:
+        fail(exc)
+        st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
+        return None
 
 
 def ask(title: str) -> None:

@@ -10,29 +10,10 @@ from coach.domain.types import Member, Round, Workshop
 from coach.errors import CoachError
 from coach.service.consensus import Consensus
 from coach.ui import ballot_widgets
-from coach.ui.common import fail, services
-
-
-def stage(consensus: Consensus, workshop: Workshop) -> tuple[int, str, int | None]:
-    """Where the round stands: a light read, as every phone asks every few seconds."""
-    rnd = consensus.head(workshop)
-    return (rnd.number, rnd.phase, workshop.adopted_id) if rnd else (0, "", None)
-
-
-@st.fragment(run_every=3)
-def watch(code: str, seen: tuple[int, str, int | None]) -> None:
-    """Bring the phone to the vote or the check when the facilitator opens it."""
-    svc = services()
-    try:
-        now = stage(svc.consensus, svc.workshops.find(code))
-    except CoachError:
-        return
-    if now != seen:
-        st.rerun(scope="app")
+from coach.ui.common import fail
 
 
 def render(consensus: Consensus, workshop: Workshop, member: Member) -> None:
-    watch(workshop.code, stage(consensus, workshop))
     adopted = consensus.adopted(workshop)
     if adopted is not None:
         st.subheader("The team's mission statement")

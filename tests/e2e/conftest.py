@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.support.app_server import free_port, start_streamlit
+from tests.support.app_server import SERVER, free_port, start_streamlit
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -61,7 +61,7 @@ def app_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def start_app(database_url: str, log_dir: Path) -> tuple[str, subprocess.Popen[bytes]]:
     """A real `streamlit run` of the app on a free loopback port, serving `database_url`."""
-    return start_streamlit(ROOT / "app.py", log_dir, database_url)
+    return start_streamlit(SERVER, log_dir, database_url)
 
 
 @pytest.fixture(scope="session")

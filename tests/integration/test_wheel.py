@@ -44,7 +44,7 @@ def test_the_wheel_carries_rubrics_prompts_pages_and_the_app(wheel: Path) -> Non
             assert f"coach/{folder}/{data.name}" in names, data
     for page in PAGES.values():
         assert f"coach/ui/pages/{Path(page).name}" in names, page
-    assert "coach/ui/app.py" in names
+    assert {"coach/ui/serving/app.py", "coach/ui/serving/server.py"} <= names
     (entry,) = [n for n in names if n.endswith("entry_points.txt")]
     assert "mission-coach = coach.cli.main:main" in zipfile.ZipFile(wheel).read(entry).decode()
 

@@ -11,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+# The app as `mission-coach serve` runs it: the pages plus the live watch endpoint.
+SERVER = ROOT / "coach" / "ui" / "serving" / "server.py"
 
 
 def free_port() -> int:

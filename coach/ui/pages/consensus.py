@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.errors import CoachError
 from coach.ui import consensus_parts as parts
-from coach.ui import consensus_result, consensus_steps, facilitating, steps
-from coach.ui.common import PAGES, fail, services
+from coach.ui import consensus_result, consensus_steps, facilitating, live, steps
+from coach.ui.common import PAGES, services
 
 
 def render() -> None:
     svc = services()
-    found = facilitating.current()
-    if found is None:
-        facilitating.ask("Toward consensus")
+    opened = facilitating.open_workshop("Toward consensus", svc.workshops)
+    if opened is None:
         return
-    code, key = found
-    st.title("Toward consensus")
-    try:
-        workshop = svc.workshops.facilitator(code, key)
-    except CoachError as exc:
-        fail(exc)
-        return
+    workshop, key = opened
     if not workshop.revealed:
         st.info(
             "Reveal the drafts on the facilitator screen first: the team builds candidates "
@@ -35,6 +27,7 @@ def render() -> None:
             query_params={"code": workshop.code, "key": key or ""},
         )
         return
+    live.follow(workshop, "all")  # ballots and answers as they come in
     facilitating.nav(workshop.code, key or "", "consensus")
     ctx = parts.Context.load(svc.consensus, svc.coach, svc.commitments, workshop, key or "")
     parts.adopted_banner(ctx)

@@ -9,26 +9,17 @@ import pandas as pd
 import streamlit as st
 
 from coach.domain import elements as elements_mod
-from coach.errors import CoachError
 from coach.service.commitments import Team
 from coach.ui import facilitating
-from coach.ui.common import PAGES, act, fail, services
+from coach.ui.common import act, services
 
 
 def render() -> None:
     svc = services()
-    found = facilitating.current()
-    if found is None:
-        facilitating.ask("The team's commitments")
+    opened = facilitating.open_workshop("The team's commitments", svc.workshops)
+    if opened is None:
         return
-    code, key = found
-    st.title("The team's commitments")
-    try:
-        workshop = svc.workshops.facilitator(code, key)
-    except CoachError as exc:
-        fail(exc)
-        st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
-        return
+    workshop, key = opened
     facilitating.nav(workshop.code, key or "", "team")
     team = svc.commitments.team(workshop)
     _followup(team, workshop.code, key)

@@ -11,7 +11,7 @@ from coach.domain.codes import format_code
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
 from coach.service.workshops import Board, Workshops
-from coach.ui import board, facilitating, people, results, steps
+from coach.ui import board, facilitating, live, people, results, steps
 from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once
 
 
@@ -37,19 +37,7 @@ def render() -> None:
     facilitating.nav(workshop.code, key or "", "workshop")
     _header(workshop, key or "")
     _controls(ws, workshop, key)
-    _live(workshop.code, key)
-
-
-@st.fragment(run_every=board.REFRESH_SECONDS)
-def _live(code: str, key: str | None) -> None:
-    """Everything that changes as people join and write: redrawn every 2 s from one light
-    read, and read in full only when something changed."""
-    ws = services().workshops
-    try:
-        latest = board.current(code)
-    except CoachError as exc:
-        fail(exc)
-        return
+    live.follow(workshop, "all")  # joins, drafts, votes: redrawn as they happen
     steps.flash()
     people.render(latest, st.session_state.get("board_round"), key)
     board.render(latest)

@@ -1,0 +1,68 @@
+"""GET /_coach/watch?code=...&view=phone|all: a token that changes when that screen should redraw.
+
+Every open screen asks a few times a second from the browser (coach.ui.live), which costs
+the server one small HTTP answer instead of a Streamlit rerun. Answers come from a
+per-process cache that reads the database at most every TTL seconds per workshop, however
+many screens watch it. The answer holds only an opaque token: nothing about the workshop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from coach.bootstrap import Services, build
+from coach.domain.codes import parse_code
+from coach.domain.types import RoundHead, Workshop
+from coach.errors import CoachError
+
+TTL = 0.15  # seconds an answer is shared between screens before the database is asked again
+_lock = threading.Lock()
+_services: Services | None = None
+_cache: dict[str, tuple[float, Workshop, RoundHead | None]] = {}
+
+
+def token(workshop: Workshop, head: RoundHead | None, view: str) -> str:
+    """What a screen of this kind shows, boiled down: equal tokens, nothing to redraw."""
+    if view == "all":  # the facilitator's screens show everything
+        return str(workshop.revision)
+    shown = (
+        workshop.revealed,
+        workshop.locked,
+        workshop.adopted_id,
+        workshop.anonymous,
+        (head.number, head.phase, head.leader_id) if head else None,
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+
+
+def _state(code: str) -> tuple[Workshop, RoundHead | None]:
+    global _services
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get(code)
+        if hit is not None and now - hit[0] < TTL:
+            return hit[1], hit[2]
+        if _services is None:
+            _services = build()
+        workshop = _services.workshops.find(code)
+        head = _services.consensus.head(workshop)
+        if len(_cache) > 2048:  # codes nobody watches any more
+            _cache.clear()
+        _cache[code] = (now, workshop, head)
+        return workshop, head
+
+
+def watch(request: Request) -> JSONResponse:
+    """Sync on purpose: Starlette runs it in a thread, off the event loop."""
+    view = request.query_params.get("view", "phone")
+    try:
+        code = parse_code(request.query_params.get("code", ""))
+        workshop, head = _state(code)
+    except CoachError:
+        return JSONResponse({"v": ""}, status_code=404)
+    return JSONResponse({"v": token(workshop, head, view)}, headers={"Cache-Control": "no-store"})

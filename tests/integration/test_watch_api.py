@@ -1,0 +1,80 @@
+"""The watch endpoint: a phone's token moves only when its view does; the facilitator's on
+any change; nothing about the workshop leaks; the database is read at most once per TTL."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from coach.bootstrap import Services, build
+from coach.config import Settings
+from coach.ui import watch_api
+
+
+@pytest.fixture
+def svc(monkeypatch: pytest.MonkeyPatch, migrated_database_url: str) -> Services:
+    monkeypatch.setenv("COACH_DATABASE_URL", migrated_database_url)
+    monkeypatch.setattr(watch_api, "_services", None)  # the endpoint builds its own, like a server
+    monkeypatch.setattr(watch_api, "_cache", {})
+    monkeypatch.setattr(watch_api, "TTL", 0.0)
+    return build(Settings(database_url=migrated_database_url, public_url=None))
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(Starlette(routes=[Route("/_coach/watch", watch_api.watch)]))
+
+
+def _v(client: TestClient, code: str, view: str) -> str:
+    answer = client.get("/_coach/watch", params={"code": code, "view": view})
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    assert set(answer.json()) == {"v"}  # a token, nothing about the workshop
+    return str(answer.json()["v"])
+
+
+def test_a_phone_redraws_for_its_view_not_for_every_draft(
+    svc: Services, client: TestClient
+) -> None:
+    w, key = svc.workshops.create("Desk")
+    _, ana = svc.workshops.join(w.code, "Ana")
+    phone, screen = _v(client, w.code, "phone"), _v(client, w.code, "all")
+    svc.workshops.submit(w.code, ana.token, "We welcome every guest.", "n1")
+    assert _v(client, w.code, "phone") == phone  # someone's draft: phones stay as they are
+    assert _v(client, w.code, "all") != screen  # the facilitator's board moves on
+    svc.workshops.set_revealed(w.code, key, True)
+    assert _v(client, w.code, "phone") != phone  # reveal: every phone follows
+
+
+def test_an_unknown_or_malformed_code_is_a_plain_404(svc: Services, client: TestClient) -> None:
+    for code in ("", "NOPE", "ZZZZZZZZZZZZ", "<script>"):
+        answer = client.get("/_coach/watch", params={"code": code, "view": "phone"})
+        assert answer.status_code == 404 and answer.json() == {"v": ""}
+
+
+def test_screens_share_one_read_per_ttl(svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    w, _ = svc.workshops.create("Desk")
+    monkeypatch.setattr(watch_api, "TTL", 60.0)
+    reads = []
+    real = watch_api.build
+
+    def counting() -> Services:
+        built = real()
+        original = built.workshops.find
+
+        def find(code: str):  # type: ignore[no-untyped-def]
+            reads.append(code)
+            return original(code)
+
+        built.workshops.find = find  # type: ignore[method-assign]
+        return built
+
+    monkeypatch.setattr(watch_api, "build", counting)
+    client = TestClient(Starlette(routes=[Route("/_coach/watch", watch_api.watch)]))
+    started = time.monotonic()
+    for _ in range(20):
+        _v(client, w.code, "phone")
+    assert len(reads) == 1 and time.monotonic() - started < 60
