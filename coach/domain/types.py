@@ -37,6 +37,12 @@ class Workshop(_View):
     followup_due: date | None = None  # when management gives feedback on the commitments
     anonymous: bool = False  # names hidden on the shared screen, the projector and exports
     scores_shown: bool = True  # scores on the shared screen (hidden until the team is ready)
+    timer_ends_at: datetime | None = None  # the silent writing time runs out then
+    timer_lock: bool = False  # and drafting closes when it does
+
+    def time_up(self, now: datetime) -> bool:
+        """Whether a timer that closes drafting has run out."""
+        return self.timer_lock and self.timer_ends_at is not None and now >= self.timer_ends_at
 
 
 class Member(_View):

@@ -28,6 +28,7 @@ MAX_VERSIONS = 30
 
 
 MAX_SUBMITS_PER_MINUTE = 10
+TIMER_MAX_MINUTES = 60
 
 
 class NotFound(CoachError):
@@ -213,6 +214,11 @@ class Workshops:
                 "Drafting is locked: the facilitator has closed this round. "
                 "Your text is still in the box; ask them to unlock it."
             )
+        if workshop.time_up(datetime.now(UTC)):
+            raise Locked(
+                "Time is up: the writing time has run out. Your text is still in the box; "
+                "ask the facilitator for a little more time."
+            )
         self.check_text(text)
         result = score_text(text, "mission")
         version, created = self.store.add_version(
@@ -281,6 +287,20 @@ class Workshops:
         """Names hidden on the shared screen, projector and exports; scores shown or not."""
         workshop = self.facilitator(raw_code, key)
         return self.store.set_flags(workshop.id, anonymous=anonymous, scores_shown=scores_shown)
+
+    def start_timer(
+        self, raw_code: str, key: str | None, minutes: float, *, lock_at_zero: bool = False
+    ) -> Workshop:
+        """The silent writing time: phones and screens count down; drafting may close at 0."""
+        workshop = self.facilitator(raw_code, key)
+        if not 0 < minutes <= TIMER_MAX_MINUTES:
+            raise InputError(f"Give the writing time in minutes, from 1 to {TIMER_MAX_MINUTES}.")
+        ends = datetime.now(UTC) + timedelta(minutes=minutes)
+        return self.store.set_timer(workshop.id, ends, lock_at_zero)
+
+    def stop_timer(self, raw_code: str, key: str | None) -> Workshop:
+        workshop = self.facilitator(raw_code, key)
+        return self.store.set_timer(workshop.id, None, False)
 
     def add_member(self, raw_code: str, key: str | None, name: str = "") -> Member:
         """The facilitator adds someone at the shared screen."""

@@ -300,6 +300,13 @@ def _v8(conn: Connection) -> None:
     )
 
 
+def _v9(conn: Connection) -> None:
+    """A timer for the silent writing time, which may close drafting when it runs out."""
+    stamp = DateTime(timezone=True).compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE workshops ADD COLUMN timer_ends_at {stamp}"))
+    conn.execute(text("ALTER TABLE workshops ADD COLUMN timer_lock BOOLEAN NOT NULL DEFAULT FALSE"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -309,6 +316,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (6, "revision counters split over rows, so writers do not queue for one", _v6),
     (7, "stable candidate letters; removed and absent members", _v7),
     (8, "anonymous workshops; scores shown when the facilitator says", _v8),
+    (9, "a writing timer that may close drafting at zero", _v9),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -70,6 +70,8 @@ class _Workshop(_Base):
     followup_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     anonymous: Mapped[bool] = mapped_column(default=False)  # names hidden on shared screens
     scores_shown: Mapped[bool] = mapped_column(default=True)  # on the shared screen
+    timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    timer_lock: Mapped[bool] = mapped_column(default=False)  # drafting closes at zero
 
 
 class _Revision(_Base):
@@ -159,6 +161,8 @@ def _workshop(row: _Workshop, revision: int) -> Workshop:
         followup_due=row.followup_due,
         anonymous=row.anonymous,
         scores_shown=row.scores_shown,
+        timer_ends_at=_utc(row.timer_ends_at) if row.timer_ends_at else None,
+        timer_lock=row.timer_lock,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import cast
 
@@ -92,6 +92,12 @@ class Store(Database):
             "scores_shown": scores_shown,
         }
         values = {k: v for k, v in flags.items() if v is not None}
+        return self._set(workshop_id, values)
+
+    def set_timer(self, workshop_id: int, ends_at: datetime | None, lock: bool) -> Workshop:
+        return self._set(workshop_id, {"timer_ends_at": ends_at, "timer_lock": lock})
+
+    def _set(self, workshop_id: int, values: Mapping[str, object]) -> Workshop:
         with self._tx() as s:
             s.execute(update(_Workshop).where(_Workshop.id == workshop_id).values(**values))
             self.bump(s, workshop_id)

@@ -35,6 +35,8 @@ def token(workshop: Workshop, head: RoundHead | None, view: str) -> str:
         workshop.locked,
         workshop.adopted_id,
         workshop.anonymous,
+        workshop.timer_ends_at,
+        workshop.timer_lock,
         (head.number, head.phase, head.leader_id) if head else None,
     )
     return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]

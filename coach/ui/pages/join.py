@@ -13,7 +13,7 @@ from coach.errors import CoachError
 from coach.scoring.rubric import load_rubric
 from coach.scoring.scorer import score_text
 from coach.service.workshops import Workshops
-from coach.ui import live, llm_panel, member_consensus, results
+from coach.ui import live, llm_panel, member_consensus, results, timer
 from coach.ui.common import PAGES, fail, services, submit_once
 from coach.ui.device import device_memory
 
@@ -101,6 +101,8 @@ def _live(code: str, token: str) -> None:
         live.follow(workshop, "phone")
         if workshop.locked:
             st.warning("Drafting is locked by the facilitator for now.")
+        if not workshop.revealed:
+            timer.show(workshop, key="timer_phone")
         if not workshop.revealed:
             _brief(workshop)
         member_consensus.render(services().consensus, workshop, member)

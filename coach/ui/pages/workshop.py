@@ -11,7 +11,7 @@ from coach.domain.codes import format_code
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
 from coach.service.workshops import Board, Workshops
-from coach.ui import board, facilitating, live, people, results, steps
+from coach.ui import board, facilitating, live, people, results, steps, timer
 from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once
 
 
@@ -94,6 +94,8 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
         args=(partial(ws.set_locked, workshop.code, key, not workshop.locked),),
     )
     _privacy(ws, workshop, key)
+    if not workshop.revealed:
+        timer.controls(ws, workshop, key)
     coach = services().coach
     if (
         workshop.revealed
