@@ -5,6 +5,7 @@ crafted URL or a participant session cannot reach what the rules forbid."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -65,6 +66,12 @@ def clean_field(value: str | None, field: str, *, required: bool = False) -> str
     if len(text) > LIMITS[field]:
         raise InputError(f"The {field} is {len(text)} characters; keep it to {LIMITS[field]}.")
     return text
+
+
+def _presenter_token(key_hash: str) -> str:
+    # Derived from the key's hash, so nothing new is stored and it cannot be turned back
+    # into the key; a new facilitator key would give a new presentation link.
+    return hashlib.sha256(f"present:{key_hash}".encode()).hexdigest()[:32]
 
 
 def _no_workshop(code: str) -> str:
@@ -163,6 +170,22 @@ class Workshops:
         if not key:
             return False
         return hmac.compare_digest(self.store.key_hash(workshop.id), hash_key(key))
+
+    def presenter_token(self, raw_code: str, key: str | None) -> str:
+        """A read-only link for the projector: it opens the presentation, never the controls,
+        so the facilitator key never shows on the big screen's address bar."""
+        workshop = self.facilitator(raw_code, key)
+        return _presenter_token(self.store.key_hash(workshop.id))
+
+    def presenter(self, raw_code: str, token: str | None) -> Workshop:
+        workshop = self.find(raw_code)
+        expected = _presenter_token(self.store.key_hash(workshop.id))
+        if not token or not hmac.compare_digest(expected, token):
+            raise AccessDenied(
+                "This presentation link is not right. Open it again from the facilitator "
+                "screen (Present on the projector)."
+            )
+        return workshop
 
     def facilitator(self, raw_code: str, key: str | None) -> Workshop:
         workshop = self.find(raw_code)

@@ -22,7 +22,9 @@ from coach.service.workshops import Submission, Workshops
 
 # Absolute paths: the pages are found the same from a checkout's app.py or an installed wheel.
 _PAGES_DIR = Path(__file__).resolve().parent / "pages"
-_NAMES = ("home", "workshop", "join", "consensus", "score", "settings", "commitments", "team")
+_NAMES = (
+    "home", "workshop", "join", "consensus", "score", "settings", "commitments", "team", "present",
+)  # fmt: skip
 PAGES = {name: str(_PAGES_DIR / f"{name}.py") for name in _NAMES}
 
 

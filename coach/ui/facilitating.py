@@ -15,7 +15,7 @@ import streamlit as st
 from coach.domain.types import Workshop
 from coach.errors import CoachError
 from coach.service.workshops import Workshops
-from coach.ui.common import PAGES, fail
+from coach.ui.common import PAGES, fail, link, services
 
 _KEY = "facilitating"
 
@@ -81,6 +81,11 @@ def nav(code: str, key: str, here: str) -> None:
         ("consensus", "Toward consensus", "🤝"),
         ("team", "Team commitments", "📋"),
     ]
+    token = services().workshops.presenter_token(code, key)
+    st.link_button(
+        "📽️ Present on the projector (opens a read-only screen, no key in its address)",
+        link("present", code=code, view=token),
+    )
     cols = st.columns(len(pages))
     for col, (page, label, icon) in zip(cols, pages, strict=True):
         if page == here:

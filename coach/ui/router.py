@@ -16,6 +16,7 @@ def route() -> None:
         st.Page(PAGES["home"], title="Workshops", icon="🏠", url_path="home", default=True),
         st.Page(PAGES["workshop"], title="Facilitate", icon="🧑‍🏫", url_path="workshop"),
         st.Page(PAGES["consensus"], title="Consensus", icon="🤝", url_path="consensus"),
+        st.Page(PAGES["present"], title="Present", icon="📽️", url_path="present"),
         st.Page(PAGES["join"], title="Join", icon="📱", url_path="join"),
         st.Page(PAGES["commitments"], title="My commitments", icon="✅", url_path="commitments"),
         st.Page(PAGES["team"], title="Team commitments", icon="📋", url_path="team"),
