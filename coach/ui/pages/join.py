@@ -32,6 +32,7 @@ def render() -> None:
     if token and member is None:
         st.error("This member link is not part of the workshop. Join again below.")
     if member is None:
+        _welcome_back(ws, workshop)
         _name_form(ws, workshop)
         return
     if member.removed:
@@ -74,6 +75,23 @@ def _code_form(ws: Workshops) -> None:
                 fail(exc)
             else:
                 st.rerun()
+
+
+def _welcome_back(ws: Workshops, workshop: Workshop) -> None:
+    """The same phone opening the join link again gets its member back, not a second one
+    (the member link it had is remembered on this device)."""
+    for entry in device_memory() or []:
+        if entry.get("code") != workshop.code or entry.get("role") != "member":
+            continue
+        mine = ws.member(workshop, entry.get("secret"))
+        if mine is None or mine.removed:
+            continue
+        st.info(f"This phone has joined this workshop before, as {mine.own_name}.")
+        if st.button(f"Continue as {mine.own_name}", type="primary", key="join_again"):
+            st.query_params["member"] = mine.token
+            st.rerun()
+        st.caption("Or, if you are someone else using this phone, join below.")
+        return
 
 
 def _name_form(ws: Workshops, workshop: Workshop) -> None:
