@@ -39,6 +39,7 @@ class Workshop(_View):
     scores_shown: bool = True  # scores on the shared screen (hidden until the team is ready)
     timer_ends_at: datetime | None = None  # the silent writing time runs out then
     timer_lock: bool = False  # and drafting closes when it does
+    admission: bool = False  # new joins wait in a lobby until the facilitator lets them in
 
     def time_up(self, now: datetime) -> bool:
         """Whether a timer that closes drafting has run out."""
@@ -54,11 +55,12 @@ class Member(_View):
     anonymous: bool = False  # loaded from an anonymous workshop: shown as "Member N"
     removed: bool = False  # by the facilitator: out of every count, drafts kept as removed
     absent: bool = False  # not waited for; their answers count again once they are back
+    admitted: bool = True  # False: waiting in the lobby (the workshop asks for admission)
 
     @property
     def counted(self) -> bool:
         """Whether this member's ballot and check answers count."""
-        return not self.removed and not self.absent
+        return self.admitted and not self.removed and not self.absent
 
     @property
     def display_name(self) -> str:

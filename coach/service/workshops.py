@@ -198,12 +198,14 @@ class Workshops:
 
     # -- members -----------------------------------------------------------
     def join(self, raw_code: str, name: str = "") -> tuple[Workshop, Member]:
+        """A new member; in a workshop with admission, they wait until let in."""
         workshop = self.find(raw_code)
         member = self.store.add_member(
             workshop.id,
             clean_field(name, "member name"),
             secrets.token_urlsafe(16),
             capacity=MAX_MEMBERS,
+            admitted=not workshop.admission,
         )
         return workshop, member
 
@@ -220,6 +222,11 @@ class Workshops:
             raise AccessDenied(
                 "The facilitator has removed you from this workshop. If that was a mistake, "
                 "ask them to bring you back; your draft is kept."
+            )
+        if not member.admitted:
+            raise AccessDenied(
+                "You are waiting for the facilitator to let you in: this page follows by "
+                "itself once they do."
             )
         return workshop, member
 
@@ -349,6 +356,16 @@ class Workshops:
         workshop = self.facilitator(raw_code, key)
         self._own_member(workshop, member_id)
         return self.store.set_member_state(workshop.id, member_id, removed=removed)
+
+    def set_admission(self, raw_code: str, key: str | None, on: bool) -> Workshop:
+        """Hold new joins in a lobby until the facilitator lets each one in."""
+        workshop = self.facilitator(raw_code, key)
+        return self.store.set_flags(workshop.id, admission=on)
+
+    def admit(self, raw_code: str, key: str | None, member_id: int) -> Member:
+        workshop = self.facilitator(raw_code, key)
+        self._own_member(workshop, member_id)
+        return self.store.set_member_state(workshop.id, member_id, admitted=True)
 
     def set_absent(self, raw_code: str, key: str | None, member_id: int, absent: bool) -> Member:
         """Someone who stepped out: a vote or check can close without them."""

@@ -65,6 +65,7 @@ class ConsensusStore:
                     _Member.workshop_id == workshop_id,
                     _Member.removed_at.is_(None),
                     _Member.absent.is_(False),
+                    _Member.admitted.is_(True),
                 )
                 for b in s.scalars(
                     select(_Ballot)

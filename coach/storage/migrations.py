@@ -307,6 +307,12 @@ def _v9(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE workshops ADD COLUMN timer_lock BOOLEAN NOT NULL DEFAULT FALSE"))
 
 
+def _v10(conn: Connection) -> None:
+    """Admission: a workshop may hold new joins in a lobby until the facilitator lets them in."""
+    conn.execute(text("ALTER TABLE workshops ADD COLUMN admission BOOLEAN NOT NULL DEFAULT FALSE"))
+    conn.execute(text("ALTER TABLE members ADD COLUMN admitted BOOLEAN NOT NULL DEFAULT TRUE"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -317,6 +323,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (7, "stable candidate letters; removed and absent members", _v7),
     (8, "anonymous workshops; scores shown when the facilitator says", _v8),
     (9, "a writing timer that may close drafting at zero", _v9),
+    (10, "admission: new joins wait in a lobby until let in", _v10),
 ]
 LATEST = MIGRATIONS[-1][0]
 

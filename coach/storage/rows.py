@@ -72,6 +72,7 @@ class _Workshop(_Base):
     scores_shown: Mapped[bool] = mapped_column(default=True)  # on the shared screen
     timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     timer_lock: Mapped[bool] = mapped_column(default=False)  # drafting closes at zero
+    admission: Mapped[bool] = mapped_column(default=False)  # joins wait until let in
 
 
 class _Revision(_Base):
@@ -115,6 +116,7 @@ class _Member(_Base):
     # waited for, and their answers do not count, until they come back.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     absent: Mapped[bool] = mapped_column(default=False)
+    admitted: Mapped[bool] = mapped_column(default=True)  # False: waiting in the lobby
 
 
 class _Draft(_Base):
@@ -163,6 +165,7 @@ def _workshop(row: _Workshop, revision: int) -> Workshop:
         scores_shown=row.scores_shown,
         timer_ends_at=_utc(row.timer_ends_at) if row.timer_ends_at else None,
         timer_lock=row.timer_lock,
+        admission=row.admission,
     )
 
 
@@ -176,6 +179,7 @@ def _member(row: _Member, anonymous: bool = False) -> Member:
         position=row.position,
         removed=row.removed_at is not None,
         absent=row.absent,
+        admitted=row.admitted,
     )
 
 

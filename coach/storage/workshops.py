@@ -84,8 +84,10 @@ class Store(Database):
         locked: bool | None = None,
         anonymous: bool | None = None,
         scores_shown: bool | None = None,
+        admission: bool | None = None,
     ) -> Workshop:
         flags = {
+            "admission": admission,
             "revealed": revealed,
             "locked": locked,
             "anonymous": anonymous,
@@ -105,7 +107,13 @@ class Store(Database):
 
     # -- members -----------------------------------------------------------
     def add_member(
-        self, workshop_id: int, name: str, token: str, *, capacity: int | None = None
+        self,
+        workshop_id: int,
+        name: str,
+        token: str,
+        *,
+        capacity: int | None = None,
+        admitted: bool = True,
     ) -> Member:
         """The next position in the workshop, or WorkshopFull past `capacity` members.
 
@@ -132,13 +140,15 @@ class Store(Database):
                         literal(token, String),
                         so_far.c.n + 1,
                         literal(joined, DateTime(timezone=True)),
+                        literal(admitted),
                     )
                     if capacity is not None:
                         nxt = nxt.where(so_far.c.n < capacity)
                     added = s.execute(
                         insert(members)
                         .from_select(
-                            ["workshop_id", "name", "token", "position", "created_at"], nxt
+                            ["workshop_id", "name", "token", "position", "created_at", "admitted"],
+                            nxt,
                         )
                         .returning(members.c.id, members.c.position)
                     ).first()
@@ -154,6 +164,7 @@ class Store(Database):
                         name=name,
                         token=token,
                         position=added.position,
+                        admitted=admitted,
                     )
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter only
@@ -200,6 +211,7 @@ class Store(Database):
         *,
         removed: bool | None = None,
         absent: bool | None = None,
+        admitted: bool | None = None,
     ) -> Member:
         """Remove a member (their draft goes with them, kept as removed) or bring them
         back; mark them absent or present."""
@@ -216,6 +228,8 @@ class Store(Database):
                 )
             if absent is not None:
                 row.absent = absent
+            if admitted is not None:
+                row.admitted = admitted
             self.bump(s, workshop_id)
             return _member(row, self._anonymous(s, workshop_id))
 

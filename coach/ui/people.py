@@ -49,19 +49,37 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
         hide_index=True,
         key="people_table",
     )
-    with st.expander("Mark someone absent, or remove a duplicate join"):
+    waiting = [e for e in entries if not e.member.admitted and not e.member.removed]
+    with st.expander(
+        f"Let people in ({len(waiting)} waiting), mark someone absent, or remove a duplicate"
+        if waiting
+        else "Mark someone absent, or remove a duplicate join",
+        expanded=bool(waiting),
+    ):
         for e in entries:
             _controls(board.workshop.code, key, e.member)
 
 
 def _state(m: Member) -> str:
-    return "removed" if m.removed else "absent" if m.absent else "here"
+    if m.removed:
+        return "removed"
+    if not m.admitted:
+        return "waiting to be let in"
+    return "absent" if m.absent else "here"
 
 
 def _controls(code: str, key: str | None, m: Member) -> None:
     ws = services().workshops
     name, left, right = st.columns([3, 2, 2])
     name.text(f"{m.display_name} ({_state(m)})")
+    if not m.admitted and not m.removed:
+        left.button(
+            "Let in",
+            key=f"admit_{m.id}",
+            type="primary",
+            on_click=steps.run,
+            args=(partial(ws.admit, code, key, m.id), f"{m.display_name} is in."),
+        )
     if m.removed:
         right.button(
             "Bring back",
@@ -71,15 +89,16 @@ def _controls(code: str, key: str | None, m: Member) -> None:
         )
         return
     absent = not m.absent
-    left.button(
-        "Mark absent" if absent else "Mark here",
-        key=f"absent_{m.id}",
-        on_click=steps.run,
-        args=(
-            partial(ws.set_absent, code, key, m.id, absent),
-            f"{m.display_name} is marked {'absent' if absent else 'here'}.",
-        ),
-    )
+    if m.admitted:  # someone waiting is let in (above) or removed, not marked absent
+        left.button(
+            "Mark absent" if absent else "Mark here",
+            key=f"absent_{m.id}",
+            on_click=steps.run,
+            args=(
+                partial(ws.set_absent, code, key, m.id, absent),
+                f"{m.display_name} is marked {'absent' if absent else 'here'}.",
+            ),
+        )
     with right:
         steps.confirmed(
             "Remove",

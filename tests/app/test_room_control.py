@@ -111,3 +111,19 @@ def test_anonymous_reveal_with_scores_held_back(svc: Services) -> None:
     )
     assert "You are Ana." in texts(phone)
     assert "never by name" in " ".join(c.value for c in phone.caption)
+
+
+def test_admission_holds_a_join_in_the_lobby_until_let_in(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("workshop", code=code, key=key)
+    at.toggle(key="admission_on").set_value(True).run()
+    _, guest = svc.workshops.join(code, "Cy")
+    phone = open_page("join", code=code, member=guest.token)
+    assert "You are in the lobby" in phone.info[0].value
+    assert not phone.text_area  # no drafting until let in
+    at.run()
+    assert _people(at)["Cy"] == "waiting to be let in"
+    at.button(key=f"admit_{guest.id}").click().run()
+    assert _people(at)["Cy"] == "here"
+    phone.run()
+    assert phone.text_area  # in: the draft box is there

@@ -81,3 +81,17 @@ def test_an_absent_members_answer_does_not_count_until_they_answer_again(
     result = svc.consensus.check_result(svc.workshops.find(w.code), _round(svc, w))
     assert [(m.name, q, s) for m, q, s, _ in result.below] == [("Cy", "bold", 2)]
     assert not next(m for m in svc.store.members(w.id) if m.id == cy.id).absent
+
+
+def test_with_admission_a_join_waits_and_counts_only_once_let_in(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    svc.workshops.set_admission(w.code, key, True)
+    _, guest = svc.workshops.join(w.code, "Mallory")
+    assert not guest.admitted and not guest.counted
+    with pytest.raises(AccessDenied, match="waiting for the facilitator to let you in"):
+        svc.workshops.submit(w.code, guest.token, "We outvote everyone.", "n1")
+    added = svc.workshops.add_member(w.code, key, "Ana")  # added at the shared screen
+    assert added.admitted
+    svc.workshops.admit(w.code, key, guest.id)
+    svc.workshops.submit(w.code, guest.token, "We welcome every guest.", "n2")
+    assert [m.counted for m in svc.store.members(w.id)] == [True, True]

@@ -41,6 +41,13 @@ def render() -> None:
             "them to bring you back: your draft is kept."
         )
         return
+    if not member.admitted:
+        live.follow(workshop, "all")  # let in: the page moves on by itself
+        st.info(
+            f"Welcome, {member.own_name}. You are in the lobby: the facilitator lets "
+            "each person in. This page moves on by itself once they do."
+        )
+        return
     device_memory(
         add={
             "code": workshop.code,

@@ -113,6 +113,13 @@ def _privacy(ws: Workshops, workshop: Workshop, key: str | None) -> None:
     """Names and scores on the shared screen: what the team sees together, and when."""
     left, right = st.columns(2)
     left.toggle(
+        "Admission: new joins wait until you let them in",
+        value=workshop.admission,
+        key="admission_on",
+        on_change=_set_admission,
+        args=(ws, workshop.code, key),
+    )
+    left.toggle(
         "Anonymous: names hidden on this screen and in exports",
         value=workshop.anonymous,
         key="privacy_anonymous",
@@ -127,6 +134,11 @@ def _privacy(ws: Workshops, workshop: Workshop, key: str | None) -> None:
             on_click=steps.run,
             args=(partial(ws.set_privacy, workshop.code, key, scores_shown=not shown),),
         )
+
+
+def _set_admission(ws: Workshops, code: str, key: str | None) -> None:
+    on = bool(st.session_state.get("admission_on"))
+    steps.run(partial(ws.set_admission, code, key, on))
 
 
 def _set_anonymous(ws: Workshops, code: str, key: str | None) -> None:
