@@ -46,6 +46,10 @@ def start_streamlit(
                 str(port),
                 "--browser.gatherUsageStats",
                 "false",
+                "--server.fileWatcherType",  # as `mission-coach serve` runs it
+                "none",
+                "--runner.postScriptGC",
+                "false",
             ],
             cwd=ROOT,
             env=env,
