@@ -243,3 +243,13 @@ def parse_ballots_csv(
     if unknown:
         raise _unknown_error(unknown)
     return voters, ballots
+
+
+def letters(n: int) -> str:
+    """The n-th candidate letter (from 0): A..Z, then AA, AB, ... (kept across rounds)."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("A") + r) + out
+    return out

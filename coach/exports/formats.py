@@ -21,6 +21,7 @@ from coach.exports.table import (
     COLUMNS,
     COMMITMENT_COLUMNS,
     FIRST_PREFERENCES_NOTE,
+    NEWLINES,
     PAIRWISE_NOTE,
     CommitmentRow,
     ConsensusRow,
@@ -60,9 +61,6 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
-_NEWLINES = re.compile(r"\r\n|\r|\n")
-
-
 def neutralise(value: object) -> object:
     """A str a spreadsheet could read as a formula gets a leading apostrophe; the rest pass."""
     if isinstance(value, str) and value.startswith(_TRIGGERS):
@@ -95,7 +93,7 @@ def commitments_csv(table: ConsensusTable) -> bytes:
 
 def _xlsx_text(value: str) -> str:
     """Neutralised, XML-legal text that Excel shows exactly as written."""
-    text = _NEWLINES.sub("\n", str(neutralise(value)))  # XML readers turn a bare CR into LF
+    text = NEWLINES.sub("\n", str(neutralise(value)))  # XML readers turn a bare CR into LF
     text = _XML_ILLEGAL.sub("\ufffd", text)  # these would make the file unreadable
     # Excel decodes _xHHHH_ inside strings ("_x003D_" shows "="); _x005F_ is a literal "_".
     return _OOXML_ESCAPE.sub(r"_x005F_\1", text)

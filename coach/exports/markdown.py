@@ -10,6 +10,7 @@ from coach.exports.table import (
     COLUMNS,
     COMMITMENT_COLUMNS,
     FIRST_PREFERENCES_NOTE,
+    NEWLINES,
     PAIRWISE_NOTE,
     CommitmentRow,
     ConsensusRow,
@@ -21,16 +22,13 @@ from coach.exports.table import (
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&$])")
 
 
-_NEWLINES = re.compile(r"\r\n|\r|\n")
-
-
 def _md(value: object, *, cell: bool = False) -> str:
     """One Markdown table cell or inline run: on one line, every special character escaped."""
     if value is None:
         return ""
     if not isinstance(value, str):
         return str(value)
-    text = _NEWLINES.sub(" ", value)
+    text = NEWLINES.sub(" ", value)
     if not cell:
         text = text.strip()  # after "> " or "- ", four spaces would start a code block
     return _MD_SPECIAL.sub(r"\\\1", text)

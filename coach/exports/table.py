@@ -29,6 +29,8 @@ FIRST_PREFERENCES_NOTE = (
 
 
 # No NaN/inf: JSON would write them as null and the export would no longer round-trip.
+# Any line break a person or a pasted file can carry.
+NEWLINES = re.compile(r"\r\n|\r|\n")
 _CONFIG = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 

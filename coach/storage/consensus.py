@@ -20,8 +20,8 @@ from coach.domain.types import (
     RoundHead,
     Workshop,
 )
+from coach.domain.voting import letters
 from coach.storage.db import StoreError, upsert
-from coach.storage.migrations import letters
 from coach.storage.rows import _Ballot, _Candidate, _Check, _Member, _Round, _Workshop, now
 from coach.storage.workshops import Store
 

@@ -26,6 +26,8 @@ from sqlalchemy import (
     text,
 )
 
+from coach.domain.voting import letters
+
 VERSION_TABLE = "schema_version"
 
 
@@ -280,16 +282,6 @@ def _v7(conn: Connection) -> None:
         conn.execute(
             text("UPDATE candidates SET letter = :l WHERE id = :i"), {"l": letter, "i": cid}
         )
-
-
-def letters(n: int) -> str:
-    """The n-th candidate letter (from 0): A..Z, then AA, AB, ..."""
-    out = ""
-    n += 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(ord("A") + r) + out
-    return out
 
 
 def _v8(conn: Connection) -> None:

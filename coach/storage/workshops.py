@@ -194,11 +194,13 @@ class Store(Database):
     def members(self, workshop_id: int) -> list[Member]:
         """Everyone who joined, in order; named "Member N" if the workshop is anonymous."""
         with self._tx() as s:
-            anonymous = bool(self._anonymous(s, workshop_id))
-            rows = s.scalars(
-                select(_Member).where(_Member.workshop_id == workshop_id).order_by(_Member.position)
+            rows = s.execute(
+                select(_Member, _Workshop.anonymous)
+                .join(_Workshop, _Workshop.id == _Member.workshop_id)
+                .where(_Member.workshop_id == workshop_id)
+                .order_by(_Member.position)
             )
-            return [_member(r, anonymous) for r in rows]
+            return [_member(r, anonymous) for r, anonymous in rows]
 
     @staticmethod
     def _anonymous(s: Session, workshop_id: int) -> bool:
@@ -316,10 +318,10 @@ class Store(Database):
     ) -> list[Draft]:
         """Every draft (or one member's) with all its versions, in member order."""
         with self._tx() as s:
-            anonymous = self._anonymous(s, workshop_id)
             q = (
-                select(_Draft, _Member)
+                select(_Draft, _Member, _Workshop.anonymous)
                 .join(_Member, _Member.id == _Draft.member_id)
+                .join(_Workshop, _Workshop.id == _Draft.workshop_id)
                 .where(_Draft.workshop_id == workshop_id)
                 .order_by(_Member.position)
             )
@@ -327,8 +329,8 @@ class Store(Database):
                 q = q.where(_Draft.member_id == member_id)
             if not include_deleted:
                 q = q.where(_Draft.deleted_at.is_(None))
-            pairs = s.execute(q).all()
-            ids = [d.id for d, _ in pairs]
+            found = s.execute(q).all()
+            ids = [d.id for d, _, _ in found]
             versions: dict[int, list[DraftVersion]] = {i: [] for i in ids}
             if ids:
                 for v in s.scalars(
@@ -345,7 +347,7 @@ class Store(Database):
                     deleted=d.deleted_at is not None,
                     versions=tuple(versions[d.id]),
                 )
-                for d, m in pairs
+                for d, m, anonymous in found
                 if versions[d.id]
             ]
 

@@ -21,7 +21,8 @@ from coach.ui.common import fail, warn
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _themes(texts: tuple[str, ...]) -> tuple[list[themes.Theme], list[tuple[int, ...]]]:
+def themes_of(texts: tuple[str, ...]) -> tuple[list[themes.Theme], list[tuple[int, ...]]]:
+    """Shared themes and near-duplicate groups, computed once per set of drafts."""
     return themes.shared_themes(texts), themes.similar_groups(texts)
 
 
@@ -47,7 +48,7 @@ class Context:
     ) -> Context:  # fmt: skip
         store = consensus.ws.store
         drafts = store.drafts(workshop.id)
-        found, groups = _themes(tuple(d.latest.text for d in drafts))
+        found, groups = themes_of(tuple(d.latest.text for d in drafts))
         members = [m for m in store.members(workshop.id) if m.counted]
         rounds = consensus.history(workshop)
         return cls(

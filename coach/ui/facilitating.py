@@ -81,7 +81,11 @@ def nav(code: str, key: str, here: str) -> None:
         ("consensus", "Toward consensus", "🤝"),
         ("team", "Team commitments", "📋"),
     ]
-    token = services().workshops.presenter_token(code, key)
+    # One read per browser session: the key (and so the link) does not change under it.
+    cache = st.session_state.setdefault("presenter_links", {})
+    if (code, key) not in cache:
+        cache[(code, key)] = services().workshops.presenter_token(code, key)
+    token = cache[(code, key)]
     st.link_button(
         "📽️ Present on the projector (opens a read-only screen, no key in its address)",
         link("present", code=code, view=token),

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from coach.domain.types import Workshop
+from coach.domain.types import Round, Workshop
 from coach.ui.common import services
 from coach.ui.watch_api import token
 
@@ -74,9 +74,11 @@ def _rerun() -> None:
     return None
 
 
-def follow(workshop: Workshop, view: View) -> None:
-    """Keep this page in step with the workshop: it reruns when its view changes."""
-    seen = token(workshop, services().consensus.head(workshop), view)
+def follow(workshop: Workshop, view: View, rnd: Round | None = None) -> None:
+    """Keep this page in step with the workshop: it reruns when its view changes. A phone
+    page that has just read the current round passes it, saving a second read."""
+    head = rnd or (services().consensus.head(workshop) if view == "phone" else None)
+    seen = token(workshop, head, view)
     query = urlencode({"code": workshop.code, "view": view})
     _component(
         key=f"watch_{view}",

@@ -13,13 +13,13 @@ from coach.ui import ballot_widgets
 from coach.ui.common import fail
 
 
-def render(consensus: Consensus, workshop: Workshop, member: Member) -> None:
+def render(consensus: Consensus, workshop: Workshop, member: Member, rnd: Round | None) -> None:
+    """`rnd` is the current round, as the page read it."""
     adopted = consensus.adopted(workshop)
     if adopted is not None:
         st.subheader("The team's mission statement")
         st.text(adopted.text)
         return
-    rnd = consensus.current(workshop)
     if member.absent and rnd is not None and rnd.phase in ("voting", "check"):
         st.info("The facilitator marked you absent: your answers count again once you answer.")
     waiting = _waiting(workshop, rnd)

@@ -11,12 +11,12 @@ import html
 import pandas as pd
 import streamlit as st
 
-from coach.domain import themes
 from coach.domain.types import QUESTIONS, Draft, Round, Workshop
 from coach.service import record
 from coach.service.consensus import Consensus
 from coach.ui import timer
 from coach.ui.common import link, qr_png
+from coach.ui.consensus_parts import themes_of
 
 CSS = """
 <style>
@@ -51,7 +51,7 @@ def joining(workshop: Workshop, submitted: int, members: int) -> None:
 
 
 def drafts(workshop: Workshop, shown: list[Draft]) -> None:
-    found = themes.shared_themes([d.latest.text for d in shown])
+    found, _ = themes_of(tuple(d.latest.text for d in shown))  # cached: reruns are frequent
     if found:
         say("Shared themes: " + ", ".join(f"{t.label} ({t.count})" for t in found[:8]))
     cols = st.columns(2)

@@ -9,6 +9,7 @@ take back ask first; a refusal or a confirmation is kept for the next run to sho
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 
@@ -41,6 +42,11 @@ def flash() -> None:
     kind, message = shown
     show = {"error": st.error, "info": st.info}.get(kind, st.success)
     show(md_escape(message))
+
+
+def toggled(state_key: str, action: Callable[[bool], object]) -> None:
+    """For a toggle's on_change: the action with the toggle's new value."""
+    run(partial(action, bool(st.session_state.get(state_key))))
 
 
 def button(

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 
 from coach.bootstrap import Services, build
 from coach.domain.codes import parse_code
-from coach.domain.types import RoundHead, Workshop
+from coach.domain.types import Round, RoundHead, Workshop
 from coach.errors import CoachError
 
 TTL = 0.15  # seconds an answer is shared between screens before the database is asked again
@@ -26,7 +26,7 @@ _services: Services | None = None
 _cache: dict[str, tuple[float, Workshop, RoundHead | None]] = {}
 
 
-def token(workshop: Workshop, head: RoundHead | None, view: str) -> str:
+def token(workshop: Workshop, head: Round | RoundHead | None, view: str) -> str:
     """What a screen of this kind shows, boiled down: equal tokens, nothing to redraw."""
     if view == "all":  # the facilitator's screens show everything
         return str(workshop.revision)

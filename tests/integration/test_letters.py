@@ -8,8 +8,9 @@ from sqlalchemy import create_engine, text
 
 from coach.bootstrap import Services, build
 from coach.config import Settings
+from coach.domain.voting import letters
 from coach.service.consensus import Consensus
-from coach.storage.migrations import letters, migrate
+from coach.storage.migrations import migrate
 from coach.storage.workshops import Store
 
 STAMP = "2026-01-01 00:00:00"

@@ -116,15 +116,15 @@ def _privacy(ws: Workshops, workshop: Workshop, key: str | None) -> None:
         "Admission: new joins wait until you let them in",
         value=workshop.admission,
         key="admission_on",
-        on_change=_set_admission,
-        args=(ws, workshop.code, key),
+        on_change=steps.toggled,
+        args=("admission_on", partial(ws.set_admission, workshop.code, key)),
     )
     left.toggle(
         "Anonymous: names hidden on this screen and in exports",
         value=workshop.anonymous,
         key="privacy_anonymous",
-        on_change=_set_anonymous,
-        args=(ws, workshop.code, key),
+        on_change=steps.toggled,
+        args=("privacy_anonymous", partial(_anonymous, ws, workshop.code, key)),
     )
     if workshop.revealed:
         shown = workshop.scores_shown
@@ -136,14 +136,8 @@ def _privacy(ws: Workshops, workshop: Workshop, key: str | None) -> None:
         )
 
 
-def _set_admission(ws: Workshops, code: str, key: str | None) -> None:
-    on = bool(st.session_state.get("admission_on"))
-    steps.run(partial(ws.set_admission, code, key, on))
-
-
-def _set_anonymous(ws: Workshops, code: str, key: str | None) -> None:
-    on = bool(st.session_state.get("privacy_anonymous"))
-    steps.run(partial(ws.set_privacy, code, key, anonymous=on))
+def _anonymous(ws: Workshops, code: str, key: str | None, on: bool) -> None:
+    ws.set_privacy(code, key, anonymous=on)
 
 
 def _at_this_screen(ws: Workshops, current: Board, key: str | None) -> None:
