@@ -23,9 +23,9 @@ CSS = """
 .mc-big { font-size: 28px; line-height: 1.35; }
 .mc-huge { font-size: 56px; font-weight: 700; line-height: 1.2; }
 .mc-code { font-size: 72px; font-weight: 700; letter-spacing: .08em; }
-.mc-card { font-size: 28px; line-height: 1.35; padding: 18px 22px; border-radius: 12px;
+.mc-card { font-size: 30px; line-height: 1.3; padding: 14px 22px; border-radius: 12px;
            background: #f4f6f8; margin-bottom: 14px; }
-.mc-who { font-size: 20px; color: #555; }
+.mc-who { font-size: 28px; color: #444; }  /* 28 px: read from the back of the room */
 .mc-table { font-size: 26px; border-collapse: collapse; }
 .mc-table th, .mc-table td { padding: 6px 18px; border-bottom: 1px solid #ddd; text-align: right; }
 .mc-table th:first-child, .mc-table td:first-child { text-align: left; }
