@@ -27,7 +27,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f"Created the demo workshop '{workshop.name}' in {svc.store.url.split('://')[0]} storage."
     )
-    print(f"  join code:         {format_code(workshop.code)}")
+    print(f"  join code:         {format_code(workshop.joining_code)}")
     print(f"  facilitator link:  {base}/workshop?code={workshop.code}&key={key}")
     print(f"  consensus:         {base}/consensus?code={workshop.code}&key={key}")
     print("Start the app with `make run` and open the facilitator link.")
@@ -101,7 +101,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     svc = build()
     workshop = svc.workshops.find(restore(svc.store, data))
     print(f"Restored the workshop '{workshop.name}' into {svc.store.url.split('://')[0]} storage.")
-    print(f"  join code:  {format_code(workshop.code)}")
+    print(f"  join code:  {format_code(workshop.joining_code)}")
     print("The facilitator key and every member and plan link are as they were.")
     return 0
 

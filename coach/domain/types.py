@@ -40,6 +40,12 @@ class Workshop(_View):
     timer_ends_at: datetime | None = None  # the silent writing time runs out then
     timer_lock: bool = False  # and drafting closes when it does
     admission: bool = False  # new joins wait in a lobby until the facilitator lets them in
+    join_code: str | None = None  # a rotated join code; None: people join with `code`
+
+    @property
+    def joining_code(self) -> str:
+        """The code new people join with (links already handed out keep `code`)."""
+        return self.join_code or self.code
 
     def time_up(self, now: datetime) -> bool:
         """Whether a timer that closes drafting has run out."""
@@ -56,6 +62,8 @@ class Member(_View):
     removed: bool = False  # by the facilitator: out of every count, drafts kept as removed
     absent: bool = False  # not waited for; their answers count again once they are back
     admitted: bool = True  # False: waiting in the lobby (the workshop asks for admission)
+    merged_into: int | None = None  # a duplicate folded into that member (and removed)
+    last_seen: datetime | None = None  # the member's screen last asked for news then
 
     @property
     def counted(self) -> bool:

@@ -16,6 +16,7 @@ from coach.domain.types import Draft, DraftVersion, Member, Workshop
 from coach.errors import CoachError, InputError
 from coach.scoring.rubric import load_rubric
 from coach.scoring.scorer import ScoreResult, score_text
+from coach.storage.db import StoreError
 from coach.storage.workshops import Store
 
 LIMITS = {"workshop name": 120, "organisation": 120, "focus": 300, "member name": 60}
@@ -29,6 +30,11 @@ MAX_VERSIONS = 30
 
 
 MAX_SUBMITS_PER_MINUTE = 10
+# Joins per client within coach.storage.workshops.JOIN_WINDOW (10 minutes). One browser is
+# one person: a few joins allow a mistake or two. One network address may be a whole venue
+# behind one router, so it gets far more; both stop one device from filling a workshop.
+JOINS_PER_BROWSER = 3
+JOINS_PER_ADDRESS = 40
 TIMER_MAX_MINUTES = 60
 
 
@@ -85,6 +91,22 @@ def _searchable(token: str | None) -> str:
     """The token to look up, or "" for none: a NUL can never be in a token, and
     PostgreSQL would refuse to even look it up."""
     return token if token and "\x00" not in token else ""
+
+
+def _client_hash(workshop: Workshop, value: str) -> str:
+    """Where a join came from, keyed by the workshop: never the address itself."""
+    if not value:
+        return ""
+    return hashlib.sha256(f"{workshop.code}:{value}".encode()).hexdigest()[:32]
+
+
+def _not_too_many_joins(from_browser: int, from_address: int) -> None:
+    if from_browser >= JOINS_PER_BROWSER or from_address >= JOINS_PER_ADDRESS:
+        raise InputError(
+            "This device has joined this workshop several times in the last few minutes. "
+            'If you joined before, use "Continue as ..." or your member link; otherwise ask '
+            "the facilitator to add you at the shared screen."
+        )
 
 
 def _not_flooding(versions: int, recent: list[datetime]) -> None:
@@ -197,17 +219,61 @@ class Workshops:
         return workshop
 
     # -- members -----------------------------------------------------------
-    def join(self, raw_code: str, name: str = "") -> tuple[Workshop, Member]:
-        """A new member; in a workshop with admission, they wait until let in."""
-        workshop = self.find(raw_code)
+    def join(
+        self, raw_code: str, name: str = "", *, browser: str = "", address: str = ""
+    ) -> tuple[Workshop, Member]:
+        """A new member; in a workshop with admission, they wait until let in.
+
+        `browser` and `address` identify the client (a browser cookie, its network
+        address) so one device cannot join over and over; only keyed hashes are stored.
+        """
+        code = parse_code(raw_code)
+        workshop = self.find(code)
+        if workshop.join_code and code != workshop.join_code:
+            raise AccessDenied(
+                "This join code has been replaced by the facilitator. Ask them for the new "
+                "code on the shared screen; people already in keep their links."
+            )
         member = self.store.add_member(
             workshop.id,
             clean_field(name, "member name"),
             secrets.token_urlsafe(16),
             capacity=MAX_MEMBERS,
             admitted=not workshop.admission,
+            joined_from=(_client_hash(workshop, browser), _client_hash(workshop, address)),
+            guard=_not_too_many_joins,
         )
         return workshop, member
+
+    def rotate_join_code(self, raw_code: str, key: str | None) -> Workshop:
+        """A fresh join code: the old one stops letting new people in (a code seen outside
+        the room), while every member, facilitator and presentation link keeps working."""
+        workshop = self.facilitator(raw_code, key)
+        for _ in range(5):
+            try:
+                return self.store.set_join_code(workshop.id, new_code())
+            except StoreError:
+                continue  # a clash with another workshop's code: draw again
+        raise StoreError("Could not draw a new join code: try again.")
+
+    def merge(self, raw_code: str, key: str | None, keep_id: int, duplicate_id: int) -> Member:
+        """One person who joined twice: fold the duplicate into the member to keep."""
+        workshop = self.facilitator(raw_code, key)
+        if keep_id == duplicate_id:
+            raise InputError("Choose two different members to merge.")
+        keep = self._own_member(workshop, keep_id)
+        duplicate = self._own_member(workshop, duplicate_id)
+        if keep.removed or duplicate.merged_into is not None:
+            raise InputError(
+                f"{keep.display_name if keep.removed else duplicate.display_name} is already "
+                "removed or merged: bring them back first, or choose someone else."
+            )
+        return self.store.merge_members(workshop.id, keep_id, duplicate_id)
+
+    def seen(self, token: str | None) -> None:
+        """A member's screen asked for news: their "last seen" moves on."""
+        if usable := _searchable(token):
+            self.store.seen(usable)
 
     def membership(self, raw_code: str, token: str | None) -> tuple[Workshop, Member]:
         """The workshop and the member whose link this is, in one read; NotFound otherwise."""
@@ -340,7 +406,7 @@ class Workshops:
             clean_field(name, "member name"),
             secrets.token_urlsafe(16),
             capacity=MAX_MEMBERS,
-        )
+        )  # no limit per client: the facilitator's own screen adds whom they choose
 
     def rename(self, raw_code: str, key: str | None, member_id: int, name: str) -> Member:
         workshop = self.facilitator(raw_code, key)

@@ -45,7 +45,11 @@ TABLES = tuple(SCOPE)
 # travel folded into its row's `revision`, as before schema 6.
 LEFT_OUT = frozenset({"llm_cache", "workshop_revisions"})
 # Integer references the schema does not declare as foreign keys.
-PLAIN_REFS = {("workshops", "adopted_id"): "candidates", ("rounds", "leader_id"): "candidates"}
+PLAIN_REFS = {
+    ("workshops", "adopted_id"): "candidates",
+    ("rounds", "leader_id"): "candidates",
+    ("members", "merged_into_id"): "members",
+}
 # Ids inside JSON text: a candidate's source drafts, a ballot's groups of candidates.
 JSON_REFS = {("candidates", "sources"): "drafts", ("ballots", "ranking"): "candidates"}
 

@@ -305,6 +305,20 @@ def _v10(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE members ADD COLUMN admitted BOOLEAN NOT NULL DEFAULT TRUE"))
 
 
+def _v11(conn: Connection) -> None:
+    """Room control: merge duplicate members, last seen, joins limited per client, and a
+    join code the facilitator can rotate."""
+    stamp = DateTime(timezone=True).compile(dialect=conn.dialect)
+    conn.execute(text("ALTER TABLE members ADD COLUMN merged_into_id INTEGER"))
+    conn.execute(text(f"ALTER TABLE members ADD COLUMN last_seen_at {stamp}"))
+    for column in ("joined_browser", "joined_address"):
+        conn.execute(
+            text(f"ALTER TABLE members ADD COLUMN {column} VARCHAR(32) NOT NULL DEFAULT ''")
+        )
+    conn.execute(text("ALTER TABLE workshops ADD COLUMN join_code VARCHAR(16)"))
+    conn.execute(text("CREATE UNIQUE INDEX ux_workshops_join_code ON workshops (join_code)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -316,6 +330,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (8, "anonymous workshops; scores shown when the facilitator says", _v8),
     (9, "a writing timer that may close drafting at zero", _v9),
     (10, "admission: new joins wait in a lobby until let in", _v10),
+    (11, "merged members, last seen, joins per client, rotated join codes", _v11),
 ]
 LATEST = MIGRATIONS[-1][0]
 

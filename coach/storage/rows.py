@@ -53,6 +53,7 @@ class _Base(DeclarativeBase):
 
 class _Workshop(_Base):
     __tablename__ = "workshops"
+    __table_args__ = (Index("ux_workshops_join_code", "join_code", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -73,6 +74,9 @@ class _Workshop(_Base):
     timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     timer_lock: Mapped[bool] = mapped_column(default=False)  # drafting closes at zero
     admission: Mapped[bool] = mapped_column(default=False)  # joins wait until let in
+    # Set once the facilitator rotates it: new people join with this code only, while
+    # every link already handed out keeps working with `code`.
+    join_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class _Revision(_Base):
@@ -117,6 +121,12 @@ class _Member(_Base):
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     absent: Mapped[bool] = mapped_column(default=False)
     admitted: Mapped[bool] = mapped_column(default=True)  # False: waiting in the lobby
+    # A duplicate join folded into another member: its link now acts as that member.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Keyed hashes of where a join came from (browser, address), to limit joins per client.
+    joined_browser: Mapped[str] = mapped_column(String(32), default="")
+    joined_address: Mapped[str] = mapped_column(String(32), default="")
 
 
 class _Draft(_Base):
@@ -166,6 +176,7 @@ def _workshop(row: _Workshop, revision: int) -> Workshop:
         timer_ends_at=_utc(row.timer_ends_at) if row.timer_ends_at else None,
         timer_lock=row.timer_lock,
         admission=row.admission,
+        join_code=row.join_code,
     )
 
 
@@ -180,6 +191,8 @@ def _member(row: _Member, anonymous: bool = False) -> Member:
         removed=row.removed_at is not None,
         absent=row.absent,
         admitted=row.admitted,
+        merged_into=row.merged_into_id,
+        last_seen=_utc(row.last_seen_at) if row.last_seen_at else None,
     )
 
 

@@ -9,10 +9,22 @@ import json
 import random
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import DateTime, String, Table, func, insert, literal, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    String,
+    Table,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +32,7 @@ from coach.domain.types import Draft, DraftVersion, Member, Workshop
 from coach.errors import InputError
 from coach.storage.db import Database, StoreError
 from coach.storage.rows import (
+    METADATA,
     REVISION,
     _Draft,
     _Member,
@@ -32,7 +45,30 @@ from coach.storage.rows import (
     now,
 )
 
+JOIN_WINDOW = timedelta(minutes=10)  # joins per client are counted over this window
 RECENT = 10  # versions add_version shows its guard (and searches for a repeated nonce)
+
+
+def _known_as(code: str) -> ColumnElement[bool]:
+    return or_(_Workshop.code == code, _Workshop.join_code == code)
+
+
+def _move_missing(
+    s: Session, table_name: str, column: str, old: int, new: int, *, group: str | None
+) -> bool:
+    """Give `new` the `old` member's rows in `table_name` where `new` has none (per
+    `group`, or at all): the unique constraints stay kept. True if anything moved."""
+    table = METADATA.tables[table_name]
+    owner = table.c[column]
+    if group is None:
+        if s.scalar(select(func.count()).select_from(table).where(owner == new)):
+            return False
+        moved = s.execute(update(table).where(owner == old).values({column: new}))
+        return bool(moved.rowcount)  # type: ignore[attr-defined]
+    key = table.c[group]
+    taken = select(key).where(owner == new).scalar_subquery()
+    done = s.execute(update(table).where(owner == old, key.not_in(taken)).values({column: new}))
+    return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
 class WorkshopFull(InputError):
@@ -63,8 +99,21 @@ class Store(Database):
             return _workshop(row, 0)
 
     def workshop(self, code: str) -> Workshop | None:
+        """The workshop with this code, or whose rotated join code it is."""
         with self.read() as s:
-            return self.load_workshop(s, _Workshop.code == code)
+            return self.load_workshop(s, _known_as(code))
+
+    def set_join_code(self, workshop_id: int, join_code: str) -> Workshop:
+        """A new join code: new people need it; links already handed out keep working."""
+        taken = select(_Workshop.id).where(_known_as(join_code))
+        with self._tx() as s:
+            if s.scalar(taken) is not None:
+                raise StoreError("That join code is taken: try again.")
+            s.execute(
+                update(_Workshop).where(_Workshop.id == workshop_id).values(join_code=join_code)
+            )
+            self.bump(s, workshop_id)
+            return self.reload_workshop(s, workshop_id)
 
     def key_hash(self, workshop_id: int) -> str:
         with self._tx() as s:
@@ -114,12 +163,19 @@ class Store(Database):
         *,
         capacity: int | None = None,
         admitted: bool = True,
+        joined_from: tuple[str, str] = ("", ""),
+        guard: Callable[[int, int], None] | None = None,
     ) -> Member:
         """The next position in the workshop, or WorkshopFull past `capacity` members.
 
         Position and room are decided in the inserting statement itself (members are never
         deleted, so the highest position is the count): a rush can neither share a
         position nor overfill the workshop.
+
+        `joined_from` is (browser, address), keyed hashes of where the join came from;
+        `guard(joins_from_browser, joins_from_address)` may refuse it, counting this
+        workshop's joins from the same client in the last JOIN_WINDOW, in the same
+        transaction as the insert.
         """
         members = cast(Table, _Member.__table__)
         for attempt in range(30):
@@ -128,6 +184,8 @@ class Store(Database):
                     if s.get_bind().dialect.name == "postgresql":
                         # Joins to one workshop queue here instead of clashing and retrying.
                         s.execute(text("SELECT pg_advisory_xact_lock(1, :w)"), {"w": workshop_id})
+                    if guard is not None:
+                        guard(*self._recent_joins(s, workshop_id, joined_from))
                     so_far = (
                         select(func.coalesce(func.max(members.c.position), 0).label("n"))
                         .where(members.c.workshop_id == workshop_id)
@@ -141,13 +199,24 @@ class Store(Database):
                         so_far.c.n + 1,
                         literal(joined, DateTime(timezone=True)),
                         literal(admitted),
+                        literal(joined_from[0], String),
+                        literal(joined_from[1], String),
                     )
                     if capacity is not None:
                         nxt = nxt.where(so_far.c.n < capacity)
                     added = s.execute(
                         insert(members)
                         .from_select(
-                            ["workshop_id", "name", "token", "position", "created_at", "admitted"],
+                            [
+                                "workshop_id",
+                                "name",
+                                "token",
+                                "position",
+                                "created_at",
+                                "admitted",
+                                "joined_browser",
+                                "joined_address",
+                            ],
                             nxt,
                         )
                         .returning(members.c.id, members.c.position)
@@ -170,10 +239,73 @@ class Store(Database):
                 time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter only
         raise StoreError("Too many people are joining at once: try again in a moment.")
 
+    @staticmethod
+    def _recent_joins(s: Session, workshop_id: int, joined_from: tuple[str, str]) -> list[int]:
+        since = now() - JOIN_WINDOW
+        counts = []
+        for column, value in zip(
+            (_Member.joined_browser, _Member.joined_address), joined_from, strict=True
+        ):
+            counts.append(
+                int(
+                    s.scalar(
+                        select(func.count())
+                        .select_from(_Member)
+                        .where(
+                            _Member.workshop_id == workshop_id,
+                            column == value,
+                            _Member.created_at >= since,
+                        )
+                    )
+                    or 0
+                )
+                if value
+                else 0
+            )
+        return counts
+
     def member(self, token: str) -> Member | None:
+        """The member this link is for; a merged duplicate's link gives the member it
+        was merged into."""
         with self._tx() as s:
             row = s.scalar(select(_Member).where(_Member.token == token))
-            return _member(row) if row else None
+            if row is not None and row.merged_into_id is not None:
+                row = s.get(_Member, row.merged_into_id) or row
+            return _member(row, self._anonymous(s, row.workshop_id)) if row else None
+
+    def seen(self, token: str) -> None:
+        """The member's screen is open: note the time (no revision bump, so no screen
+        redraws for it)."""
+        with self._tx() as s:
+            s.execute(update(_Member).where(_Member.token == token).values(last_seen_at=now()))
+
+    def merge_members(self, workshop_id: int, keep_id: int, duplicate_id: int) -> Member:
+        """Fold a duplicate join into `keep`: whatever `keep` lacks (a draft, a ballot or
+        check in a round, a commitment plan) moves over; the rest stays with the duplicate,
+        which is removed and whose link now acts as `keep`."""
+        with self._tx() as s:
+            keep = s.get_one(_Member, keep_id)
+            dup = s.get_one(_Member, duplicate_id)
+            if {keep.workshop_id, dup.workshop_id} != {workshop_id}:
+                raise StoreError("Both members must belong to this workshop.")
+            moved = _move_missing(s, "drafts", "member_id", dup.id, keep.id, group=None)
+            for table in ("ballots", "checks"):
+                _move_missing(s, table, "member_id", dup.id, keep.id, group="round_id")
+            _move_missing(s, "plans", "member_id", dup.id, keep.id, group=None)
+            if not moved:  # both wrote a draft: the duplicate's stays in the record, removed
+                s.execute(
+                    update(_Draft)
+                    .where(_Draft.member_id == dup.id, _Draft.deleted_at.is_(None))
+                    .values(deleted_at=now())
+                )
+            dup.merged_into_id = keep.id
+            dup.removed_at = dup.removed_at or now()
+            if not keep.name and dup.name:
+                keep.name = dup.name
+            keep.absent = keep.absent and dup.absent
+            keep.admitted = keep.admitted or dup.admitted
+            self.bump(s, workshop_id)
+            return _member(keep, self._anonymous(s, workshop_id))
 
     def membership(self, code: str, token: str) -> tuple[Workshop | None, Member | None]:
         """The workshop with this code and, if the token belongs to it, that member: one query."""
@@ -183,11 +315,13 @@ class Store(Database):
                 .outerjoin(
                     _Member, (_Member.workshop_id == _Workshop.id) & (_Member.token == token)
                 )
-                .where(_Workshop.code == code)
+                .where(_known_as(code))
             ).first()
             if found is None:
                 return None, None
             workshop, revision, member = found
+            if member is not None and member.merged_into_id is not None:
+                member = s.get(_Member, member.merged_into_id) or member
             shown = _member(member, workshop.anonymous) if member else None
             return _workshop(workshop, revision), shown
 

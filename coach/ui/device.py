@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -164,3 +165,39 @@ def device_memory(
     )
     raw = result.get("entries")
     return None if raw is None else _clean_entries(raw)
+
+
+def _xsrf_token(raw: str) -> str:
+    """The browser's stable XSRF token from Streamlit's cookie ("2|mask|masked|time"): the
+    cookie's text changes on every page load, the unmasked token does not."""
+    parts = raw.strip("\"'").split("|")
+    try:
+        if len(parts) == 4 and parts[0] == "2":
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+            return bytes(a ^ b for a, b in zip(mask, masked, strict=True)).hex()
+    except ValueError:
+        pass
+    return raw
+
+
+def _private(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip).is_private
+    except ValueError:
+        return False
+
+
+def client() -> tuple[str, str]:
+    """(browser, address) this page came from, for limiting joins per client; "" if unknown.
+
+    The browser is Streamlit's XSRF cookie, kept for the browser's session. The address is
+    the connection's, or the first X-Forwarded-For hop when the connection comes from a
+    proxy on this machine or a private network (as behind the hosting proxy).
+    """
+    ctx = st.context
+    browser = _xsrf_token(ctx.cookies.get("_streamlit_xsrf") or "")
+    address = ctx.ip_address or ""
+    forwarded = (ctx.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
+    if forwarded and (not address or _private(address)):
+        address = forwarded
+    return browser, address

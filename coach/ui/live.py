@@ -40,7 +40,10 @@ export default function ({ data, setTriggerValue, parentElement }) {
     if (busy || document.hidden) return;
     busy = true;
     try {
-      const answer = await fetch(data.url, { cache: "no-store" });
+      // A member's screen says whose it is in a header, never in the address, which
+      // servers log: the facilitator's People table shows when each was last seen.
+      const headers = data.member ? { "X-Coach-Member": data.member } : {};
+      const answer = await fetch(data.url, { cache: "no-store", headers });
       if (answer.ok) {
         const body = await answer.json();
         if (typeof body.v === "string" && body.v !== "" && body.v !== seen) {
@@ -74,14 +77,23 @@ def _rerun() -> None:
     return None
 
 
-def follow(workshop: Workshop, view: View, rnd: Round | None = None) -> None:
+def follow(
+    workshop: Workshop, view: View, rnd: Round | None = None, member: str | None = None
+) -> None:
     """Keep this page in step with the workshop: it reruns when its view changes. A phone
-    page that has just read the current round passes it, saving a second read."""
+    page that has just read the current round passes it, saving a second read; a member's
+    page passes their token, so the facilitator sees when they were last seen."""
     head = rnd or (services().consensus.head(workshop) if view == "phone" else None)
     seen = token(workshop, head, view)
     query = urlencode({"code": workshop.code, "view": view})
     _component(
         key=f"watch_{view}",
-        data={"id": view, "url": f"/_coach/watch?{query}", "seen": seen, "every": POLL_MS},
+        data={
+            "id": view,
+            "url": f"/_coach/watch?{query}",
+            "seen": seen,
+            "every": POLL_MS,
+            "member": member or "",
+        },
         on_changed_change=_rerun,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pandas as pd
@@ -13,6 +14,8 @@ from coach.ui import steps
 from coach.ui.board import status
 from coach.ui.common import services
 
+QUIET_AFTER = timedelta(minutes=1)  # a phone polls every 0.4 s while its screen is on
+
 
 def render(board: Board, rnd: Round | None, key: str | None) -> None:
     entries = board.entries
@@ -20,6 +23,7 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
     if not entries:
         st.info("Nobody has joined yet: share the join code, or add people at this screen.")
         return
+    _gone_quiet(board.workshop.id)
     voted = {b.member_id for b in rnd.ballots} if rnd else set()
     checked = {c.member_id for c in rnd.checks if c.candidate_id == rnd.leader_id} if rnd else set()
     here = [e for e in entries if not e.member.removed]
@@ -33,6 +37,7 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
         + (f", {len(entries) - len(here)} removed" if len(here) < len(entries) else "")
         + ". Only people who are here count in the vote and the check."
     )
+    now = datetime.now(UTC)
     st.dataframe(
         pd.DataFrame(
             [
@@ -42,6 +47,7 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
                     "draft": status(e.submitted, e.versions, e.deleted),
                     "voted": "✓" if e.member.id in voted else "",
                     "checked": "✓" if e.member.id in checked else "",
+                    "last seen": ago(e.member.last_seen, now),
                 }
                 for e in entries
             ]
@@ -58,9 +64,71 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
     ):
         for e in entries:
             _controls(board.workshop.code, key, e.member)
+        _merge(board, key)
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """ "just now", "3 min ago", "2 h ago"; "-" if the member's screen never reported."""
+    if when is None:
+        return "-"
+    seconds = max(0, int((now - when).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
+
+
+@st.fragment(run_every=30)
+def _gone_quiet(workshop_id: int) -> None:
+    """Who has not been seen for a while (a phone locked, a tab closed): a light read every
+    30 s, so the facilitator can mark them absent before a vote waits for them."""
+    now = datetime.now(UTC)
+    quiet = [
+        m.display_name
+        for m in services().store.members(workshop_id)
+        if m.counted and m.last_seen is not None and now - m.last_seen > QUIET_AFTER
+    ]
+    if quiet:
+        st.caption(
+            "Screen off or closed for over a minute: "
+            + ", ".join(quiet)
+            + ". Mark them absent if they have left, so the vote and check need not wait."
+        )
+
+
+def _merge(board: Board, key: str | None) -> None:
+    """One person who joined twice (two phones, or a new tab): fold one into the other."""
+    members = [e.member for e in board.entries if not e.member.removed]
+    if len(members) < 2:
+        return
+    st.markdown("**Merge a duplicate join**")
+    names = {m.id: f"{m.display_name} (#{m.position})" for m in members}
+    dup_col, keep_col = st.columns(2)
+    dup = dup_col.selectbox(
+        "Duplicate", list(names), format_func=names.__getitem__, index=None, key="merge_duplicate"
+    )
+    keep = keep_col.selectbox(
+        "Merge into", list(names), format_func=names.__getitem__, index=None, key="merge_keep"
+    )
+    if dup is None or keep is None or dup == keep:
+        st.caption("Choose the duplicate and the member to keep.")
+        return
+    ws = services().workshops
+    steps.confirmed(
+        "Merge",
+        f"Merge {names[dup]} into {names[keep]}? What {names[keep]} lacks (a draft, a ballot, "
+        f"an answer) comes over from the duplicate; the rest stays in the record, removed. "
+        f"The duplicate's phone then acts as {names[keep]}. This cannot be undone.",
+        partial(ws.merge, board.workshop.code, key, keep, dup),
+        key=f"merge_{dup}_{keep}",
+        done=f"{names[dup]} is merged into {names[keep]}.",
+    )
 
 
 def _state(m: Member) -> str:
+    if m.merged_into is not None:
+        return "merged"
     if m.removed:
         return "removed"
     if not m.admitted:
@@ -80,6 +148,8 @@ def _controls(code: str, key: str | None, m: Member) -> None:
             on_click=steps.run,
             args=(partial(ws.admit, code, key, m.id), f"{m.display_name} is in."),
         )
+    if m.merged_into is not None:
+        return  # merged: nothing to undo from here
     if m.removed:
         right.button(
             "Bring back",

@@ -44,10 +44,10 @@ def joining(workshop: Workshop, submitted: int, members: int) -> None:
     left, right = st.columns([3, 2])
     with left:
         say("Join on your phone with the code", "mc-big")
-        say(_grouped(workshop.code), "mc-code")
+        say(_grouped(workshop.joining_code), "mc-code")
         say(f"{submitted} of {members} have submitted a draft.")
         timer.show(workshop, key="timer_projector")
-    right.image(qr_png(link("join", code=workshop.code)), width=420)
+    right.image(qr_png(link("join", code=workshop.joining_code)), width=420)
 
 
 def drafts(workshop: Workshop, shown: list[Draft]) -> None:

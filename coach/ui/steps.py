@@ -68,11 +68,18 @@ def confirmed(
     *,
     key: str,
     done: str = "",
+    primary: bool = True,
 ) -> None:
     """A step that asks first: the question, then 'Yes' (bound to this screen) or 'Cancel'."""
     asking = f"{key}_asking"
     if not st.session_state.get(asking):
-        st.button(label, key=key, type="primary", on_click=_ask, args=(asking, True))
+        st.button(
+            label,
+            key=key,
+            type="primary" if primary else "secondary",
+            on_click=_ask,
+            args=(asking, True),
+        )
         return
     with st.container(border=True):
         st.warning(md_escape(question))

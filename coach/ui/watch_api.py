@@ -8,6 +8,7 @@ many screens watch it. The answer holds only an opaque token: nothing about the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -21,7 +22,9 @@ from coach.domain.types import Round, RoundHead, Workshop
 from coach.errors import CoachError
 
 TTL = 0.15  # seconds an answer is shared between screens before the database is asked again
+SEEN_EVERY = 15.0  # seconds between two "last seen" writes for one member, per process
 _lock = threading.Lock()
+_seen: dict[str, float] = {}
 _services: Services | None = None
 _cache: dict[str, tuple[float, Workshop, RoundHead | None]] = {}
 
@@ -59,6 +62,20 @@ def _state(code: str) -> tuple[Workshop, RoundHead | None]:
         return workshop, head
 
 
+def _note_seen(member: str) -> None:
+    """At most one write per member every SEEN_EVERY seconds, however often it polls."""
+    now = time.monotonic()
+    with _lock:
+        if now - _seen.get(member, -SEEN_EVERY) < SEEN_EVERY:
+            return
+        if len(_seen) > 8192:
+            _seen.clear()
+        _seen[member] = now
+        services = _services
+    if services is not None:
+        services.workshops.seen(member)
+
+
 def watch(request: Request) -> JSONResponse:
     """Sync on purpose: Starlette runs it in a thread, off the event loop."""
     view = request.query_params.get("view", "phone")
@@ -67,4 +84,7 @@ def watch(request: Request) -> JSONResponse:
         workshop, head = _state(code)
     except CoachError:
         return JSONResponse({"v": ""}, status_code=404)
+    if member := request.headers.get("x-coach-member", "")[:64]:
+        with contextlib.suppress(CoachError):  # a courtesy: the screen still gets its answer
+            _note_seen(member)
     return JSONResponse({"v": token(workshop, head, view)}, headers={"Cache-Control": "no-store"})

@@ -127,3 +127,50 @@ def test_admission_holds_a_join_in_the_lobby_until_let_in(svc: Services) -> None
     assert _people(at)["Cy"] == "here"
     phone.run()
     assert phone.text_area  # in: the draft box is there
+
+
+def test_merge_a_duplicate_join_from_the_people_panel(svc: Services) -> None:
+    code, key = _room(svc)
+    _, twin = svc.workshops.join(code, "Ana (phone 2)")
+    at = open_page("workshop", code=code, key=key)
+    members = {m.name: m for m in svc.store.members(svc.workshops.find(code).id)}
+    at.selectbox(key="merge_duplicate").set_value(twin.id).run()
+    at.selectbox(key="merge_keep").set_value(members["Ana"].id).run()
+    at.button(key=f"merge_{twin.id}_{members['Ana'].id}").click().run()
+    assert "cannot be undone" in unescaped(at.warning[0].value)
+    assert _people(at)["Ana (phone 2)"] == "here"  # nothing before the answer
+    at.button(key=f"merge_{twin.id}_{members['Ana'].id}_yes").click().run()
+    assert _people(at)["Ana (phone 2)"] == "merged"
+    phone = open_page("join", code=code, member=twin.token)  # the twin's phone is Ana now
+    assert "You are Ana." in texts(phone)
+
+
+def test_a_new_join_code_from_the_facilitator_screen(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("workshop", code=code, key=key)
+    at.button(key="rotate_join_code").click().run()
+    assert "stop letting new people in" in unescaped(at.warning[0].value)
+    at.button(key="rotate_join_code_yes").click().run()
+    fresh = svc.workshops.find(code).joining_code
+    assert fresh != code
+    assert at.metric[0].value.replace("-", "") == fresh  # the screen shows the new code
+    old = open_page("join", code=code)  # an old QR photo: no name form, a clear word
+    assert "join code has been replaced" in unescaped(old.warning[0].value)
+    assert not [t for t in old.text_input if t.key == "member_name"]
+    new = open_page("join", code=fresh)
+    new.text_input(key="member_name").input("Dee")
+    new.button[0].click().run()  # Join
+    assert "You are Dee." in texts(new)
+    assert new.query_params["code"] == code  # the link keeps the lasting code
+
+
+def test_the_people_table_says_when_each_phone_was_last_seen(svc: Services) -> None:
+    code, key = _room(svc)
+    ana = next(m for m in svc.store.members(svc.workshops.find(code).id) if m.name == "Ana")
+    svc.workshops.seen(ana.token)
+    at = open_page("workshop", code=code, key=key)
+    table = frame(at, "state")
+    assert dict(zip(table["member"], table["last seen"], strict=True)) == {
+        "Ana": "just now",
+        "Bo": "-",
+    }

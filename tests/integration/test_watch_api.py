@@ -78,3 +78,30 @@ def test_screens_share_one_read_per_ttl(svc: Services, monkeypatch: pytest.Monke
     for _ in range(20):
         _v(client, w.code, "phone")
     assert len(reads) == 1 and time.monotonic() - started < 60
+
+
+def test_a_members_poll_notes_last_seen_at_most_once_per_interval(
+    svc: Services, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(watch_api, "_seen", {})
+    w, _ = svc.workshops.create("Desk")
+    _, ana = svc.workshops.join(w.code, "Ana")
+    writes: list[str] = []
+    client.get("/_coach/watch", params={"code": w.code, "view": "phone"})  # builds services
+    assert watch_api._services is not None
+    real = watch_api._services.workshops.seen
+    monkeypatch.setattr(
+        watch_api._services.workshops, "seen", lambda t: (writes.append(t or ""), real(t))
+    )
+    before = _v(client, w.code, "all")
+    for _ in range(5):
+        answer = client.get(
+            "/_coach/watch",
+            params={"code": w.code, "view": "phone"},
+            headers={"X-Coach-Member": ana.token},
+        )
+        assert answer.status_code == 200
+    assert writes == [ana.token]  # five polls, one write
+    assert svc.store.members(w.id)[0].last_seen is not None
+    assert _v(client, w.code, "all") == before  # being seen redraws no screen
+    assert ana.token not in str(answer.url)  # the token travels in a header, not the address

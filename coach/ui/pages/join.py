@@ -7,7 +7,7 @@ import secrets
 import pandas as pd
 import streamlit as st
 
-from coach.domain.codes import format_code
+from coach.domain.codes import format_code, parse_code
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
 from coach.scoring.rubric import load_rubric
@@ -15,7 +15,7 @@ from coach.scoring.scorer import score_text
 from coach.service.workshops import Workshops
 from coach.ui import live, llm_panel, member_consensus, results, timer
 from coach.ui.common import PAGES, fail, services, submit_once
-from coach.ui.device import device_memory
+from coach.ui.device import client, device_memory
 
 
 def render() -> None:
@@ -26,14 +26,21 @@ def render() -> None:
     if workshop is None:
         _code_form(ws)
         return
-    st.text(f"{workshop.name} · join code {format_code(workshop.code)}")
+    st.text(f"{workshop.name} · join code {format_code(workshop.joining_code)}")
     token = st.query_params.get("member")
     member = ws.member(workshop, token)
     if token and member is None:
         st.error("This member link is not part of the workshop. Join again below.")
     if member is None:
         _welcome_back(ws, workshop)
-        _name_form(ws, workshop)
+        if workshop.join_code and parse_code(code) != workshop.join_code:
+            st.warning(
+                "This join code has been replaced by the facilitator. Ask them for the new "
+                "code on the shared screen, then enter it here."
+            )
+            _code_form(ws)
+            return
+        _name_form(ws, workshop, code)
         return
     if member.removed:
         st.warning(
@@ -42,7 +49,7 @@ def render() -> None:
         )
         return
     if not member.admitted:
-        live.follow(workshop, "all")  # let in: the page moves on by itself
+        live.follow(workshop, "all", member=token)  # let in: the page moves on by itself
         st.info(
             f"Welcome, {member.own_name}. You are in the lobby: the facilitator lets "
             "each person in. This page moves on by itself once they do."
@@ -77,7 +84,8 @@ def _code_form(ws: Workshops) -> None:
         raw = st.text_input("Join code", key="member_code", placeholder="K7QM-4XHD-9TRB")
         if st.form_submit_button("Continue", type="primary"):
             try:
-                st.query_params["code"] = ws.find(raw).code
+                ws.find(raw)
+                st.query_params["code"] = parse_code(raw)  # a join code stays one
             except CoachError as exc:
                 fail(exc)
             else:
@@ -101,17 +109,21 @@ def _welcome_back(ws: Workshops, workshop: Workshop) -> None:
         return
 
 
-def _name_form(ws: Workshops, workshop: Workshop) -> None:
+def _name_form(ws: Workshops, workshop: Workshop, code: str) -> None:
     with st.form("join_name_form"):
         name = st.text_input(
             "Your name (optional: leave blank to stay anonymous)", key="member_name"
         )
         if st.form_submit_button("Join", type="primary"):
             try:
-                _, member = ws.join(workshop.code, name)
+                browser, address = client()
+                _, member = ws.join(code, name, browser=browser, address=address)
             except CoachError as exc:
                 fail(exc)
             else:
+                # The member's link carries the workshop's lasting code, which a later
+                # rotation of the join code does not change.
+                st.query_params["code"] = workshop.code
                 st.query_params["member"] = member.token
                 st.rerun()
 
@@ -124,7 +136,7 @@ def _live(code: str, token: str) -> None:
         svc = services()
         workshop, member = svc.workshops.membership(code, token)
         rnd = svc.consensus.current(workshop)
-        live.follow(workshop, "phone", rnd)
+        live.follow(workshop, "phone", rnd, member=token)
         if workshop.locked:
             st.warning("Drafting is locked by the facilitator for now.")
         if not workshop.revealed:

@@ -57,10 +57,10 @@ def _header(workshop: Workshop, key: str) -> None:
     st.text(" · ".join(x for x in (workshop.name, workshop.organisation) if x))
     if workshop.focus:
         st.text(f"Focus: {workshop.focus}")
-    join_url = link("join", code=workshop.code)
+    join_url = link("join", code=workshop.joining_code)
     left, right = st.columns([2, 1])
     with left:
-        st.metric("Join code", format_code(workshop.code))
+        st.metric("Join code", format_code(workshop.joining_code))
         st.caption("On a phone: scan the code, or open the link and enter the join code.")
         st.code(join_url, language=None)
         if urlsplit(join_url).hostname in ("127.0.0.1", "localhost", "::1"):
@@ -70,6 +70,17 @@ def _header(workshop: Workshop, key: str) -> None:
                 "address, e.g. http://192.168.1.20:8501."
             )
     right.image(qr_png(join_url), caption="Scan to join", width=260)
+    with right:
+        steps.confirmed(
+            "New join code",
+            "Give the workshop a new join code? The old code and its QR stop letting new "
+            "people in (use this if the code was seen outside the room). Everyone already "
+            "in, and your facilitator and projector links, keep working.",
+            partial(services().workshops.rotate_join_code, workshop.code, key),
+            key="rotate_join_code",
+            done="The workshop has a new join code: the projector shows it.",
+            primary=False,
+        )
     with st.expander("Facilitator link (keep it private)"):
         st.code(link("workshop", code=workshop.code, key=key), language=None)
 
