@@ -57,9 +57,9 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
     )
     waiting = [e for e in entries if not e.member.admitted and not e.member.removed]
     with st.expander(
-        f"Let people in ({len(waiting)} waiting), mark someone absent, or remove a duplicate"
+        f"Let people in ({len(waiting)} waiting), mark someone absent, remove or merge a duplicate"
         if waiting
-        else "Mark someone absent, or remove a duplicate join",
+        else "Mark someone absent, remove or merge a duplicate join",
         expanded=bool(waiting),
     ):
         for e in entries:

@@ -174,3 +174,12 @@ def test_the_people_table_says_when_each_phone_was_last_seen(svc: Services) -> N
         "Ana": "just now",
         "Bo": "-",
     }
+
+
+def test_an_old_join_code_never_shows_the_new_one(svc: Services) -> None:
+    code, key = _room(svc)
+    fresh = svc.workshops.rotate_join_code(code, key).joining_code
+    old = open_page("join", code=code)
+    shown = texts(old).replace("-", "")
+    assert code in shown and fresh not in shown
+    assert "replaced" in unescaped(old.warning[0].value)

@@ -26,9 +26,11 @@ def render() -> None:
     if workshop is None:
         _code_form(ws)
         return
-    st.text(f"{workshop.name} · join code {format_code(workshop.joining_code)}")
     token = st.query_params.get("member")
     member = ws.member(workshop, token)
+    # The code this page was opened with, never a newer one: a photo of an old code must
+    # not reveal the code that replaced it.
+    st.text(f"{workshop.name} · join code {format_code(parse_code(code))}")
     if token and member is None:
         st.error("This member link is not part of the workshop. Join again below.")
     if member is None:
