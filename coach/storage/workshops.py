@@ -336,6 +336,28 @@ class Store(Database):
             )
             return [_member(r, anonymous) for r, anonymous in rows]
 
+    def member_states(self, workshop_id: int) -> dict[str, tuple[bool, bool, bool]]:
+        """Per member link: (absent, removed, admitted) of the member it acts as (a merged
+        duplicate's link acts as the member it was merged into). One light query."""
+        with self.read() as s:
+            rows = s.execute(
+                select(
+                    _Member.id,
+                    _Member.token,
+                    _Member.absent,
+                    _Member.removed_at,
+                    _Member.admitted,
+                    _Member.merged_into_id,
+                ).where(_Member.workshop_id == workshop_id)
+            ).all()
+        state = {r.id: (r.absent, r.removed_at is not None, r.admitted) for r in rows}
+        return {
+            r.token: state.get(r.merged_into_id, state[r.id])
+            if r.merged_into_id is not None
+            else state[r.id]
+            for r in rows
+        }
+
     @staticmethod
     def _anonymous(s: Session, workshop_id: int) -> bool:
         return bool(s.scalar(select(_Workshop.anonymous).where(_Workshop.id == workshop_id)))

@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from coach.domain.types import Round, Workshop
+from coach.domain.types import Member, Round, Workshop
 from coach.ui.common import services
-from coach.ui.watch_api import token
+from coach.ui.watch_api import member_state, token
 
 POLL_MS = 400
 View = Literal["phone", "all"]
@@ -48,6 +48,11 @@ export default function ({ data, setTriggerValue, parentElement }) {
         const body = await answer.json();
         if (typeof body.v === "string" && body.v !== "" && body.v !== seen) {
           seen = body.v;
+          // A phone's view changes with the phase: what is new is at the top of the page.
+          if (data.top) {
+            document.querySelector('[data-testid="stMain"]')?.scrollTo(0, 0);
+            window.scrollTo(0, 0);
+          }
           setTriggerValue("changed", body.v);
         }
       }
@@ -78,13 +83,13 @@ def _rerun() -> None:
 
 
 def follow(
-    workshop: Workshop, view: View, rnd: Round | None = None, member: str | None = None
+    workshop: Workshop, view: View, rnd: Round | None = None, member: Member | None = None
 ) -> None:
     """Keep this page in step with the workshop: it reruns when its view changes. A phone
     page that has just read the current round passes it, saving a second read; a member's
     page passes their token, so the facilitator sees when they were last seen."""
     head = rnd or (services().consensus.head(workshop) if view == "phone" else None)
-    seen = token(workshop, head, view)
+    seen = token(workshop, head, view, member_state(member) if member else None)
     query = urlencode({"code": workshop.code, "view": view})
     _component(
         key=f"watch_{view}",
@@ -93,7 +98,8 @@ def follow(
             "url": f"/_coach/watch?{query}",
             "seen": seen,
             "every": POLL_MS,
-            "member": member or "",
+            "member": member.token if member else "",
+            "top": view == "phone",
         },
         on_changed_change=_rerun,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -46,7 +47,7 @@ def joining(workshop: Workshop, submitted: int, members: int) -> None:
         say("Join on your phone with the code", "mc-big")
         say(_grouped(workshop.joining_code), "mc-code")
         say(f"{submitted} of {members} have submitted a draft.")
-        timer.show(workshop, key="timer_projector")
+        timer.show(workshop, key="timer_projector", large=True)
     right.image(qr_png(link("join", code=workshop.joining_code)), width=420)
 
 
@@ -84,9 +85,34 @@ def result(consensus: Consensus, rnd: Round) -> None:
     frame = pd.DataFrame(points).set_index("candidate")
     say("The vote")
     left, right = st.columns([3, 2])
-    left.bar_chart(frame["Borda points"], horizontal=True, height=320)
+    bars = frame.reset_index()[["candidate", "Borda points"]]
+    left.altair_chart(
+        _large(
+            alt.Chart(bars)
+            .mark_bar()
+            .encode(
+                x=alt.X("Borda points:Q", title="Borda points"),
+                y=alt.Y("candidate:N", title="candidate", sort=None),
+            ),
+            height=320,
+        ),
+        width="stretch",
+    )
     with right:
         table(frame)
+
+
+def result_line(consensus: Consensus, rnd: Round) -> None:
+    """The vote's result in one line, for the check, when the chart would not fit too."""
+    tally = consensus.tally(rnd)
+    if tally is None:
+        return
+    labels = {c.id: Consensus.label(rnd, c.id) for c in rnd.candidates}
+    _, points = record.tally_rows(tally, labels)
+    say(
+        "The vote, in Borda points: "
+        + " · ".join(f"{p['candidate']} {float(str(p['Borda points'])):g}" for p in points)
+    )
 
 
 def check(rnd: Round, members: int) -> None:
@@ -102,9 +128,38 @@ def check(rnd: Round, members: int) -> None:
         index=pd.Index(range(6), name="answer (0-5)"),
     )
     left, right = st.columns([3, 2])
-    left.bar_chart(counts, stack=False, height=380, x_label="answer (0-5)", y_label="people")
+    long = counts.reset_index().melt(
+        id_vars="answer (0-5)", var_name="question", value_name="people"
+    )
+    left.altair_chart(
+        _large(
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                x=alt.X("answer (0-5):O", title="answer (0-5)", axis=alt.Axis(labelAngle=0)),
+                xOffset=alt.XOffset("question:N", sort=list(QUESTIONS)),
+                y=alt.Y("people:Q", title="people", axis=alt.Axis(tickMinStep=1)),
+                color=alt.Color(
+                    "question:N",
+                    sort=list(QUESTIONS),
+                    legend=alt.Legend(orient="bottom", columns=4),
+                ),
+            ),
+            height=380,
+        ),
+        width="stretch",
+    )
     with right:
         table(counts)
+
+
+def _large(chart: alt.Chart, *, height: int) -> alt.Chart:
+    """Axis labels, titles and legend at 24 px or more: read from the back of the room."""
+    return (
+        chart.properties(height=height)
+        .configure_axis(labelFontSize=24, titleFontSize=24, labelLimit=400)
+        .configure_legend(labelFontSize=24, titleFontSize=24, symbolSize=300, labelLimit=400)
+    )
 
 
 def table(frame: pd.DataFrame) -> None:

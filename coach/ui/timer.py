@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 from functools import partial
 
@@ -52,12 +53,17 @@ def seconds_left(workshop: Workshop, now: datetime | None = None) -> float | Non
     return max(0.0, (workshop.timer_ends_at - (now or datetime.now(UTC))).total_seconds())
 
 
-def show(workshop: Workshop, *, key: str) -> None:
-    """The countdown, if a timer runs; with a line saying what happens at zero."""
+def show(workshop: Workshop, *, key: str, large: bool = False) -> None:
+    """The countdown, if a timer runs; with a line saying what happens at zero (`large`
+    on the projector, where a caption could not be read from the back)."""
     left = seconds_left(workshop)
     if left is None:
         return
-    st.caption("Writing time" + (": drafting closes at zero." if workshop.timer_lock else "."))
+    note = "Writing time" + (": drafting closes at zero." if workshop.timer_lock else ".")
+    if large:
+        st.html(f'<div style="font-size:28px">{html.escape(note)}</div>')
+    else:
+        st.caption(note)
     _component(key=key, data={"id": key, "left": left})
     if left == 0:
         st.text("Time is up.")  # also in plain text, for readers without the script

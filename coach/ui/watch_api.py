@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse
 
 from coach.bootstrap import Services, build
 from coach.domain.codes import parse_code
-from coach.domain.types import Round, RoundHead, Workshop
+from coach.domain.types import Member, Round, RoundHead, Workshop
 from coach.errors import CoachError
 
 TTL = 0.15  # seconds an answer is shared between screens before the database is asked again
@@ -26,14 +26,26 @@ SEEN_EVERY = 15.0  # seconds between two "last seen" writes for one member, per 
 _lock = threading.Lock()
 _seen: dict[str, float] = {}
 _services: Services | None = None
-_cache: dict[str, tuple[float, Workshop, RoundHead | None]] = {}
+MemberState = tuple[bool, bool, bool]  # absent, removed, admitted
+_cache: dict[str, tuple[float, Workshop, RoundHead | None, dict[str, MemberState]]] = {}
 
 
-def token(workshop: Workshop, head: Round | RoundHead | None, view: str) -> str:
-    """What a screen of this kind shows, boiled down: equal tokens, nothing to redraw."""
+def member_state(member: Member) -> MemberState:
+    return (member.absent, member.removed, member.admitted)
+
+
+def token(
+    workshop: Workshop,
+    head: Round | RoundHead | None,
+    view: str,
+    member: MemberState | None = None,
+) -> str:
+    """What a screen of this kind shows, boiled down: equal tokens, nothing to redraw. A
+    member's phone also follows its own state (marked absent, removed, let in)."""
     if view == "all":  # the facilitator's screens show everything
         return str(workshop.revision)
     shown = (
+        member,
         workshop.revealed,
         workshop.locked,
         workshop.adopted_id,
@@ -45,21 +57,22 @@ def token(workshop: Workshop, head: Round | RoundHead | None, view: str) -> str:
     return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
 
 
-def _state(code: str) -> tuple[Workshop, RoundHead | None]:
+def _state(code: str) -> tuple[Workshop, RoundHead | None, dict[str, MemberState]]:
     global _services
     now = time.monotonic()
     with _lock:
         hit = _cache.get(code)
         if hit is not None and now - hit[0] < TTL:
-            return hit[1], hit[2]
+            return hit[1], hit[2], hit[3]
         if _services is None:
             _services = build()
         workshop = _services.workshops.find(code)
         head = _services.consensus.head(workshop)
+        states = _services.store.member_states(workshop.id)
         if len(_cache) > 2048:  # codes nobody watches any more
             _cache.clear()
-        _cache[code] = (now, workshop, head)
-        return workshop, head
+        _cache[code] = (now, workshop, head, states)
+        return workshop, head, states
 
 
 def _note_seen(member: str) -> None:
@@ -81,10 +94,12 @@ def watch(request: Request) -> JSONResponse:
     view = request.query_params.get("view", "phone")
     try:
         code = parse_code(request.query_params.get("code", ""))
-        workshop, head = _state(code)
+        workshop, head, states = _state(code)
     except CoachError:
         return JSONResponse({"v": ""}, status_code=404)
-    if member := request.headers.get("x-coach-member", "")[:64]:
+    member = request.headers.get("x-coach-member", "")[:64]
+    if member:
         with contextlib.suppress(CoachError):  # a courtesy: the screen still gets its answer
             _note_seen(member)
-    return JSONResponse({"v": token(workshop, head, view)}, headers={"Cache-Control": "no-store"})
+    v = token(workshop, head, view, states.get(member) if member else None)
+    return JSONResponse({"v": v}, headers={"Cache-Control": "no-store"})

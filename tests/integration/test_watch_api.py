@@ -105,3 +105,28 @@ def test_a_members_poll_notes_last_seen_at_most_once_per_interval(
     assert svc.store.members(w.id)[0].last_seen is not None
     assert _v(client, w.code, "all") == before  # being seen redraws no screen
     assert ana.token not in str(answer.url)  # the token travels in a header, not the address
+
+
+def test_a_phone_follows_its_own_member_being_marked_absent(
+    svc: Services, client: TestClient
+) -> None:
+    w, key = svc.workshops.create("Desk")
+    _, ana = svc.workshops.join(w.code, "Ana")
+    _, bo = svc.workshops.join(w.code, "Bo")
+
+    def phone(member: str) -> str:
+        answer = client.get(
+            "/_coach/watch",
+            params={"code": w.code, "view": "phone"},
+            headers={"X-Coach-Member": member},
+        )
+        return str(answer.json()["v"])
+
+    ana_before, bo_before = phone(ana.token), phone(bo.token)
+    svc.workshops.set_absent(w.code, key, ana.id, True)
+    assert phone(ana.token) != ana_before  # Ana's phone redraws: "marked absent"
+    assert phone(bo.token) == bo_before  # Bo's has nothing new to show
+    # The page computes the same token from what it shows, so it does not loop.
+    shown = svc.workshops.membership(w.code, ana.token)[1]
+    page = watch_api.token(svc.workshops.find(w.code), None, "phone", watch_api.member_state(shown))
+    assert page == phone(ana.token)

@@ -33,8 +33,10 @@ def render() -> None:
     parts.adopted_banner(ctx)
     st.caption(parts.round_caption(ctx))
     steps.flash()
+    # Keyed, so a message appearing above them (or going) never resets the chosen tab.
     themes, candidates, vote, check, result = st.tabs(
-        ["Shared themes", "Candidates", "Ranked vote", "Four-criteria check", "Result & export"]
+        ["Shared themes", "Candidates", "Ranked vote", "Four-criteria check", "Result & export"],
+        key="consensus_tabs",
     )
     with themes:
         parts.themes_tab(ctx)

@@ -20,17 +20,22 @@ from coach.ui.device import client, device_memory
 
 def render() -> None:
     ws = services().workshops
-    st.title("Join a workshop")
     code = st.query_params.get("code", "")
     workshop = _workshop(ws, code) if code else None
     if workshop is None:
+        st.title("Join a workshop")
         _code_form(ws)
         return
     token = st.query_params.get("member")
     member = ws.member(workshop, token)
+    st.title(workshop.name if member is not None else "Join a workshop")
     # The code this page was opened with, never a newer one: a photo of an old code must
     # not reveal the code that replaced it.
-    st.text(f"{workshop.name} · join code {format_code(parse_code(code))}")
+    shown_code = format_code(parse_code(code))
+    if member is not None:
+        st.caption(f"Join code {shown_code}")
+    else:
+        st.text(f"{workshop.name} · join code {shown_code}")
     if token and member is None:
         st.error("This member link is not part of the workshop. Join again below.")
     if member is None:
@@ -51,7 +56,7 @@ def render() -> None:
         )
         return
     if not member.admitted:
-        live.follow(workshop, "all", member=token)  # let in: the page moves on by itself
+        live.follow(workshop, "all", member=member)  # let in: the page moves on by itself
         st.info(
             f"Welcome, {member.own_name}. You are in the lobby: the facilitator lets "
             "each person in. This page moves on by itself once they do."
@@ -70,7 +75,11 @@ def render() -> None:
     if st.button("Write my commitments (Step 6)", key="my_commitments"):
         plan = services().commitments.for_member(workshop, member)
         st.switch_page(PAGES["commitments"], query_params={"plan": plan.token})
-    _drafting(ws, workshop, member)
+    if workshop.revealed:  # the team is on the shared drafts now: the own draft steps back
+        with st.expander("My draft and its scores", expanded=False):
+            _drafting(ws, workshop, member)
+    else:
+        _drafting(ws, workshop, member)
 
 
 def _workshop(ws: Workshops, code: str) -> Workshop | None:
@@ -138,7 +147,7 @@ def _live(code: str, token: str) -> None:
         svc = services()
         workshop, member = svc.workshops.membership(code, token)
         rnd = svc.consensus.current(workshop)
-        live.follow(workshop, "phone", rnd, member=token)
+        live.follow(workshop, "phone", rnd, member=member)
         if workshop.locked:
             st.warning("Drafting is locked by the facilitator for now.")
         if not workshop.revealed:
@@ -169,7 +178,9 @@ def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
     if (adopted := st.session_state.pop("member_adopted_rewrite", None)) is not None:
         st.session_state[text_key] = adopted  # the box shows the version just submitted
     st.caption(
-        "Write one sentence on your own. Others see only that you submitted, "
+        "All drafts are revealed: a revision you submit now shows on the shared screen too."
+        if workshop.revealed
+        else "Write one sentence on your own. Others see only that you submitted, "
         "until the facilitator reveals all drafts at once."
     )
     text = st.text_area("Your mission statement", key=text_key, height=120)

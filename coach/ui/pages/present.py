@@ -43,7 +43,10 @@ def render() -> None:
         voted = len({b.member_id for b in rnd.ballots})
         projector.candidates(rnd, voting=True, ballots=voted, members=len(members))
         return
-    projector.result(svc.consensus, rnd)
+    if rnd.phase == "check":  # the vote in one line: the check's chart fits one screen
+        projector.result_line(svc.consensus, rnd)
+    else:
+        projector.result(svc.consensus, rnd)
     if rnd.leader_id is not None:
         projector.check(rnd, len(members))
 
