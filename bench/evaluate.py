@@ -72,14 +72,32 @@ def load_pairs(path: Path) -> list[Pair]:
     ]
 
 
+# Every labelled set: (file stem, rubric). "overall" pairs compare the overall score.
+# Held-out sets (name ending "holdout") are for measuring only, never for tuning.
+PAIR_SETS: tuple[tuple[str, str], ...] = (
+    ("mission_dev", "mission"),
+    ("mission_holdout", "mission"),
+    ("mission_meaning_dev", "mission"),
+    ("mission_meaning_holdout", "mission"),
+    ("adversarial_dev", "mission"),
+    ("adversarial_holdout", "mission"),
+    ("commitment_dev", "commitment"),
+    ("commitment_holdout", "commitment"),
+    ("commitment_meaning_dev", "commitment"),
+    ("commitment_meaning_holdout", "commitment"),
+)
+
+
+def pair_score(p: Pair, rubric: str, text: str) -> int:
+    result = get_scorer(rubric).score(text, p.mission)
+    return result.overall if p.criterion == "overall" else result.criteria[p.criterion].score
+
+
 def pair_accuracy(pairs: list[Pair], rubric: str) -> dict[str, Agreement]:
     """Per criterion: how often `better` outscores `worse` on it (a tie is wrong)."""
-    scorer = get_scorer(rubric)
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for p in pairs:
-        b = scorer.score(p.better, p.mission).criteria[p.criterion].score
-        w = scorer.score(p.worse, p.mission).criteria[p.criterion].score
-        tally[p.criterion][0] += b > w
+        tally[p.criterion][0] += pair_score(p, rubric, p.better) > pair_score(p, rubric, p.worse)
         tally[p.criterion][1] += 1
     return {k: Agreement(*v) for k, v in sorted(tally.items())}
 

@@ -53,7 +53,9 @@ def render_table(result: ScoreResult | dict[str, str], n: int, out: TextIO) -> N
         for note in notes[1:]:
             out.write(f"{'':27}{note}\n")
         for tip in c.tips:
-            out.write(f"{'':27}tip: {tip}\n")
+            out.write(f"{'':27}tip: {tip.text}\n")
+            if tip.rewrite:
+                out.write(f"{'':27}     -> {tip.rewrite}\n")
     for f in result.flags:
         out.write(f"   ! {f.message}\n")
     out.write("\n")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
-from coach.scoring import readability, text
+from coach.scoring import language, readability, text
 from coach.scoring.phrases import Match, PhraseIndex
 from coach.scoring.rubric import (
     Check,
@@ -24,6 +24,7 @@ from coach.scoring.rubric import (
     ReadabilityCheck,
     RegexCheck,
     SentencesCheck,
+    StructureCheck,
     WordCountCheck,
 )
 
@@ -50,6 +51,10 @@ class Doc:
     mission: str | None = None
     # Every phrase list's matches, keyed by check id (and "id#unless"), from one scan.
     phrases: dict[str, list[Match]] | None = None
+
+    @cached_property
+    def reading(self) -> language.Reading:
+        return language.read(self.norm)
 
     @classmethod
     def of(cls, raw: str, mission: str | None = None) -> Doc:
@@ -310,6 +315,46 @@ class _Echo(Compiled):
         return sorted(h for source in self.check.sources for h in resolve(source))
 
 
+class _Structure(Compiled):
+    check: StructureCheck
+
+    def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
+        r = doc.reading
+        if not r.words:
+            return []
+        feature = self.check.feature
+        if feature == "fragment":
+            if r.sentence or (r.verb is not None and not r.agrees):
+                return []  # a verb that does not fit is the agreement check's
+            first, last = r.words[0], r.words[-1]
+            return [Hit(first.start, last.end, doc.raw[first.start : last.end])]
+        if feature == "agreement":
+            verb = r.verb_word
+            if verb is None or r.agrees or r.infinitive or r.subject is None:
+                return []
+            start = r.words[r.subject[0]].start
+            fixed = language.inflect(verb.lemma, r.subject_number)
+            if fixed == verb.lower:
+                return []
+            match = doc.raw[start : verb.end]
+            replacement = doc.raw[start : verb.start] + _same_case(verb.text, fixed)
+            return [Hit(start, verb.end, match, replacement)]
+        hits = []
+        seen: dict[str, int] = {}
+        for w in r.words:
+            key = language.root(w.lemma)
+            if r.repeats.get(key, 0) < self.check.min_repeats:
+                continue
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:
+                hits.append(Hit(w.start, w.end, doc.raw[w.start : w.end]))
+        return hits
+
+
+def _same_case(like: str, word: str) -> str:
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
 _KINDS: Mapping[type, type[Compiled]] = {
     PhrasesCheck: _Phrases,
     RegexCheck: _Regex,
@@ -319,6 +364,7 @@ _KINDS: Mapping[type, type[Compiled]] = {
     ReadabilityCheck: _Readability,
     MissionOverlapCheck: _MissionOverlap,
     EchoCheck: _Echo,
+    StructureCheck: _Structure,
 }
 
 

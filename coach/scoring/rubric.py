@@ -165,6 +165,17 @@ class EchoCheck(_CheckBase):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class StructureCheck(_CheckBase):
+    """What the linguistic reading finds (coach.scoring.language), not a word list:
+    `fragment` (no one doing anything: not a sentence), `agreement` (the main verb does
+    not fit its subject: "We be", "Our team serve"), `repetition` (a content word family
+    used `min_repeats` times or more: each use past the first counts)."""
+
+    kind: Literal["structure"]
+    feature: Literal["fragment", "agreement", "repetition"]
+    min_repeats: int = Field(default=3, ge=2)
+
+
 Check = Annotated[
     PhrasesCheck
     | RegexCheck
@@ -173,7 +184,8 @@ Check = Annotated[
     | WordCountCheck
     | ReadabilityCheck
     | MissionOverlapCheck
-    | EchoCheck,
+    | EchoCheck
+    | StructureCheck,
     Field(discriminator="kind"),
 ]
 
@@ -222,6 +234,10 @@ class Rubric(_Frozen):
     criteria: tuple[Criterion, ...] = Field(min_length=1)
     flags: tuple[FlagRule, ...] = ()
     split: SplitRule | None = None
+    # Diminishing returns on rewards, per criterion: the n-th rewarded word family earns
+    # this share of its points (the last share repeats). A word family already rewarded
+    # in the criterion ("delight", "delighted", "delightful") earns nothing again.
+    reward_decay: tuple[float, ...] = Field(default=(1.0,), min_length=1)
     # Filled by the loader: a hash of the file, so caches key on content.
     digest: str = ""
 

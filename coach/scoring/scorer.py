@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache, partial
-from typing import Literal
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from coach.errors import InputError
+from coach.scoring import language, rewrite
 from coach.scoring.checks import Compiled, Doc, Hit, compile_check
 from coach.scoring.phrases import PhraseIndex
 from coach.scoring.rubric import Check, Criterion, PhrasesCheck, Rubric, load_rubric
@@ -35,13 +35,39 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Tip:
+    """Advice on this draft's own words; `rewrite` is the whole statement with the advice
+    applied (re-read and re-scored before it is offered), or None for advice that has no
+    mechanical rewrite."""
+
+    text: str
+    rewrite: str | None = None
+
+
+class _Candidate(NamedTuple):
+    """A tip before it is rendered: its rewrite is only built if the tip is shown."""
+
+    template: str
+    nofix: str
+    match: str
+    context: str
+    fixed: str | None
+    start: int  # where the change goes, in the scored line
+    end: int
+    replacement: str | None
+
+
+_Pending = list[_Candidate | str]
+
+
+@dataclass(frozen=True, slots=True)
 class CriterionScore:
     label: str
     question: str
     score: int
     band: str
     evidence: tuple[Evidence, ...]
-    tips: tuple[str, ...]
+    tips: tuple[Tip, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,24 +149,42 @@ class Scorer:
         self._verbs = frozenset(v.lower() for v in split.verbs) if split else frozenset()
 
     # -- public ----------------------------------------------------------
-    def score(self, text: str, mission: str | None = None) -> ScoreResult:
+    def score(self, text: str, mission: str | None = None, *, coach: bool = True) -> ScoreResult:
+        """Scores, evidence and tips; `coach=False` leaves the tips out (what a rewrite
+        is checked with, so checking never recurses)."""
         self._validate(text)
         mission = mission.strip() if mission and mission.strip() else None
         spans = self.split_actions(text) if self._preamble else []
         if len(spans) <= 1:
-            criteria, flags = self._score_doc(Doc.of(text, mission), 0, 0)
+            criteria, flags, pending = self._score_doc(Doc.of(text, mission), 0, 0)
+            if coach:
+                criteria = self._finish(text, mission, criteria, pending, criteria)
             return self._result(text, criteria, flags, ())
         actions = []
+        pendings = []
         for s, e, prefix_end in spans:
             # Each action keeps the line's preamble ("I promise to") as its subject.
             prefix = text[:prefix_end] if s > prefix_end else ""
             doc = Doc.of(prefix + text[s:e], mission)
-            crit, _ = self._score_doc(doc, len(prefix), s - len(prefix))
+            crit, _, pending = self._score_doc(doc, len(prefix), s - len(prefix))
+            pendings.append(pending)
             actions.append(
                 ActionScore(
                     text=text[s:e], start=s, end=e, overall=self._overall(crit), criteria=crit
                 )
             )
+        if coach:  # each action's tips are checked against the whole line
+            line = self._merge(actions)
+            actions = [
+                ActionScore(
+                    a.text,
+                    a.start,
+                    a.end,
+                    a.overall,
+                    self._finish(text, mission, a.criteria, p, line),
+                )
+                for a, p in zip(actions, pendings, strict=True)
+            ]
         message = self.rubric.split.message if self.rubric.split else ""
         flags = [Flag(code="several_actions", message=_fill(message, n=len(actions)))]
         return self._result(text, self._merge(actions), flags, tuple(actions))
@@ -194,27 +238,91 @@ class Scorer:
 
     def _score_doc(
         self, doc: Doc, keep_below: int, shift: int
-    ) -> tuple[dict[str, CriterionScore], list[Flag]]:
+    ) -> tuple[dict[str, CriterionScore], list[Flag], dict[str, _Pending]]:
         """Evidence at or past `keep_below` in doc moves by `shift` into the original line."""
         hits = self.hits(doc)
-        criteria = {
-            c.name: self._criterion(c, doc, hits, keep_below, shift) for c in self.rubric.criteria
-        }
+        criteria = {}
+        pending = {}
+        for c in self.rubric.criteria:
+            criteria[c.name], pending[c.name] = self._criterion(c, doc, hits, keep_below, shift)
         flags = [
             Flag(code=f.code, message=f.message)
             for f in self.rubric.flags
             if any(hits[ref] for ref in f.when_any)
         ]
-        return criteria, flags
+        return criteria, flags, pending
+
+    def _finish(
+        self,
+        line: str,
+        mission: str | None,
+        criteria: dict[str, CriterionScore],
+        pending: dict[str, _Pending],
+        base: dict[str, CriterionScore],
+    ) -> dict[str, CriterionScore]:
+        """Render the best two tips per criterion, each rewrite checked against `base`."""
+        overall = self._overall(base)
+        out = {}
+        for name, crit in criteria.items():
+            tips: list[Tip] = []
+            for cand in pending[name]:
+                tip = self._render(line, mission, name, cand, base[name].score, overall)
+                if tip is not None and all(t.text != tip.text for t in tips):
+                    tips.append(tip)
+                    if len(tips) == 2:
+                        break
+            out[name] = replace(crit, tips=tuple(tips)) if tips else crit
+        return out
+
+    def _render(
+        self,
+        line: str,
+        mission: str | None,
+        criterion: str,
+        cand: _Candidate | str,
+        score: int,
+        overall: int,
+    ) -> Tip | None:
+        """A tip; its rewrite only if it reads as a sentence, raises its criterion and
+        does not lower overall. Otherwise the advice without a rewrite, or nothing."""
+        if isinstance(cand, str):
+            return Tip(cand) if cand else None
+        values = {"match": cand.match, "context": cand.context, "fixed": cand.fixed}
+        if "{fixed}" in cand.template and cand.replacement is not None:
+            spliced = rewrite.splice(line, cand.start, cand.end, cand.replacement)
+            before = language.read(line)
+            verb = before.verb_word
+            # A splice at the main verb ("strives to provide") brings the next verb into
+            # its place, to be inflected for the subject ("provides").
+            at = cand.start if verb is not None and verb.start == cand.start else None
+            new = rewrite.agree(spliced, at, before.subject_number)
+            if new and new != line and rewrite.grammatical(line, new):
+                try:
+                    after = self.score(new, mission, coach=False)
+                except InputError:
+                    after = None
+                if (
+                    after is not None
+                    and after.criteria[criterion].score > score
+                    and after.overall >= overall
+                ):
+                    old, fixed = rewrite.changed(line, new)
+                    return Tip(
+                        _fill(cand.template, **{**values, "context": old, "fixed": fixed}), new
+                    )
+        template = cand.nofix if "{fixed}" in cand.template else cand.template
+        return Tip(_fill(template, **values)) if template else None
 
     def _criterion(
         self, crit: Criterion, doc: Doc, hits: dict[str, list[Hit]], keep_below: int, shift: int
-    ) -> CriterionScore:
+    ) -> tuple[CriterionScore, _Pending]:
         total = crit.base
         evidence: list[Evidence] = []
-        # Tip candidates: (weight, render); only the best two get rendered.
-        fired: list[tuple[float, Callable[[], str] | str]] = []
-        missing: list[tuple[float, Callable[[], str] | str]] = []
+        decay = self.rubric.reward_decay
+        n_rewarded = 0  # word families rewarded so far in this criterion, for the decay
+        # Tip candidates, by weight; only the best two get rendered.
+        fired: list[tuple[float, _Candidate | str]] = []
+        missing: list[tuple[float, _Candidate | str]] = []
         for cid, k, sign, effect in self._plan[crit.name]:
             found = hits[cid]
             if not found:
@@ -223,8 +331,17 @@ class Scorer:
                     missing.append((min(k.points, k.cap), k.tip_missing))
                 continue
             budget = k.cap
+            rewarded: set[str] = set()  # word families this check has rewarded
             for h in found:
                 pts = min(k.points if h.points is None else h.points, budget)
+                if sign > 0 and pts > 0:
+                    family = _family(h.match)
+                    if family in rewarded:
+                        pts = 0.0  # the same word again adds nothing
+                    else:
+                        pts = round(pts * decay[min(n_rewarded, len(decay) - 1)], 1)
+                        rewarded.add(family)
+                        n_rewarded += 1
                 budget -= pts
                 total += sign * pts
                 # The shared preamble keeps its place; the action's own text moves.
@@ -244,27 +361,29 @@ class Scorer:
                 )
             if k.tip or found[0].tip:
                 weight = k.cap - budget if sign < 0 else 0.5
-                fired.append((weight, partial(self._tip, doc, k, found[0])))
+                first = found[0]
+                move = shift if first.start >= keep_below else 0
+                fired.append((weight, self._candidate(doc, k, first, move)))
         score = round(min(max(total, 0), 100))
         band = self.rubric.bands.band(score)
         if band != "strong":  # what is missing matters only while the score is short
             fired.extend(missing)
-        tips: list[str] = []
-        for _, render in sorted(fired, key=lambda c: -c[0]):
-            tip = render if isinstance(render, str) else render()
-            if tip and tip not in tips:
-                tips.append(tip)
-                if len(tips) == 2:
-                    break
-        return CriterionScore(crit.label, crit.question, score, band, tuple(evidence), tuple(tips))
+        ranked = [c for _, c in sorted(fired, key=lambda c: -c[0])]
+        return CriterionScore(crit.label, crit.question, score, band, tuple(evidence), ()), ranked
 
     @staticmethod
-    def _tip(doc: Doc, k: Check, first: Hit) -> str:
-        template = first.tip or k.tip
-        if "{fixed}" in template and first.replacement is None:
-            template = k.tip_nofix
+    def _candidate(doc: Doc, k: Check, first: Hit, move: int) -> _Candidate:
         context, fixed = doc.context(first.start, first.end, first.replacement)
-        return _fill(template, match=first.match, context=context, fixed=fixed)
+        return _Candidate(
+            template=first.tip or k.tip,
+            nofix=k.tip_nofix,
+            match=first.match,
+            context=context,
+            fixed=fixed,
+            start=first.start + move,
+            end=first.end + move,
+            replacement=first.replacement,
+        )
 
     def _overall(self, criteria: dict[str, CriterionScore]) -> int:
         weights = {c.name: c.weight for c in self.rubric.criteria}
@@ -308,6 +427,13 @@ class Scorer:
             flags=tuple(flags),
             actions=actions,
         )
+
+
+@lru_cache(maxsize=4096)
+def _family(match: str) -> str:
+    """The word family of a match's last word ("delighted" and "delightful" are one)."""
+    last = match.lower().split()[-1] if match.strip() else ""
+    return language.root(language.lemma(last))
 
 
 @lru_cache(maxsize=4)

@@ -28,9 +28,15 @@ def marked(result: ScoreResult) -> None:
 def tips(result: ScoreResult) -> None:
     found = [(c.label, t) for c in result.criteria.values() for t in c.tips]
     if not found:
-        st.success("Nothing to fix: every criterion is strong.")
+        if all(c.band == "strong" for c in result.criteria.values()):
+            st.success("Nothing to fix: every criterion is strong.")
+        else:
+            st.info("No tip points at a word here: the scores above show where it can grow.")
     for label, tip in found:
-        st.text(f"→ {label}: {tip}")
+        st.text(f"→ {label}: {tip.text}")
+        if tip.rewrite:
+            st.caption("With this tip applied:")
+            st.text(f"   {tip.rewrite}")
 
 
 def evidence_table(result: ScoreResult, key: str) -> None:

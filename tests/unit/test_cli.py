@@ -24,6 +24,15 @@ def test_json_lines_with_exact_criterion_names(cli: Cli) -> None:
             assert {"score", "band", "evidence", "tips"} <= set(c)
 
 
+def test_each_tip_is_an_object_with_its_whole_rewrite(cli: Cli) -> None:
+    out = cli("score", "--json", stdin="Our hospital strives to provide excellent care.\n")
+    tips = [t for c in json.loads(out.stdout)["criteria"].values() for t in c["tips"]]
+    assert tips and all(set(t) == {"text", "rewrite"} for t in tips)
+    hedge = next(t for t in tips if t["text"].startswith("Drop the hedge"))
+    assert hedge["rewrite"] == "Our hospital provides excellent care."
+    assert any(t["rewrite"] is None for t in tips)  # advice with no mechanical rewrite
+
+
 def test_commitment_rubric_and_mission_option(cli: Cli) -> None:
     out = cli(
         "score",

@@ -44,7 +44,8 @@ def test_hedge_gives_evidence_and_a_concrete_rewrite_tip() -> None:
     hedge = [e for e in bold.evidence if e.check == "bold.hedges"]
     assert [e.text for e in hedge] == ["try to"]
     assert r.text[hedge[0].start : hedge[0].end] == "try to"
-    assert "write 'We provide' instead of 'We try to provide'" in bold.tips[0]
+    assert "write 'We provide' instead of 'We try to provide'" in bold.tips[0].text
+    assert bold.tips[0].rewrite == "We provide great service."
     assert score_text("We provide great service.").criteria["bold"].score > bold.score
 
 
@@ -174,7 +175,7 @@ def test_mission_text_links_a_commitment() -> None:
 def test_tips_for_missing_signals_are_shown_only_while_the_score_is_short() -> None:
     strong = score_text("I will reply to every guest review within 24 hours.", "commitment")
     assert strong.criteria["time_bound"].band == "strong"
-    assert not any("rhythm" in t for t in strong.criteria["time_bound"].tips)
+    assert not any("rhythm" in t.text for t in strong.criteria["time_bound"].tips)
     weak = score_text("I will reply to guest reviews.", "commitment")
     assert weak.criteria["time_bound"].tips
 
