@@ -184,8 +184,9 @@ class _Regex(Compiled):
         self._fast, self._safe = re.compile(joined), re.compile(joined, re.IGNORECASE)
 
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
+        cut = "" if self.check.remove else None
         return [
-            Hit(m.start(), m.end(), doc.raw[m.start() : m.end()])
+            Hit(m.start(), m.end(), doc.raw[m.start() : m.end()], cut)
             for m in doc.search(self._fast, self._safe)
             if m.group()
         ]
@@ -283,9 +284,21 @@ class _Readability(Compiled):
                         doc.raw[s:e],
                         points=band.points,
                         message=self.check.message.format(value=score),
+                        tip=self._tip(doc),
                     )
                 ]
         return []
+
+    def _tip(self, doc: Doc) -> str:
+        """The tip names this draft's own longest words (or says to split a long one)."""
+        long = sorted(
+            {w for w in doc.words if readability.syllables(w) >= 4},
+            key=lambda w: (-readability.syllables(w), doc.words.index(w)),
+        )[:3]
+        if not long:
+            return self.check.tip_nofix or self.check.tip
+        quoted = ", ".join(f"'{w}'" for w in long)
+        return self.check.tip.replace("{words}", quoted)
 
 
 class _MissionOverlap(Compiled):

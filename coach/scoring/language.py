@@ -86,7 +86,7 @@ FUNCTION_WORDS = (
 
 
 # Words that may stand between a subject and its verb ("we no longer keep", "we always").
-_BETWEEN = frozenset(
+BETWEEN = frozenset(
     {"never", "not", "no", "longer", "always", "also", "just", "only", "still", "already"}
     | {"really", "truly", "now", "soon", "even", "ever", "often", "all", "both", "each"}
 )
@@ -358,7 +358,7 @@ def _subject_and_verb(ws: tuple[Word, ...], start: int, repeats: dict[str, int])
     # adverb or two ("we always", "we boldly").
     k = j
     while k < len(ws) and (
-        ws[k].lower in _BETWEEN or ("ADV" in ws[k].classes and "VERB" not in ws[k].classes)
+        ws[k].lower in BETWEEN or ("ADV" in ws[k].classes and "VERB" not in ws[k].classes)
     ):
         k += 1
     if k >= len(ws):

@@ -20,7 +20,11 @@ _DOUBLE_COMMA = re.compile(r",\s*,")
 
 def splice(text: str, start: int, end: int, replacement: str) -> str:
     """`text` with [start, end) replaced, spaces and commas tidied, first letter kept."""
-    out = text[:start] + replacement + text[end:]
+    rest = text[end:]
+    if not replacement and text[start:end].lstrip().startswith(",") and rest.lstrip()[:1] == ",":
+        rest = rest.lstrip()[1:]  # "We aim, as far as we can, to" -> "We aim to"
+        rest = " " + rest.lstrip()
+    out = text[:start] + replacement + rest
     out = _DOUBLE_COMMA.sub(",", _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", out)))
     out = out.strip()
     out = re.sub(r"^[,;:]\s*", "", out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -92,6 +92,8 @@ class RegexCheck(_MatchingCheck):
 
     kind: Literal["regex"]
     patterns: tuple[str, ...] = Field(min_length=1)
+    # The tip's rewrite deletes the match (an escape clause such as ", where feasible").
+    remove: bool = False
 
     @model_validator(mode="after")
     def _lowercase_literals(self) -> RegexCheck:
@@ -284,6 +286,55 @@ class Rubric(_Frozen):
             if c.name == name:
                 return c
         raise KeyError(name)
+
+
+class SectorExamples(_Frozen):
+    label: str
+    who: str
+    gain: str
+    stretch: str
+
+
+class Sector(SectorExamples):
+    name: str = Field(pattern=r"^[a-z][a-z_]*$")
+    keywords: tuple[str, ...] = Field(min_length=1)
+
+
+class Sectors(_Frozen):
+    """Tip examples per sector (rubrics/sectors.toml)."""
+
+    default: SectorExamples
+    sectors: tuple[Sector, ...] = ()
+
+    def get(self, name: str | None) -> SectorExamples:
+        return next((s for s in self.sectors if s.name == name), self.default)
+
+    @cached_property
+    def _patterns(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        def pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+            parts = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in words]
+            return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
+
+        return tuple((s.name, pattern(s.keywords)) for s in self.sectors)
+
+    def detect(self, text: str) -> str | None:
+        """The sector whose keywords `text` uses most (the first listed wins a tie)."""
+        best, most = None, 0
+        for name, pat in self._patterns:
+            n = len(pat.findall(text))
+            if n > most:
+                best, most = name, n
+        return best
+
+
+@lru_cache(maxsize=1)
+def load_sectors() -> Sectors:
+    source = RUBRIC_DIR / "sectors.toml"
+    raw = source.read_bytes()
+    try:
+        return Sectors.model_validate(tomllib.loads(raw.decode("utf-8")))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValidationError) as exc:
+        raise RubricError(f"{source} is not a valid sectors file: {exc}") from exc
 
 
 def check_refs(check: Check) -> tuple[str, ...]:

@@ -13,7 +13,14 @@ from coach.errors import InputError
 from coach.scoring import language, rewrite
 from coach.scoring.checks import Compiled, Doc, Hit, compile_check
 from coach.scoring.phrases import PhraseIndex
-from coach.scoring.rubric import Check, Criterion, PhrasesCheck, Rubric, load_rubric
+from coach.scoring.rubric import (
+    Check,
+    Criterion,
+    PhrasesCheck,
+    Rubric,
+    load_rubric,
+    load_sectors,
+)
 
 
 class _Out(BaseModel):
@@ -149,14 +156,25 @@ class Scorer:
         self._verbs = frozenset(v.lower() for v in split.verbs) if split else frozenset()
 
     # -- public ----------------------------------------------------------
-    def score(self, text: str, mission: str | None = None, *, coach: bool = True) -> ScoreResult:
+    def score(
+        self,
+        text: str,
+        mission: str | None = None,
+        *,
+        coach: bool = True,
+        sector: str | None = None,
+    ) -> ScoreResult:
         """Scores, evidence and tips; `coach=False` leaves the tips out (what a rewrite
-        is checked with, so checking never recurses)."""
+        is checked with, so checking never recurses). Tips take their examples from
+        `sector` (rubrics/sectors.toml), or from the sector the draft's words suggest."""
         self._validate(text)
         mission = mission.strip() if mission and mission.strip() else None
+        sectors = load_sectors()
+        examples = sectors.get(sector or sectors.detect(f"{text} {mission or ''}"))
+        eg = {"eg_who": examples.who, "eg_gain": examples.gain, "eg_stretch": examples.stretch}
         spans = self.split_actions(text) if self._preamble else []
         if len(spans) <= 1:
-            criteria, flags, pending = self._score_doc(Doc.of(text, mission), 0, 0)
+            criteria, flags, pending = self._score_doc(Doc.of(text, mission), 0, 0, eg)
             if coach:
                 criteria = self._finish(text, mission, criteria, pending, criteria)
             return self._result(text, criteria, flags, ())
@@ -166,7 +184,7 @@ class Scorer:
             # Each action keeps the line's preamble ("I promise to") as its subject.
             prefix = text[:prefix_end] if s > prefix_end else ""
             doc = Doc.of(prefix + text[s:e], mission)
-            crit, _, pending = self._score_doc(doc, len(prefix), s - len(prefix))
+            crit, _, pending = self._score_doc(doc, len(prefix), s - len(prefix), eg)
             pendings.append(pending)
             actions.append(
                 ActionScore(
@@ -237,14 +255,14 @@ class Scorer:
         return memo
 
     def _score_doc(
-        self, doc: Doc, keep_below: int, shift: int
+        self, doc: Doc, keep_below: int, shift: int, eg: dict[str, str]
     ) -> tuple[dict[str, CriterionScore], list[Flag], dict[str, _Pending]]:
         """Evidence at or past `keep_below` in doc moves by `shift` into the original line."""
         hits = self.hits(doc)
         criteria = {}
         pending = {}
         for c in self.rubric.criteria:
-            criteria[c.name], pending[c.name] = self._criterion(c, doc, hits, keep_below, shift)
+            criteria[c.name], pending[c.name] = self._criterion(c, doc, hits, keep_below, shift, eg)
         flags = [
             Flag(code=f.code, message=f.message)
             for f in self.rubric.flags
@@ -314,7 +332,13 @@ class Scorer:
         return Tip(_fill(template, **values)) if template else None
 
     def _criterion(
-        self, crit: Criterion, doc: Doc, hits: dict[str, list[Hit]], keep_below: int, shift: int
+        self,
+        crit: Criterion,
+        doc: Doc,
+        hits: dict[str, list[Hit]],
+        keep_below: int,
+        shift: int,
+        eg: dict[str, str],
     ) -> tuple[CriterionScore, _Pending]:
         total = crit.base
         evidence: list[Evidence] = []
@@ -328,7 +352,7 @@ class Scorer:
             if not found:
                 # No "link it to the mission" advice when no mission was given.
                 if sign > 0 and (doc.mission or k.kind != "mission_overlap"):
-                    missing.append((min(k.points, k.cap), k.tip_missing))
+                    missing.append((min(k.points, k.cap), _missing_tip(doc, k.tip_missing, eg)))
                 continue
             budget = k.cap
             rewarded: set[str] = set()  # word families this check has rewarded
@@ -363,21 +387,21 @@ class Scorer:
                 weight = k.cap - budget if sign < 0 else 0.5
                 first = found[0]
                 move = shift if first.start >= keep_below else 0
-                fired.append((weight, self._candidate(doc, k, first, move)))
+                fired.append((weight, self._candidate(doc, k, first, move, eg)))
         score = round(min(max(total, 0), 100))
         band = self.rubric.bands.band(score)
-        if band != "strong":  # what is missing matters only while the score is short
-            fired.extend(missing)
+        if band != "strong" and missing:  # what is missing matters while the score is short;
+            fired.append(max(missing, key=lambda c: c[0]))  # the most useful one is enough
         ranked = [c for _, c in sorted(fired, key=lambda c: -c[0])]
         return CriterionScore(crit.label, crit.question, score, band, tuple(evidence), ()), ranked
 
     @staticmethod
-    def _candidate(doc: Doc, k: Check, first: Hit, move: int) -> _Candidate:
+    def _candidate(doc: Doc, k: Check, first: Hit, move: int, eg: dict[str, str]) -> _Candidate:
         context, fixed = doc.context(first.start, first.end, first.replacement)
         return _Candidate(
-            template=first.tip or k.tip,
-            nofix=k.tip_nofix,
-            match=first.match,
+            template=_missing_tip(doc, first.tip or k.tip, eg),
+            nofix=_missing_tip(doc, k.tip_nofix, eg),
+            match=first.match.strip(" ,;:"),
             context=context,
             fixed=fixed,
             start=first.start + move,
@@ -429,6 +453,39 @@ class Scorer:
         )
 
 
+def _missing_tip(doc: Doc, template: str, eg: dict[str, str]) -> str:
+    """A tip for what the draft lacks, in its own words ({action}) and its sector's
+    examples ({eg_who}, {eg_gain}, {eg_stretch})."""
+    if "{" not in template:
+        return template
+    return _fill(template, action=_action(doc), **eg)
+
+
+def _action(doc: Doc) -> str:
+    """What the draft does, in its own words: the main verb and a few words after it."""
+    r = doc.reading
+    ws = r.words
+    if not ws:
+        return doc.raw.strip()
+    start = r.verb if r.verb is not None else 0
+    if r.infinitive and start > 0 and ws[start - 1].lower == "to":
+        start -= 1
+    # Past "will", "don't just", "always": the verb that says what the team does.
+    while start < len(ws) - 1 and (
+        ws[start].lower in language.MODALS
+        or ws[start].lower in language.AUXILIARIES
+        or ws[start].lower in language.BETWEEN
+    ):
+        start += 1
+    end = start
+    while end < len(ws) - 1 and end - start < 4:
+        gap = doc.norm[ws[end].end : ws[end + 1].start]
+        if any(ch in gap for ch in ",;:.—–("):
+            break
+        end += 1
+    return doc.raw[ws[start].start : ws[end].end]
+
+
 @lru_cache(maxsize=4096)
 def _family(match: str) -> str:
     """The word family of a match's last word ("delighted" and "delightful" are one)."""
@@ -442,6 +499,8 @@ def get_scorer(rubric: str) -> Scorer:
 
 
 @lru_cache(maxsize=4096)
-def score_text(text: str, rubric: str = "mission", mission: str | None = None) -> ScoreResult:
+def score_text(
+    text: str, rubric: str = "mission", mission: str | None = None, sector: str | None = None
+) -> ScoreResult:
     """Cached scoring: the same text always gets the same (immutable) result."""
-    return get_scorer(rubric).score(text, mission)
+    return get_scorer(rubric).score(text, mission, sector=sector)
