@@ -331,11 +331,20 @@ class _Echo(Compiled):
 class _Structure(Compiled):
     check: StructureCheck
 
+    def __init__(self, check: StructureCheck, key: str):
+        super().__init__(check, key)
+        self._weak = frozenset(v.lower() for v in check.weak_verbs)
+
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
         r = doc.reading
         if not r.words:
             return []
         feature = self.check.feature
+        if feature == "action":
+            found = language.action(r, self._weak)
+            if found is None:
+                return []
+            return [Hit(found.start, found.end, doc.raw[found.start : found.end])]
         if feature == "fragment":
             if r.sentence or (r.verb is not None and not r.agrees):
                 return []  # a verb that does not fit is the agreement check's

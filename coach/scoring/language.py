@@ -144,7 +144,7 @@ def _classes(lower: str) -> tuple[frozenset[str], str]:
     classes = {c for c in found if c in ("NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX")}
     classes = {"NOUN" if c == "PROPN" else "VERB" if c == "AUX" else c for c in classes}
     if not classes:
-        classes = {"NOUN"}
+        classes = {"NOUN", "UNKNOWN"}  # not in the lexicon ("reshelve"): context decides
     lemma = ""
     for c in ("VERB", "NOUN", "ADJ", "ADV", "PROPN", "AUX"):
         if c in found:
@@ -398,3 +398,39 @@ def inflect(lemma: str, number: str) -> str:
         return {"singular": "is", "first": "am"}.get(number, "are")
     forms = getInflection(lemma, tag="VBZ" if number == "singular" else "VBP")
     return forms[0] if forms else lemma
+
+
+# Verbs that only introduce the action: "I promise to call", "we commit to answering".
+INTRODUCERS = frozenset(
+    {"promise", "commit", "pledge", "vow", "intend", "plan", "resolve", "aim", "want", "will"}
+    | {"going", "am", "are", "is", "be", "shall", "hope", "try", "strive", "seek", "wish"}
+)
+
+
+def action(r: Reading, weak: frozenset[str]) -> Word | None:
+    """The verb that says what is done ("Our team serves", "I promise to restock",
+    "We will answer"), if it is a real action verb and not one of `weak`."""
+    if r.verb is None or not (r.agrees or r.infinitive):
+        return None
+    ws = r.words
+    i = r.verb
+    for _ in range(6):  # past modals, "promise to", "commit to", "don't just", "always"
+        w = ws[i]
+        if w.lower in MODALS or w.lower in AUXILIARIES or w.lower in BETWEEN:
+            i += 1
+        elif w.lemma in INTRODUCERS and i + 1 < len(ws) and ws[i + 1].lower in ("to", "that"):
+            i += 2
+        elif w.lower in ("i", "we", "to", "that", "will", "myself") and i > r.verb:
+            i += 1
+        else:
+            break
+        if i >= len(ws):
+            return None
+    w = ws[i]
+    after = ws[i - 1].lower if i > 0 else ""
+    verbal = "VERB" in w.classes or (
+        "UNKNOWN" in w.classes and (after in ("to", "will", "i", "we") or after in MODALS)
+    )
+    if not verbal or w.lemma in weak or w.lower in FUNCTION_WORDS:
+        return None
+    return w

@@ -171,11 +171,15 @@ class StructureCheck(_CheckBase):
     """What the linguistic reading finds (coach.scoring.language), not a word list:
     `fragment` (no one doing anything: not a sentence), `agreement` (the main verb does
     not fit its subject: "We be", "Our team serve"), `repetition` (a content word family
-    used `min_repeats` times or more: each use past the first counts)."""
+    used `min_repeats` times or more: each use past the first counts), `action` (the
+    verb that says what is done, past "will", "promise to" and the like, is a real action
+    verb, not one of `weak_verbs`: "Our team serves", "I promise to restock")."""
 
     kind: Literal["structure"]
-    feature: Literal["fragment", "agreement", "repetition"]
+    feature: Literal["fragment", "agreement", "repetition", "action"]
     min_repeats: int = Field(default=3, ge=2)
+    # For `action`: verbs (lemmas) that do not count as a concrete action.
+    weak_verbs: tuple[str, ...] = ()
 
 
 Check = Annotated[
@@ -225,6 +229,9 @@ class SplitRule(_Frozen):
     connectors: tuple[str, ...]
     verbs: tuple[str, ...]
     message: str
+    # Checks whose words the last action shares with the ones before it when they lack
+    # them ("I will call back and thank every caller within 2 hours": both are timed).
+    shared_checks: tuple[str, ...] = ()
 
 
 class Rubric(_Frozen):

@@ -51,6 +51,22 @@ class Tip:
     rewrite: str | None = None
 
 
+class _Place(NamedTuple):
+    """Where a scored doc's text sits in the line: the preamble stays, the action's own
+    text moves by `shift`, and words it shares from the last action (from `own_end` on)
+    move by `tail_shift` back to where they are written."""
+
+    keep_below: int = 0
+    shift: int = 0
+    own_end: int = 1 << 30
+    tail_shift: int = 0
+
+    def move(self, pos: int) -> int:
+        if pos < self.keep_below:
+            return 0
+        return self.shift if pos < self.own_end else self.tail_shift
+
+
 class _Candidate(NamedTuple):
     """A tip before it is rendered: its rewrite is only built if the tip is shown."""
 
@@ -174,17 +190,28 @@ class Scorer:
         eg = {"eg_who": examples.who, "eg_gain": examples.gain, "eg_stretch": examples.stretch}
         spans = self.split_actions(text) if self._preamble else []
         if len(spans) <= 1:
-            criteria, flags, pending = self._score_doc(Doc.of(text, mission), 0, 0, eg)
+            criteria, flags, pending = self._score_doc(Doc.of(text, mission), _Place(), eg)
             if coach:
                 criteria = self._finish(text, mission, criteria, pending, criteria)
             return self._result(text, criteria, flags, ())
         actions = []
         pendings = []
-        for s, e, prefix_end in spans:
-            # Each action keeps the line's preamble ("I promise to") as its subject.
+        shared = self._shared_tail(text, spans, mission)
+        for i, (s, e, prefix_end) in enumerate(spans):
+            # Each action keeps the line's preamble ("I promise to") as its subject, and
+            # what it shares with the last action (its object, its deadline) if it lacks it.
             prefix = text[:prefix_end] if s > prefix_end else ""
-            doc = Doc.of(prefix + text[s:e], mission)
-            crit, _, pending = self._score_doc(doc, len(prefix), s - len(prefix), eg)
+            own = prefix + text[s:e]
+            body = text[max(s, prefix_end) : e]  # the action without the preamble
+            tail = self._tail_for(body, shared, mission) if i < len(spans) - 1 else None
+            doc = Doc.of(own if tail is None else f"{own} {text[tail[0] : tail[1]]}", mission)
+            place = _Place(
+                len(prefix),
+                s - len(prefix),
+                len(own),
+                (tail[0] - len(own) - 1) if tail else 0,
+            )
+            crit, _, pending = self._score_doc(doc, place, eg)
             pendings.append(pending)
             actions.append(
                 ActionScore(
@@ -207,6 +234,39 @@ class Scorer:
         flags = [Flag(code="several_actions", message=_fill(message, n=len(actions)))]
         return self._result(text, self._merge(actions), flags, tuple(actions))
 
+    def _shared_tail(
+        self, text: str, spans: list[tuple[int, int, int]], mission: str | None
+    ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """The last action's object-and-after (past its verb) and its time phrase, as
+        spans of the line, for actions before it that lack them."""
+        split = self.rubric.split
+        s, e, _ = spans[-1]
+        first = re.match(r"\s*(?:to\s+)?[\w'-]+\s*", text[s:e])
+        rest = (s + first.end(), e) if first and s + first.end() < e else None
+        if split is None or not split.shared_checks:
+            return rest, None
+        hits = self.hits(Doc.of(text[s:e], mission))
+        starts = [h.start for ref in split.shared_checks for h in hits.get(ref, [])]
+        return rest, ((s + min(starts), e) if starts else None)
+
+    def _tail_for(
+        self,
+        own: str,
+        shared: tuple[tuple[int, int] | None, tuple[int, int] | None],
+        mission: str | None,
+    ) -> tuple[int, int] | None:
+        rest, timed = shared
+        words = re.findall(r"[\w'-]+", own)
+        if len(words) <= 2 and rest is not None:  # "call back": the last action's object
+            return rest
+        split = self.rubric.split
+        if timed is None or split is None:
+            return None
+        hits = self.hits(Doc.of(own, mission))
+        if any(hits.get(ref) for ref in split.shared_checks):
+            return None  # it has its own time
+        return timed
+
     def split_actions(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, preamble_end) per action in a commitment line."""
         if self._preamble is None or self._connectors is None:
@@ -215,8 +275,9 @@ class Scorer:
         body_start = m.end() if m else 0
         cuts = [body_start]
         for c in self._connectors.finditer(text, body_start):
-            nxt = re.match(r"[\w']+", text[c.end() :])
-            if nxt and (nxt.group().lower() in self._verbs or nxt.group() in ("I", "I'll")):
+            after = text[c.end() :]
+            nxt = re.match(r"(?:to\s+)?([\w']+)", after)  # "..., and to answer"
+            if nxt and (nxt.group(1).lower() in self._verbs or nxt.group(1) in ("I", "I'll")):
                 cuts.extend((c.start(), c.end()))
         cuts.append(len(text))
         spans = []
@@ -255,14 +316,14 @@ class Scorer:
         return memo
 
     def _score_doc(
-        self, doc: Doc, keep_below: int, shift: int, eg: dict[str, str]
+        self, doc: Doc, place: _Place, eg: dict[str, str]
     ) -> tuple[dict[str, CriterionScore], list[Flag], dict[str, _Pending]]:
-        """Evidence at or past `keep_below` in doc moves by `shift` into the original line."""
+        """Evidence moves from the doc into the original line as `place` says."""
         hits = self.hits(doc)
         criteria = {}
         pending = {}
         for c in self.rubric.criteria:
-            criteria[c.name], pending[c.name] = self._criterion(c, doc, hits, keep_below, shift, eg)
+            criteria[c.name], pending[c.name] = self._criterion(c, doc, hits, place, eg)
         flags = [
             Flag(code=f.code, message=f.message)
             for f in self.rubric.flags
@@ -336,8 +397,7 @@ class Scorer:
         crit: Criterion,
         doc: Doc,
         hits: dict[str, list[Hit]],
-        keep_below: int,
-        shift: int,
+        place: _Place,
         eg: dict[str, str],
     ) -> tuple[CriterionScore, _Pending]:
         total = crit.base
@@ -368,8 +428,7 @@ class Scorer:
                         n_rewarded += 1
                 budget -= pts
                 total += sign * pts
-                # The shared preamble keeps its place; the action's own text moves.
-                move = shift if h.start >= keep_below else 0
+                move = place.move(h.start)
                 message = (h.message or k.message).replace("{match}", h.match)
                 evidence.append(
                     Evidence(
@@ -386,7 +445,7 @@ class Scorer:
             if k.tip or found[0].tip:
                 weight = k.cap - budget if sign < 0 else 0.5
                 first = found[0]
-                move = shift if first.start >= keep_below else 0
+                move = place.move(first.start)
                 fired.append((weight, self._candidate(doc, k, first, move, eg)))
         score = round(min(max(total, 0), 100))
         band = self.rubric.bands.band(score)
