@@ -434,3 +434,49 @@ def action(r: Reading, weak: frozenset[str]) -> Word | None:
     if not verbal or w.lemma in weak or w.lower in FUNCTION_WORDS:
         return None
     return w
+
+
+# -- which language ------------------------------------------------------------------
+# py3langid (BSD, a maintained fork of langid.py) ships its model inside the package
+# (~4.6 MB); it is asked only when a text's words are mostly not English words, so
+# English drafts never pay for it, and it is loaded on first use.
+LANGUAGE_NAMES = {
+    "fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "nl": "Dutch",
+    "pt": "Portuguese", "pl": "Polish", "sv": "Swedish", "da": "Danish", "no": "Norwegian",
+    "fi": "Finnish", "cs": "Czech", "ro": "Romanian", "hu": "Hungarian", "tr": "Turkish",
+    "el": "Greek", "ru": "Russian", "uk": "Ukrainian", "ar": "Arabic", "he": "Hebrew",
+    "hi": "Hindi", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "id": "Indonesian",
+    "ms": "Malay", "vi": "Vietnamese", "th": "Thai", "cy": "Welsh", "ga": "Irish",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> object:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def english_share(text: str) -> float:
+    """The share of a text's words (three letters or more) that are English words."""
+    ws = [w for w in read(text).words if len(w.lower) > 2]
+    if not ws:
+        return 1.0
+    return sum("UNKNOWN" not in w.classes for w in ws) / len(ws)
+
+
+@lru_cache(maxsize=4096)
+def foreign(text: str) -> str | None:
+    """The language code of a text that is not English ("fr"), or None for English (or
+    too little to tell)."""
+    share = english_share(text)
+    if share >= 0.75 or len(read(text).words) < 3:
+        return None
+    code, prob = _identifier().classify(text)  # type: ignore[attr-defined]
+    if code == "en":
+        return None
+    return str(code) if prob >= 0.9 or share < 0.5 else None
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)

@@ -247,6 +247,8 @@ class Rubric(_Frozen):
     # this share of its points (the last share repeats). A word family already rewarded
     # in the criterion ("delight", "delighted", "delightful") earns nothing again.
     reward_decay: tuple[float, ...] = Field(default=(1.0,), min_length=1)
+    # Shown when a draft is not in English ({language}): the rubric reads English only.
+    not_english: str = ""
     # Filled by the loader: a hash of the file, so caches key on content.
     digest: str = ""
 

@@ -188,6 +188,8 @@ class Scorer:
         sectors = load_sectors()
         examples = sectors.get(sector or sectors.detect(f"{text} {mission or ''}"))
         eg = {"eg_who": examples.who, "eg_gain": examples.gain, "eg_stretch": examples.stretch}
+        if coach and self.rubric.not_english and language.foreign(text):
+            coach = False  # English tips on a draft in another language would mislead
         spans = self.split_actions(text) if self._preamble else []
         if len(spans) <= 1:
             criteria, flags, pending = self._score_doc(Doc.of(text, mission), _Place(), eg)
@@ -500,6 +502,10 @@ class Scorer:
         actions: tuple[ActionScore, ...],
     ) -> ScoreResult:
         overall = self._overall(criteria)
+        if self.rubric.not_english and (code := language.foreign(text)):
+            name = language.language_name(code)
+            message = _fill(self.rubric.not_english, language=name)
+            flags = [Flag(code="not_english", message=message), *flags]
         return ScoreResult.model_construct(
             text=text,
             rubric=self.rubric.name,

@@ -28,7 +28,9 @@ def marked(result: ScoreResult) -> None:
 def tips(result: ScoreResult) -> None:
     found = [(c.label, t) for c in result.criteria.values() for t in c.tips]
     if not found:
-        if all(c.band == "strong" for c in result.criteria.values()):
+        if any(f.code == "not_english" for f in result.flags):
+            st.info("No tips: the offline coach gives tips on English drafts only.")
+        elif all(c.band == "strong" for c in result.criteria.values()):
             st.success("Nothing to fix: every criterion is strong.")
         else:
             st.info("No tip points at a word here: the scores above show where it can grow.")

@@ -123,3 +123,24 @@ def test_a_tip_never_contradicts_the_text() -> None:
     assert "replace 'meet expectations'" not in tips and "'We don't just'" not in tips
     r = score_text("We would like to welcome every guest like family.")
     assert all("We like" not in t.text for c in r.criteria.values() for t in c.tips)
+
+
+def test_a_draft_in_another_language_is_named_and_gets_no_english_tips() -> None:
+    r = score_text("Nous accueillons chaque client comme un membre de la famille.")
+    flag = next(f for f in r.flags if f.code == "not_english")
+    assert "French" in flag.message and "English only" in flag.message
+    assert not [t for c in r.criteria.values() for t in c.tips]
+    assert language.foreign("Wir begrüßen jeden Gast wie Familie.") == "de"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We welcome every guest at the Château Lafite.",
+        "Spread ideas.",
+        "Our Kaiser Permanente nurses treat every patient at Mayo.",
+    ],
+)
+def test_english_with_names_or_few_words_is_english(text: str) -> None:
+    assert language.foreign(text) is None
+    assert not [f for f in score_text(text).flags if f.code == "not_english"]
