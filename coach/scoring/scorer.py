@@ -159,6 +159,12 @@ class Scorer:
         self._silent_if = [
             (cid, k.check.silent_if) for cid, (_, k) in self._checks.items() if k.check.silent_if
         ]
+        # A check standing in for another (silent when that one fires): when it fires,
+        # the other's "missing" tip is moot.
+        self._stand_ins: dict[str, list[str]] = {}
+        for cid, refs in self._silent_if:
+            for ref in refs:
+                self._stand_ins.setdefault(ref, []).append(cid)
         self._phrases = PhraseIndex()
         for _, compiled in self._checks.values():
             compiled.index(self._phrases)
@@ -346,7 +352,12 @@ class Scorer:
         out = {}
         for name, crit in criteria.items():
             tips: list[Tip] = []
+            taken: list[tuple[int, int]] = []  # words a tip already speaks about
             for cand in pending[name]:
+                if isinstance(cand, _Candidate):
+                    if any(cand.start < e and s < cand.end for s, e in taken):
+                        continue  # two tips about the same words would pull two ways
+                    taken.append((cand.start, cand.end))
                 tip = self._render(line, mission, name, cand, base[name].score, overall)
                 if tip is not None and all(t.text != tip.text for t in tips):
                     tips.append(tip)
@@ -413,7 +424,8 @@ class Scorer:
             found = hits[cid]
             if not found:
                 # No "link it to the mission" advice when no mission was given.
-                if sign > 0 and (doc.mission or k.kind != "mission_overlap"):
+                covered = any(hits[alt] for alt in self._stand_ins.get(cid, ()))
+                if sign > 0 and not covered and (doc.mission or k.kind != "mission_overlap"):
                     missing.append((min(k.points, k.cap), _missing_tip(doc, k.tip_missing, eg)))
                 continue
             budget = k.cap
@@ -532,16 +544,8 @@ def _action(doc: Doc) -> str:
     ws = r.words
     if not ws:
         return doc.raw.strip()
-    start = r.verb if r.verb is not None else 0
-    if r.infinitive and start > 0 and ws[start - 1].lower == "to":
-        start -= 1
-    # Past "will", "don't just", "always": the verb that says what the team does.
-    while start < len(ws) - 1 and (
-        ws[start].lower in language.MODALS
-        or ws[start].lower in language.AUXILIARIES
-        or ws[start].lower in language.BETWEEN
-    ):
-        start += 1
+    verb = language.action(r, frozenset())  # past "will", "try to", "don't just"
+    start = ws.index(verb) if verb is not None else (r.verb if r.verb is not None else 0)
     end = start
     while end < len(ws) - 1 and end - start < 4:
         gap = doc.norm[ws[end].end : ws[end + 1].start]

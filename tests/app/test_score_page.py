@@ -41,7 +41,7 @@ def test_scoring_a_mission_shows_criteria_evidence_and_tips(at: AppTest) -> None
         "Clear and achievable",
         "Stretching",
     ]
-    assert "⟦We⟧ ⟦try to⟧ provide ⟦great⟧ service." in texts(at)
+    assert "⟦We⟧ ⟦try to⟧ ⟦provide⟧ ⟦great⟧ service." in texts(at)
     assert any("write 'We provide' instead of 'We try to provide'" in t for t in texts(at))
     assert not at.exception
 
@@ -86,3 +86,22 @@ def test_commitment_with_mission_shows_each_action(at: AppTest) -> None:
     ]
     assert "This line holds 2 actions" in at.warning[0].value
     assert not at.exception
+
+
+def test_the_sector_chosen_gives_the_tips_its_examples(at: AppTest) -> None:
+    at.text_area(key="score_text_mission").input("We open accounts.").run()
+    generic = " ".join(texts(at))
+    at.selectbox(key="score_sector").set_value("health").run()
+    health = " ".join(texts(at))
+    assert "every patient and their family" in health or "48 hours" in health
+    assert health != generic
+    at.selectbox(key="score_sector").set_value("bank").run()
+    assert "money" in " ".join(texts(at)) or "loan" in " ".join(texts(at))
+    assert not at.exception
+
+
+def test_a_tip_shows_its_whole_rewrite(at: AppTest) -> None:
+    at.text_area(key="score_text_mission").input("We try to welcome every guest.").run()
+    shown = texts(at)
+    assert any("Drop the hedge" in t for t in shown)
+    assert any(t.strip() == "We welcome every guest." for t in shown)

@@ -10,7 +10,7 @@ import streamlit as st
 from coach.domain.codes import format_code, parse_code
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
-from coach.scoring.rubric import load_rubric
+from coach.scoring.rubric import load_rubric, load_sectors
 from coach.scoring.scorer import score_text
 from coach.service.workshops import Workshops
 from coach.ui import live, llm_panel, member_consensus, results, timer
@@ -204,7 +204,8 @@ def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
             "The facilitator removed your draft from the board. Submit again to bring it back."
         )
     st.subheader("Your latest draft")
-    results.full(score_text(draft.latest.text, "mission"), key="member_result")
+    sector = load_sectors().detect(f"{workshop.organisation} {workshop.focus}")
+    results.full(score_text(draft.latest.text, "mission", None, sector), key="member_result")
 
     def use(text: str) -> None:
         try:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from coach.errors import CoachError
 from coach.llm.protocol import LLMError
+from coach.scoring.rubric import load_sectors
 from coach.scoring.scorer import score_text
 from coach.ui import llm_panel, results
 from coach.ui.common import fail, services, warn
@@ -26,6 +27,17 @@ def render() -> None:
     )
     kind_label = st.radio("What are you writing?", list(KINDS), horizontal=True, key="score_kind")
     rubric = KINDS[str(kind_label)]
+    sectors = load_sectors()
+    names = {s.name: s.label for s in sectors.sectors}
+    sector = st.selectbox(
+        "Your sector (for the tips' examples)",
+        list(names),
+        format_func=names.__getitem__,
+        index=None,
+        placeholder="Guess it from my words",
+        key="score_sector",
+        help="A bank gets a bank example, a hospital a hospital one.",
+    )
     mission = None
     if rubric == "commitment":
         mission = st.text_input(
@@ -49,7 +61,7 @@ def render() -> None:
         )
         return
     try:
-        result = score_text(text, rubric, mission or None)
+        result = score_text(text, rubric, mission or None, sector)
     except CoachError as exc:
         fail(exc)
         return
