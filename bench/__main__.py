@@ -112,6 +112,32 @@ def main() -> int:
         )
         _print_table(f"{stem} ({rubric} rubric): all {total}", acc)
 
+    print("\n== Tips (targets: no tip on more than 25% of the real statements, 0 broken rewrites)")
+    real = evaluate.real_statements()
+    labelled = sorted(
+        {
+            t
+            for stem, rubric in evaluate.PAIR_SETS
+            if rubric == "mission"
+            for p in evaluate.load_pairs(evaluate.PAIRS_DIR / f"{stem}.tsv")
+            for t in (p.better, p.worse)
+        }
+    )
+    for label, texts in (("real statements", real), ("labelled mission drafts", labelled)):
+        if not texts:
+            print(f"  {label}: not found; skipped")
+            continue
+        rep = evaluate.tip_report(texts)
+        print(
+            f"  {label} ({rep.statements}): most frequent tip on {rep.top_share:.0%}: "
+            f"{rep.top_tip[:70]!r}"
+        )
+        print(
+            f"    rewrites offered {rep.rewrites}: raise their criterion without lowering "
+            f"overall {rep.improving}/{rep.rewrites}; re-read as grammatical sentences "
+            f"{rep.grammatical}/{rep.rewrites}"
+        )
+
     print("\n== Consensus at organisation scale")
     seconds = generators.themes_seconds(2000)
     print(f"  shared themes + similarity groups, 2,000 drafts: {seconds:.3f} s (target <= 2 s)")

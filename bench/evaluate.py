@@ -193,3 +193,54 @@ def readability_conformance(path: Path) -> dict[str, Agreement]:
             out["flesch (±5)"][0] += abs(flesch_reading_ease(text) - expected) <= 5
             out["flesch (±5)"][1] += 1
     return {k: Agreement(*v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class TipReport:
+    statements: int
+    top_tip: str
+    top_share: float
+    rewrites: int
+    improving: int  # raise their criterion and keep overall
+    grammatical: int  # re-read as a sentence whose verb fits its subject
+
+
+def tip_report(texts: list[str], rubric: str = "mission") -> TipReport:
+    """How varied the tips are, and whether every rewrite helps and reads as English."""
+    from coach.scoring import language
+
+    scorer = get_scorer(rubric)
+    counts: dict[str, int] = defaultdict(int)
+    rewrites = improving = grammatical = 0
+    for text in texts:
+        result = scorer.score(text)
+        shown = set()
+        for name, c in result.criteria.items():
+            for tip in c.tips:
+                shown.add(tip.text)
+                if tip.rewrite is None:
+                    continue
+                rewrites += 1
+                after = scorer.score(tip.rewrite, coach=False)
+                improving += (
+                    after.criteria[name].score > c.score and after.overall >= result.overall
+                )
+                reading = language.read(tip.rewrite)
+                grammatical += reading.sentence
+        for t in shown:
+            counts[t] += 1
+    top, n = max(counts.items(), key=lambda kv: kv[1]) if counts else ("", 0)
+    return TipReport(
+        len(texts), top, n / len(texts) if texts else 0.0, rewrites, improving, grammatical
+    )
+
+
+def real_statements() -> list[str]:
+    path = PEER_DIR / "mission_statements.tsv"
+    if not path.is_file():
+        return []
+    return [
+        r["statement"]
+        for r in _rows(path)
+        if r["statement"].strip() and len(r["statement"]) <= 1000
+    ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from coach.scoring import language
+from coach.scoring import language, text
 
 _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
@@ -33,6 +33,35 @@ def splice(text: str, start: int, end: int, replacement: str) -> str:
     return out
 
 
+def whole(line: str, start: int, end: int, replacement: str) -> str | None:
+    """The line with [start, end) replaced, rebuilt sentence by sentence: the sentence
+    holding the change is spliced, its verb made to agree, and read again. None when
+    that sentence no longer reads as one (the rewrite is then not offered)."""
+    spans = text.sentences(line) or [(0, len(line))]
+    ss, se = next(((a, b) for a, b in spans if a <= start < b), (0, len(line)))
+    se = max(se, end)
+    sentence = line[ss:se]
+    before = language.read(sentence)
+    verb = before.verb_word
+    local = start - ss
+    spliced = splice(sentence, local, end - ss, replacement)
+    if not spliced:
+        return None
+    # A change at the main verb ("strives to provide") brings the next verb into its
+    # place, to be inflected for the subject ("provides").
+    at = local if verb is not None and verb.start == local else None
+    new_sentence = agree(spliced, at, before.subject_number)
+    if not grammatical(sentence, new_sentence):
+        return None
+    removed = sentence[local : end - ss].rstrip().lower()
+    if removed.endswith(" to") and re.search(r"\b(?:and|or) to \w+ing\b", new_sentence):
+        return None  # "dedicated to producing ... and to attracting": the second "to" dangles
+    head = line[:ss]
+    if ss == 0 and line[:1].isupper() and new_sentence[:1].islower():
+        new_sentence = new_sentence[0].upper() + new_sentence[1:]
+    return (head + new_sentence + line[se:]).strip()
+
+
 def agree(text: str, at: int | None = None, number: str = "") -> str:
     """The statement with its main verb inflected for its subject, if it did not fit.
 
@@ -49,10 +78,15 @@ def agree(text: str, at: int | None = None, number: str = "") -> str:
             before = ws[i - 1].lower if i > 0 else ""
             finite = before not in ("to",) and before not in language.MODALS
             if finite and "VERB" in w.classes and w.lower not in language.FUNCTION_WORDS:
-                fixed = language.inflect(w.lemma, number)
-                if fixed != w.lower:
-                    return text[: w.start] + fixed + text[w.end :]
-                return text
+                out, shift = text, 0
+                # "producing and marketing" -> "produce and market": coordinated verbs too.
+                for k in _coordinated(ws, i):
+                    fixed = language.inflect(ws[k].lemma, number)
+                    if fixed != ws[k].lower:
+                        a, b = ws[k].start + shift, ws[k].end + shift
+                        out = out[:a] + fixed + out[b:]
+                        shift += len(fixed) - (b - a)
+                return out
     r = language.read(text)
     verb = r.verb_word
     if verb is None or r.agrees or r.infinitive or r.subject is None:
@@ -63,6 +97,19 @@ def agree(text: str, at: int | None = None, number: str = "") -> str:
     if verb.text[:1].isupper():
         fixed = fixed[0].upper() + fixed[1:]
     return text[: verb.start] + fixed + text[verb.end :]
+
+
+def _coordinated(ws: tuple[language.Word, ...], i: int) -> list[int]:
+    """Index i, and the verbs joined to it by "and"/"or" in the same form ("-ing")."""
+    out = [i]
+    form = ws[i].lower.endswith("ing")
+    k = i
+    while k + 2 < len(ws) and ws[k + 1].lower in ("and", "or") and "VERB" in ws[k + 2].classes:
+        if ws[k + 2].lower.endswith("ing") != form or not form:
+            break
+        out.append(k + 2)
+        k += 2
+    return out
 
 
 def grammatical(original: str, rewrite: str) -> bool:

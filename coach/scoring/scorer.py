@@ -381,14 +381,8 @@ class Scorer:
             return Tip(cand) if cand else None
         values = {"match": cand.match, "context": cand.context, "fixed": cand.fixed}
         if "{fixed}" in cand.template and cand.replacement is not None:
-            spliced = rewrite.splice(line, cand.start, cand.end, cand.replacement)
-            before = language.read(line)
-            verb = before.verb_word
-            # A splice at the main verb ("strives to provide") brings the next verb into
-            # its place, to be inflected for the subject ("provides").
-            at = cand.start if verb is not None and verb.start == cand.start else None
-            new = rewrite.agree(spliced, at, before.subject_number)
-            if new and new != line and rewrite.grammatical(line, new):
+            new = rewrite.whole(line, cand.start, cand.end, cand.replacement)
+            if new and new != line:
                 try:
                     after = self.score(new, mission, coach=False)
                 except InputError:

@@ -144,3 +144,16 @@ def test_a_draft_in_another_language_is_named_and_gets_no_english_tips() -> None
 def test_english_with_names_or_few_words_is_english(text: str) -> None:
     assert language.foreign(text) is None
     assert not [f for f in score_text(text).flags if f.code == "not_english"]
+
+
+def test_a_rewrite_in_a_later_sentence_is_built_in_that_sentence() -> None:
+    text = "To help every family feel at home. We seek to be the first choice in town."
+    rewrites = [t.rewrite for c in score_text(text).criteria.values() for t in c.tips if t.rewrite]
+    assert "To help every family feel at home. We are the first choice in town." in rewrites
+
+
+def test_coordinated_verbs_are_inflected_together() -> None:
+    new = rewrite.whole(
+        "We are dedicated to producing and marketing fresh food.", 3, 20, ""
+    )  # "are dedicated to " removed
+    assert new == "We produce and market fresh food."
