@@ -291,8 +291,13 @@ class _Readability(Compiled):
 
     def _tip(self, doc: Doc) -> str:
         """The tip names this draft's own longest words (or says to split a long one)."""
+        # Long words, not merely four-syllable everyday ones ("delivering", "destination").
         long = sorted(
-            {w for w in doc.words if readability.syllables(w) >= 4},
+            {
+                w
+                for w in doc.words
+                if readability.syllables(w) >= 5 or (readability.syllables(w) == 4 and len(w) >= 12)
+            },
             key=lambda w: (-readability.syllables(w), doc.words.index(w)),
         )[:3]
         if not long:
@@ -311,14 +316,29 @@ class _MissionOverlap(Compiled):
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
         if not doc.mission:
             return []
-        wanted = {text.stem(t.text) for t in text.words(doc.mission)} - self._stop
+        wanted = _keys(doc.mission) - self._stop
         hits, seen = [], set()
         for t in doc.tokens:
-            s = text.stem(t.text)
-            if s in wanted and s not in seen and len(s) > 2:
-                seen.add(s)
-                hits.append(Hit(t.start, t.end, doc.raw[t.start : t.end]))
+            # "number-transfer" shares "number"; "calls" and "called" share "call".
+            for part in t.text.split("-"):
+                keys = {text.stem(part), language.root(language.lemma(part))} - self._stop
+                found = keys & wanted
+                if found and not (found & seen) and len(part) > 2:
+                    seen |= keys
+                    hits.append(Hit(t.start, t.end, doc.raw[t.start : t.end]))
+                    break
         return hits
+
+
+def _keys(mission: str) -> set[str]:
+    """A mission's words as stems and lemma roots, hyphenated words split."""
+    out = set()
+    for t in text.words(mission):
+        for part in t.text.split("-"):
+            if len(part) > 2:
+                out.add(text.stem(part))
+                out.add(language.root(language.lemma(part)))
+    return out
 
 
 class _Echo(Compiled):

@@ -389,7 +389,19 @@ def _could_continue(ws: tuple[Word, ...], j: int) -> bool:
     nxt = ws[j + 1] if j + 1 < len(ws) else None
     if nxt is None or nxt.lower in FUNCTION_WORDS:
         return False
-    return "VERB" in nxt.classes and "NOUN" not in nxt.classes
+    if "VERB" in nxt.classes and "NOUN" not in nxt.classes:
+        return True
+    # "Our ward nurses make every patient ...": a plural noun, then a verb that fits it
+    # and an object after it.
+    w = ws[j]
+    plural = w.lower.endswith("s") and w.lower != w.lemma and "NOUN" in w.classes
+    return (
+        plural
+        and "VERB" in nxt.classes
+        and nxt.lower not in NOT_VERBS
+        and "base" in _verb_form(nxt)
+        and _object_follows(ws, j + 1)
+    )
 
 
 def inflect(lemma: str, number: str) -> str:

@@ -546,6 +546,8 @@ def _action(doc: Doc) -> str:
         if any(ch in gap for ch in ",;:.—–("):
             break
         end += 1
+    while end > start and ws[end].lower in language.FUNCTION_WORDS:
+        end -= 1  # "provide solutions to" -> "provide solutions"
     return doc.raw[ws[start].start : ws[end].end]
 
 
