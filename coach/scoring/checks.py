@@ -317,7 +317,8 @@ class _MissionOverlap(Compiled):
         if not doc.mission:
             return []
         wanted = _keys(doc.mission) - self._stop
-        hits, seen = [], set()
+        hits: list[Hit] = []
+        seen: set[str] = set()
         for t in doc.tokens:
             # "number-transfer" shares "number"; "calls" and "called" share "call".
             for part in t.text.split("-"):

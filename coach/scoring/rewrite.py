@@ -25,6 +25,9 @@ def splice(text: str, start: int, end: int, replacement: str) -> str:
         rest = rest.lstrip()[1:]  # "We aim, as far as we can, to" -> "We aim to"
         rest = " " + rest.lstrip()
     out = text[:start] + replacement + rest
+    if not replacement:  # a clause cut from between two commas takes both with it
+        out = re.sub(r",\s*,\s*", " ", out)
+        out = re.sub(r",\s*([.;:!?]|$)", r"\1", out)
     out = _DOUBLE_COMMA.sub(",", _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", out)))
     out = out.strip()
     out = re.sub(r"^[,;:]\s*", "", out)

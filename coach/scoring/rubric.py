@@ -319,21 +319,36 @@ class Sectors(_Frozen):
         return next((s for s in self.sectors if s.name == name), self.default)
 
     @cached_property
-    def _patterns(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
-        def pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-            parts = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in words]
-            return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
-
-        return tuple((s.name, pattern(s.keywords)) for s in self.sectors)
+    def _index(self) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
+        """Keywords by exact word (or two-word phrase), and '*' stems by first 3 letters."""
+        exact: dict[str, list[str]] = {}
+        stems: dict[str, list[tuple[str, str]]] = {}
+        for sec in self.sectors:
+            for k in sec.keywords:
+                k = k.lower()
+                if k.endswith("*"):
+                    stem = k[:-1]
+                    stems.setdefault(stem[:3], []).append((stem, sec.name))
+                else:
+                    exact.setdefault(k, []).append(sec.name)
+        return exact, stems
 
     def detect(self, text: str) -> str | None:
         """The sector whose keywords `text` uses most (the first listed wins a tie)."""
-        best, most = None, 0
-        for name, pat in self._patterns:
-            n = len(pat.findall(text))
-            if n > most:
-                best, most = name, n
-        return best
+        exact, stems = self._index
+        words = re.findall(r"[a-zà-ÿ][a-zà-ÿ'-]*", text.lower())
+        counts: dict[str, int] = {}
+        for i, w in enumerate(words):
+            found = list(exact.get(w, ()))
+            if i + 1 < len(words):
+                found += exact.get(f"{w} {words[i + 1]}", ())
+            found += [name for stem, name in stems.get(w[:3], ()) if w.startswith(stem)]
+            for name in set(found):
+                counts[name] = counts.get(name, 0) + 1
+        if not counts:
+            return None
+        order = {s.name: i for i, s in enumerate(self.sectors)}
+        return min(counts, key=lambda n: (-counts[n], order[n]))
 
 
 @lru_cache(maxsize=1)

@@ -191,9 +191,7 @@ class Scorer:
         `sector` (rubrics/sectors.toml), or from the sector the draft's words suggest."""
         self._validate(text)
         mission = mission.strip() if mission and mission.strip() else None
-        sectors = load_sectors()
-        examples = sectors.get(sector or sectors.detect(f"{text} {mission or ''}"))
-        eg = {"eg_who": examples.who, "eg_gain": examples.gain, "eg_stretch": examples.stretch}
+        eg = _Examples(f"{text} {mission or ''}", sector)
         if coach and self.rubric.not_english and language.foreign(text):
             coach = False  # English tips on a draft in another language would mislead
         spans = self.split_actions(text) if self._preamble else []
@@ -324,7 +322,7 @@ class Scorer:
         return memo
 
     def _score_doc(
-        self, doc: Doc, place: _Place, eg: dict[str, str]
+        self, doc: Doc, place: _Place, eg: _Examples
     ) -> tuple[dict[str, CriterionScore], list[Flag], dict[str, _Pending]]:
         """Evidence moves from the doc into the original line as `place` says."""
         hits = self.hits(doc)
@@ -405,7 +403,7 @@ class Scorer:
         doc: Doc,
         hits: dict[str, list[Hit]],
         place: _Place,
-        eg: dict[str, str],
+        eg: _Examples,
     ) -> tuple[CriterionScore, _Pending]:
         total = crit.base
         evidence: list[Evidence] = []
@@ -463,7 +461,7 @@ class Scorer:
         return CriterionScore(crit.label, crit.question, score, band, tuple(evidence), ()), ranked
 
     @staticmethod
-    def _candidate(doc: Doc, k: Check, first: Hit, move: int, eg: dict[str, str]) -> _Candidate:
+    def _candidate(doc: Doc, k: Check, first: Hit, move: int, eg: _Examples) -> _Candidate:
         context, fixed = doc.context(first.start, first.end, first.replacement)
         return _Candidate(
             template=_missing_tip(doc, first.tip or k.tip, eg),
@@ -524,31 +522,49 @@ class Scorer:
         )
 
 
-def _missing_tip(doc: Doc, template: str, eg: dict[str, str]) -> str:
+class _Examples:
+    """The sector's examples for tips, worked out only if a tip asks for them."""
+
+    def __init__(self, text: str, sector: str | None):
+        self._text, self._sector = text, sector
+        self._values: dict[str, str] | None = None
+
+    def values(self) -> dict[str, str]:
+        if self._values is None:
+            sectors = load_sectors()
+            ex = sectors.get(self._sector or sectors.detect(self._text))
+            self._values = {"eg_who": ex.who, "eg_gain": ex.gain, "eg_stretch": ex.stretch}
+        return self._values
+
+
+def _missing_tip(doc: Doc, template: str, eg: _Examples) -> str:
     """A tip for what the draft lacks, in its own words ({action}) and its sector's
     examples ({eg_who}, {eg_gain}, {eg_stretch})."""
     if "{" not in template:
         return template
-    return _fill(template, action=_action(doc), **eg)
+    values = eg.values() if "{eg_" in template else {}
+    action = _action(doc.raw, doc.norm) if "{action}" in template else ""
+    return _fill(template, action=action, **values)
 
 
-def _action(doc: Doc) -> str:
+@lru_cache(maxsize=4096)
+def _action(raw: str, norm: str) -> str:
     """What the draft does, in its own words: the main verb and a few words after it."""
-    r = doc.reading
+    r = language.read(norm)
     ws = r.words
     if not ws:
-        return doc.raw.strip()
+        return raw.strip()
     verb = language.action(r, frozenset())  # past "will", "try to", "don't just"
     start = ws.index(verb) if verb is not None else (r.verb if r.verb is not None else 0)
     end = start
     while end < len(ws) - 1 and end - start < 4:
-        gap = doc.norm[ws[end].end : ws[end + 1].start]
+        gap = norm[ws[end].end : ws[end + 1].start]
         if any(ch in gap for ch in ",;:.—–("):
             break
         end += 1
     while end > start and ws[end].lower in language.FUNCTION_WORDS:
         end -= 1  # "provide solutions to" -> "provide solutions"
-    return doc.raw[ws[start].start : ws[end].end]
+    return raw[ws[start].start : ws[end].end]
 
 
 @lru_cache(maxsize=4096)

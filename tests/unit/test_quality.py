@@ -24,3 +24,24 @@ def test_pair_accuracy(rubric: str, split: str, floor: float, min_pairs: int) ->
     for criterion, a in acc.items():
         assert a.total >= min_pairs, criterion
         assert a.rate >= floor, f"{rubric} {split} {criterion}: {a}"
+
+
+# The issue-13 sets, as a whole: the dev sets were tuned on; the held-out ones were
+# written by a different helper and measured once, after tuning (figures in make bench).
+# These floors guard against regressions; they are below the measured figures.
+WHOLE_SETS = [
+    ("mission_meaning_dev", "mission", 0.95, 80),
+    ("mission_meaning_holdout", "mission", 0.80, 120),
+    ("adversarial_dev", "mission", 0.95, 30),
+    ("adversarial_holdout", "mission", 0.90, 40),
+    ("commitment_meaning_dev", "commitment", 0.85, 40),
+    ("commitment_meaning_holdout", "commitment", 0.70, 60),
+]
+
+
+@pytest.mark.parametrize(("stem", "rubric", "floor", "pairs"), WHOLE_SETS)
+def test_whole_set_accuracy(stem: str, rubric: str, floor: float, pairs: int) -> None:
+    acc = pair_accuracy(load_pairs(PAIRS_DIR / f"{stem}.tsv"), rubric)
+    right, total = sum(a.correct for a in acc.values()), sum(a.total for a in acc.values())
+    assert total == pairs
+    assert right / total >= floor, f"{stem}: {right}/{total}"
