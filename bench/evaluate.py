@@ -78,12 +78,14 @@ PAIR_SETS: tuple[tuple[str, str], ...] = (
     ("mission_dev", "mission"),
     ("mission_holdout", "mission"),
     ("mission_meaning_dev", "mission"),
+    ("mission_meaning_dev2", "mission"),
     ("mission_meaning_holdout", "mission"),
     ("adversarial_dev", "mission"),
     ("adversarial_holdout", "mission"),
     ("commitment_dev", "commitment"),
     ("commitment_holdout", "commitment"),
     ("commitment_meaning_dev", "commitment"),
+    ("commitment_meaning_dev2", "commitment"),
     ("commitment_meaning_holdout", "commitment"),
 )
 
