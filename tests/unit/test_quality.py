@@ -31,11 +31,17 @@ def test_pair_accuracy(rubric: str, split: str, floor: float, min_pairs: int) ->
 # These floors guard against regressions; they are below the measured figures.
 WHOLE_SETS = [
     ("mission_meaning_dev", "mission", 0.95, 80),
-    ("mission_meaning_holdout", "mission", 0.80, 120),
+    ("mission_meaning_holdout", "mission", 0.85, 120),
     ("adversarial_dev", "mission", 0.95, 30),
     ("adversarial_holdout", "mission", 0.90, 40),
     ("commitment_meaning_dev", "commitment", 0.85, 40),
-    ("commitment_meaning_holdout", "commitment", 0.70, 60),
+    ("commitment_meaning_holdout", "commitment", 0.80, 60),
+    ("mission_meaning_dev2", "mission", 0.90, 40),
+    ("commitment_meaning_dev2", "commitment", 0.95, 40),
+    # A second held-out set, written after the first was measured, measured once.
+    ("mission_meaning_holdout2", "mission", 0.82, 100),
+    ("adversarial_holdout2", "mission", 0.80, 40),
+    ("commitment_meaning_holdout2", "commitment", 0.75, 60),
 ]
 
 
