@@ -335,20 +335,37 @@ class Sectors(_Frozen):
 
     def detect(self, text: str) -> str | None:
         """The sector whose keywords `text` uses most (the first listed wins a tie)."""
-        exact, stems = self._index
         words = re.findall(r"[a-zà-ÿ][a-zà-ÿ'-]*", text.lower())
         counts: dict[str, int] = {}
         for i, w in enumerate(words):
-            found = list(exact.get(w, ()))
+            names = self._sectors_of(w)
             if i + 1 < len(words):
-                found += exact.get(f"{w} {words[i + 1]}", ())
-            found += [name for stem, name in stems.get(w[:3], ()) if w.startswith(stem)]
-            for name in set(found):
+                names = names | self._sectors_of(f"{w} {words[i + 1]}")
+            for name in names:
                 counts[name] = counts.get(name, 0) + 1
         if not counts:
             return None
         order = {s.name: i for i, s in enumerate(self.sectors)}
         return min(counts, key=lambda n: (-counts[n], order[n]))
+
+    @cached_property
+    def _memo(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    def _sectors_of(self, word: str) -> frozenset[str]:
+        """The sectors a word (or two-word phrase) is a keyword of, remembered per word."""
+        found = self._memo.get(word)
+        if found is None:
+            exact, stems = self._index
+            names = set(exact.get(word, ()))
+            if " " not in word:
+                names.update(
+                    name for stem, name in stems.get(word[:3], ()) if word.startswith(stem)
+                )
+            found = frozenset(names)
+            if len(self._memo) < 50_000:
+                self._memo[word] = found
+        return found
 
 
 @lru_cache(maxsize=1)
