@@ -14,7 +14,7 @@ from bench import evaluate
 def main(argv: list[str]) -> int:
     only = set(argv)
     for stem, rubric in evaluate.PAIR_SETS:
-        if stem.endswith("holdout") or (only and stem not in only):
+        if "holdout" in stem or (only and stem not in only):
             continue
         pairs = evaluate.load_pairs(evaluate.PAIRS_DIR / f"{stem}.tsv")
         wrong = []

@@ -191,9 +191,9 @@ class Scorer:
         `sector` (rubrics/sectors.toml), or from the sector the draft's words suggest."""
         self._validate(text)
         mission = mission.strip() if mission and mission.strip() else None
-        eg = _Examples(f"{text} {mission or ''}", sector)
         if coach and self.rubric.not_english and language.foreign(text):
             coach = False  # English tips on a draft in another language would mislead
+        eg = _Examples(f"{text} {mission or ''}", sector, wanted=coach)
         spans = self.split_actions(text) if self._preamble else []
         if len(spans) <= 1:
             criteria, flags, pending = self._score_doc(Doc.of(text, mission), _Place(), eg)
@@ -411,14 +411,14 @@ class Scorer:
         n_rewarded = 0  # word families rewarded so far in this criterion, for the decay
         # Tip candidates, by weight; only the best two get rendered.
         fired: list[tuple[float, _Candidate | str]] = []
-        missing: list[tuple[float, _Candidate | str]] = []
+        missing: list[tuple[float, str]] = []
         for cid, k, sign, effect in self._plan[crit.name]:
             found = hits[cid]
             if not found:
                 # No "link it to the mission" advice when no mission was given.
                 covered = any(hits[alt] for alt in self._stand_ins.get(cid, ()))
                 if sign > 0 and not covered and (doc.mission or k.kind != "mission_overlap"):
-                    missing.append((min(k.points, k.cap), _missing_tip(doc, k.tip_missing, eg)))
+                    missing.append((min(k.points, k.cap), k.tip_missing))
                 continue
             budget = k.cap
             rewarded: set[str] = set()  # word families this check has rewarded
@@ -452,11 +452,14 @@ class Scorer:
                 weight = k.cap - budget if sign < 0 else 0.5
                 first = found[0]
                 move = place.move(first.start)
-                fired.append((weight, self._candidate(doc, k, first, move, eg)))
+                if eg.wanted:
+                    fired.append((weight, self._candidate(doc, k, first, move, eg)))
         score = round(min(max(total, 0), 100))
         band = self.rubric.bands.band(score)
         if band != "strong" and missing:  # what is missing matters while the score is short;
-            fired.append(max(missing, key=lambda c: c[0]))  # the most useful one is enough
+            weight, template = max(missing, key=lambda c: c[0])  # the most useful one is enough
+            if eg.wanted:
+                fired.append((weight, _missing_tip(doc, template, eg)))
         ranked = [c for _, c in sorted(fired, key=lambda c: -c[0])]
         return CriterionScore(crit.label, crit.question, score, band, tuple(evidence), ()), ranked
 
@@ -523,10 +526,11 @@ class Scorer:
 
 
 class _Examples:
-    """The sector's examples for tips, worked out only if a tip asks for them."""
+    """The sector's examples for tips, worked out only if a tip asks for them; `wanted`
+    is False when no tips are wanted at all (a rewrite being checked)."""
 
-    def __init__(self, text: str, sector: str | None):
-        self._text, self._sector = text, sector
+    def __init__(self, text: str, sector: str | None, wanted: bool = True):
+        self._text, self._sector, self.wanted = text, sector, wanted
         self._values: dict[str, str] | None = None
 
     def values(self) -> dict[str, str]:
