@@ -165,6 +165,8 @@ class OpenAIChat:
         ), "json_object"
 
     def _post(self, call: _Call, messages: list[dict[str, str]], fmt: Any) -> ChatCompletion:
+        from openai.types.chat import ChatCompletion  # the SDK loads only when the LLM is on
+
         call.requests += 1
         reply = self._client.chat.completions.create(
             model=self.model,
@@ -172,6 +174,11 @@ class OpenAIChat:
             response_format=fmt,
             timeout=max(_MIN_ATTEMPT, min(self.settings.timeout, call.remaining())),
         )
+        # A server may answer 200 with anything: a captive portal's web page, a proxy's
+        # error text. Only a chat completion goes further; the rest is an LLM error.
+        if not isinstance(reply, ChatCompletion) or not isinstance(reply.choices, list):
+            message = self._message("malformed", None, call.requests)
+            raise self._fail(message, "malformed", call.requests)
         if reply.usage:
             call.prompt_tokens += reply.usage.prompt_tokens or 0
             call.completion_tokens += reply.usage.completion_tokens or 0

@@ -115,3 +115,21 @@ def test_settings_shows_status_and_tests_the_connection(llm: FakeOpenAI) -> None
     at.button(key="llm_ping").click().run()
     assert not at.exception
     assert at.success
+
+
+def test_an_endpoint_answering_with_a_web_page_says_so_on_the_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with FakeOpenAI() as fake:
+        for _ in range(6):
+            fake.page()
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        svc = build()
+        w, _ = svc.workshops.create("Desk")
+        _, m = svc.workshops.join(w.code, "Ana")
+        svc.workshops.submit(w.code, m.token, "We help.", "n")
+        at = open_page("join", code=w.code, member=m.token)
+        at.button(key="member_ask").click().run()
+    assert not at.exception
+    assert "not a chat completion" in at.warning[0].value
+    assert [met.label for met in at.metric][:2] == ["Overall", "Desired"]

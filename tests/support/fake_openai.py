@@ -79,6 +79,10 @@ class FakeOpenAI:
         """Queue a connection closed without any response."""
         self._queue(("drop", None))
 
+    def page(self, html: str = "<html><body><h1>Sign in to the Wi-Fi</h1></body></html>") -> None:
+        """Queue a 200 that is a web page, not a completion (a captive portal, a wrong URL)."""
+        self._queue(("page", html))
+
     def refuse(self, text: str) -> None:
         """Queue a 200 whose message has `refusal` set and no content."""
         self._queue(("refuse", text))
@@ -198,6 +202,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "fail":
             status, body, headers = data
             self._send(status, body, headers)
+        elif kind == "page":
+            self._send_raw(200, data.encode(), "text/html; charset=utf-8")
         elif kind == "refuse":
             self._send(200, self.fake.completion(request, None, (10, 0), data))
         else:
@@ -224,6 +230,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (its timeout); nothing to answer
+
+    def _send_raw(self, status: int, payload: bytes, content_type: str) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
 
 def _error(message: str, kind: str = "invalid_request_error") -> dict[str, Any]:

@@ -113,3 +113,21 @@ def test_llm_failure_keeps_every_rubric_field_and_exit_zero(
     obj = json.loads(out.stdout)
     assert "rejected the API key (401)" in obj["llm_error"] and "llm" not in obj
     assert {"text", "rubric", "overall", "criteria", "flags"} <= set(obj)
+
+
+def test_an_endpoint_that_answers_with_a_web_page_is_an_llm_error_not_a_crash(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A captive portal or a wrong OPENAI_BASE_URL answers 200 with HTML."""
+    with FakeOpenAI() as fake:
+        for _ in range(6):
+            fake.page()
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        out = cli("score", "--json", "--llm", stdin="We try to help.\nWe welcome every guest.\n")
+    assert out.code == 0, out.err
+    lines = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [x["text"] for x in lines] == ["We try to help.", "We welcome every guest."]
+    for obj in lines:
+        assert {"text", "rubric", "overall", "criteria", "flags"} <= set(obj)
+        assert "not a chat completion" in obj["llm_error"]
+        assert "Traceback" not in out.err
