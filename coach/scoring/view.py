@@ -63,6 +63,12 @@ def action_rows(result: ScoreResult) -> list[dict[str, object]]:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&$:])")
 
 
+_LINKISH = re.compile(r"(?i)(://|\bwww\.|@)")
+
+
 def md_escape(text: str) -> str:
-    """Text made inert for a Markdown renderer (message boxes render Markdown)."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Text made inert for a Markdown renderer (message boxes render Markdown): special
+    characters escaped, and web addresses broken with a zero-width space so that no bare
+    URL, www. address or e-mail becomes a live link."""
+    inert = _LINKISH.sub(lambda m: m.group(1)[0] + "\u200b" + m.group(1)[1:], text)
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(inert.split()))

@@ -70,3 +70,10 @@ def test_phone_joins_submits_and_the_facilitator_sees_it_live(page, browser, app
 def test_unknown_code_on_the_phone(page, app_url: str) -> None:
     page.goto(f"{app_url}/join?code=0000-0000-0000")
     page.get_by_text("No workshop has the code 0000-0000-0000").wait_for(timeout=30_000)
+
+
+def test_a_web_address_as_a_code_is_shown_as_text_never_as_a_link(page, app_url: str) -> None:
+    page.goto(f"{app_url}/join?code=https://evil.example/login")
+    page.get_by_text("is not a join code").wait_for(timeout=30_000)
+    assert page.locator("a[href*='evil.example']").count() == 0
+    assert "evil.example/login" in page.locator("body").inner_text()  # shown, as typed
