@@ -92,8 +92,9 @@ def commitments_csv(table: ConsensusTable) -> bytes:
 
 
 def _xlsx_text(value: str) -> str:
-    """Neutralised, XML-legal text that Excel shows exactly as written."""
-    text = NEWLINES.sub("\n", str(neutralise(value)))  # XML readers turn a bare CR into LF
+    """XML-legal text that Excel shows exactly as written (no visible apostrophe: the cell
+    is typed as text and marked quote-prefixed, so a leading '=' is never a formula)."""
+    text = NEWLINES.sub("\n", value)  # XML readers turn a bare CR into LF
     text = _XML_ILLEGAL.sub("\ufffd", text)  # these would make the file unreadable
     # Excel decodes _xHHHH_ inside strings ("_x003D_" shows "="); _x005F_ is a literal "_".
     return _OOXML_ESCAPE.sub(r"_x005F_\1", text)
@@ -104,6 +105,8 @@ def _put(ws: Any, row: int, col: int, value: object, bold: bool = False) -> None
     if isinstance(value, str):
         cell.value = _xlsx_text(value)
         cell.data_type = "s"  # openpyxl guesses "f" for "=…" and "e" for "#N/A"; text is text
+        if value.startswith(_TRIGGERS):
+            cell.quotePrefix = True  # Excel's own "this is text" mark, not a visible apostrophe
     else:
         cell.value = value
     if bold:

@@ -795,8 +795,9 @@ def _assert_xlsx_safe(data: bytes) -> None:
                 if cell.value is None:
                     continue
                 assert cell.data_type in {"s", "n", "inlineStr"}, (sheet.title, cell.value)
-                if isinstance(cell.value, str):
-                    assert not _excel_shows(cell.value).startswith(TRIGGERS), cell.value
+                if isinstance(cell.value, str) and _excel_shows(cell.value).startswith(TRIGGERS):
+                    # Shown as written, and marked as text: Excel never evaluates it.
+                    assert cell.data_type == "s" and cell.quotePrefix, cell.value
 
 
 _MD_MUST_ESCAPE = set("\\`*_[]<>!|~&#+-.()")

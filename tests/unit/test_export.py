@@ -219,8 +219,9 @@ def test_csv_prefixes_exactly_the_formula_starts(table: ConsensusTable) -> None:
 
 
 def _xlsx_text(value: str) -> str:
-    """The documented XLSX form: neutralised, CR as LF, XML-illegal as U+FFFD, _xHHHH_ kept."""
-    text = re.sub(r"\r\n|\r", "\n", _spreadsheet_text(value))
+    """The documented XLSX form: as written (no apostrophe), CR as LF, XML-illegal as
+    U+FFFD, _xHHHH_ kept; a formula start is marked by the cell's quotePrefix instead."""
+    text = re.sub(r"\r\n|\r", "\n", value)
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "\ufffd", text)
     return re.sub(r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", text)
 
@@ -243,6 +244,7 @@ def test_xlsx_values_match_and_nothing_is_a_formula(table: ConsensusTable) -> No
             elif isinstance(value, str):
                 assert cell.data_type in {"s", "inlineStr"}, name
                 assert cell.value == _xlsx_text(value), name
+                assert cell.quotePrefix == (value[:1] in TRIGGERS), name
             else:
                 assert cell.data_type == "n", name
                 assert isinstance(cell.value, int | float) and cell.value == value
@@ -262,8 +264,10 @@ def _assert_no_formulas(data: bytes) -> None:
 def test_xlsx_spot_checks(table: ConsensusTable) -> None:
     ws = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(table)))["Consensus"]
     texts = [ws.cell(row=r, column=1).value for r in range(2, len(HOSTILE) + 2)]
-    assert "'=cmd|' /C calc'!A0" in texts
-    assert "'\nleading carriage return" in texts
+    assert "=cmd|' /C calc'!A0" in texts  # shown as written, no visible apostrophe
+    cmd = ws.cell(row=2 + texts.index("=cmd|' /C calc'!A0"), column=1)
+    assert cmd.data_type == "s" and cmd.quotePrefix  # text, marked as text for Excel
+    assert "\nleading carriage return" in texts
     assert "#N/A" in texts  # text, not an Excel error value
     assert ws.cell(row=2 + HOSTILE.index("#N/A"), column=1).data_type != "e"
     assert "_x005F_x003D_SUM(A1)" in texts
@@ -275,10 +279,10 @@ def test_xlsx_summary_has_workshop_and_adopted_statement(table: ConsensusTable) 
     ws = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(table)))["Summary"]
     values = [c.value for line in ws.iter_rows() for c in line]
     assert ADOPTED in values
-    assert "'=Front <Desk> | **team** 😀" in values
-    assert "'-AB12" in values
+    assert "=Front <Desk> | **team** 😀" in values
+    assert "-AB12" in values
     assert "2026-11-22T09:30:00+00:00" in values
-    assert "'=cmd|' /C calc'!A0" in values  # round 1's leading candidate
+    assert "=cmd|' /C calc'!A0" in values  # round 1's leading candidate
     assert "Ana on clear: =too long\n<i>Bo</i> | bold\nno" in values
     assert 1 in values and 2 in values
 
@@ -565,10 +569,11 @@ def test_xlsx_commitments_sheet(committed: ConsensusTable) -> None:
             elif isinstance(value, str):
                 assert cell.data_type in {"s", "inlineStr"}, name
                 assert cell.value == _xlsx_text(value), name
+                assert cell.quotePrefix == (value[:1] in TRIGGERS), name
             else:
                 assert cell.data_type == "n" and cell.value == value, name
     texts = [c.value for line in ws.iter_rows(min_row=2) for c in line]
-    assert "'=cmd|' /C calc'!A0" in texts and "#N/A" in texts and "_x005F_x003D_SUM(A1)" in texts
+    assert "=cmd|' /C calc'!A0" in texts and "#N/A" in texts and "_x005F_x003D_SUM(A1)" in texts
     _assert_no_formulas(data)
 
 
@@ -576,13 +581,14 @@ def test_xlsx_summary_has_follow_up_and_team_feedback(committed: ConsensusTable)
     ws = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(committed)))["Summary"]
     pairs = [(line[0].value, line[1].value) for line in ws.iter_rows(max_col=2)]
     assert ("Management feedback due", "2026-12-15") in pairs
-    start = pairs.index(("Team feedback", '\'=HYPERLINK("http://x.test")'))
+    start = pairs.index(("Team feedback", '=HYPERLINK("http://x.test")'))
     assert pairs[start + 1 : start + 4] == [
         (None, "<b>Great</b> | **work**\nteam"),
-        (None, "'-1"),
+        (None, "-1"),
         (None, None),
     ]
     assert ws.cell(row=start + 1, column=2).data_type == "s"
+    assert ws.cell(row=start + 1, column=2).quotePrefix  # '=HYPERLINK' stays text in Excel
     bare = openpyxl.load_workbook(
         io.BytesIO(
             ex.to_xlsx(committed.model_copy(update={"followup_due": None, "team_feedback": ()}))
