@@ -52,6 +52,13 @@ class Workshop(_View):
         return self.timer_lock and self.timer_ends_at is not None and now >= self.timer_ends_at
 
 
+def _isolated(name: str) -> str:
+    """A name (say, restored from an old backup) whose direction controls stay inside it."""
+    if any("\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069" for ch in name):
+        return "\u2068" + name + "\u2069"
+    return name
+
+
 class Member(_View):
     id: int
     workshop_id: int
@@ -73,12 +80,14 @@ class Member(_View):
     @property
     def display_name(self) -> str:
         """How shared screens and exports name this member: a stable label if anonymous."""
-        return f"Member {self.position}" if self.anonymous or not self.name else self.name
+        return (
+            f"Member {self.position}" if self.anonymous or not self.name else _isolated(self.name)
+        )
 
     @property
     def own_name(self) -> str:
         """How the member's own phone names them (their name even when anonymous)."""
-        return self.name or f"Member {self.position}"
+        return _isolated(self.name) if self.name else f"Member {self.position}"
 
 
 class DraftVersion(_View):

@@ -193,10 +193,8 @@ def to_html(table: ConsensusTable) -> str:
             f'<td class="n">{_n(getattr(adopted_row, name))}/100</td>' for name in rubric
         )
         statement += f'<table class="scores"><tr>{heads}</tr><tr>{scores}</tr></table>'
-    drafts = [r for r in table.rows if r.kind == "draft"]
-    removed = sum(r.status == "removed" for r in drafts)
-    count = f"{len(drafts)} draft{'' if len(drafts) == 1 else 's'} submitted"
-    count += f", {removed} removed." if removed else "."
+    drafts = [r for r in table.rows if r.kind == "draft"]  # removed drafts are not shared
+    count = f"{len(drafts)} draft{'' if len(drafts) == 1 else 's'} submitted."
     candidates = [r for r in table.rows if r.kind != "draft"]
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

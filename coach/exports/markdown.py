@@ -17,6 +17,7 @@ from coach.exports.table import (
     ConsensusTable,
     RoundSummary,
     cells,
+    isolate,
 )
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&$])")
@@ -31,7 +32,7 @@ def _md(value: object, *, cell: bool = False) -> str:
     text = NEWLINES.sub(" ", value)
     if not cell:
         text = text.strip()  # after "> " or "- ", four spaces would start a code block
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return isolate(_MD_SPECIAL.sub(r"\\\1", text))
 
 
 def _md_cell(value: object) -> str:

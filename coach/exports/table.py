@@ -8,6 +8,19 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+# Characters that reorder what follows them (U+202E turns "overall 52" into "25"). They
+# are kept in stored text (verbatim) and isolated wherever text shares a line with more.
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+
+
+def isolate(text: str) -> str:
+    """Text whose direction controls cannot reach past its end (FSI ... PDI)."""
+    if any(ch in BIDI_CONTROLS for ch in text):
+        return "\u2068" + text + "\u2069"
+    return text
+
 
 def _scrub(value: str) -> str:
     # A lone surrogate (JSON can carry "\ud800") cannot be encoded, so every export would fail.

@@ -203,7 +203,10 @@ def build(
     team: Team,
     themes: Sequence[themes_mod.Theme],
 ) -> ConsensusTable:
-    """Every draft (removed ones too), every round's candidates and vote, the commitments.
+    """Every draft the facilitator kept, every round's candidates and vote, the commitments.
+
+    Exports are shared with the larger group, so drafts the facilitator removed stay out
+    (they are kept, marked removed, in the workshop and in backups).
 
     `consensus` tallies each round's ballots and reads its four-criteria check, once each.
     """
@@ -215,7 +218,7 @@ def build(
         rnd.id: consensus.check_result(workshop, rnd) for rnd in rounds if rnd.phase == "closed"
     }
     names = {d.id: d.member_name for d in drafts}
-    rows = [_draft_row(d, scored[d.latest.text], themes) for d in drafts]
+    rows = [_draft_row(d, scored[d.latest.text], themes) for d in drafts if not d.deleted]
     summaries = []
     for rnd in rounds:
         tally = tallies[rnd.id]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -64,9 +65,15 @@ def refuse_nul(value: str, what: str = "text") -> str:
     return value
 
 
+# In a name or title: direction controls (U+202E flips what follows it) and invisible
+# characters (a "name" of zero-width spaces). Joiners that some scripts and emoji need stay.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060\ufeff\u00ad]")
+
+
 def clean_field(value: str | None, field: str, *, required: bool = False) -> str:
-    """Trimmed, single-line, bounded; a clear message when it does not fit."""
-    text = " ".join(refuse_nul(value or "", field).split())
+    """Trimmed, single-line, bounded, with no direction controls or invisible characters;
+    a clear message when it does not fit."""
+    text = " ".join(_INVISIBLE.sub("", refuse_nul(value or "", field)).split())
     if required and not text:
         raise InputError(f"Give the {field}.")
     if len(text) > LIMITS[field]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -9,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from coach.domain.types import Member, Round
-from coach.service.workshops import Board
+from coach.service.workshops import Board, Entry
 from coach.ui import steps
 from coach.ui.board import status
 from coach.ui.common import services
@@ -38,6 +39,7 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
         + ". Only people who are here count in the vote and the check."
     )
     now = datetime.now(UTC)
+    twins = _same_names(entries)
     st.dataframe(
         pd.DataFrame(
             [
@@ -48,6 +50,7 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
                     "voted": "✓" if e.member.id in voted else "",
                     "checked": "✓" if e.member.id in checked else "",
                     "last seen": ago(e.member.last_seen, now),
+                    "note": twins.get(e.member.id, ""),
                 }
                 for e in entries
             ]
@@ -65,6 +68,22 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
         for e in entries:
             _controls(board.workshop.code, key, e.member)
         _merge(board, key)
+
+
+def _same_names(entries: Sequence[Entry]) -> dict[int, str]:
+    """Members whose name another member already has: maybe one person joined twice."""
+    first: dict[str, Member] = {}
+    out = {}
+    for e in entries:
+        m = e.member
+        key = " ".join(m.name.casefold().split())
+        if not key or m.removed:
+            continue
+        if key in first:
+            out[m.id] = f"same name as #{first[key].position}: merge if one person"
+        else:
+            first[key] = m
+    return out
 
 
 def ago(when: datetime | None, now: datetime) -> str:

@@ -183,3 +183,13 @@ def test_an_old_join_code_never_shows_the_new_one(svc: Services) -> None:
     shown = texts(old).replace("-", "")
     assert code in shown and fresh not in shown
     assert "replaced" in unescaped(old.warning[0].value)
+
+
+def test_a_name_someone_already_has_is_flagged(svc: Services) -> None:
+    code, key = _room(svc)
+    svc.workshops.join(code, "  ana ")  # the same name, another join
+    at = open_page("workshop", code=code, key=key)
+    table = frame(at, "state")
+    notes = dict(zip(table["member"], table["note"], strict=True))
+    assert notes["Ana"] == ""
+    assert notes["ana"] == "same name as #1: merge if one person"

@@ -30,13 +30,18 @@ def render() -> None:
     live.follow(workshop, "all")  # ballots and answers as they come in
     facilitating.nav(workshop.code, key or "", "consensus")
     ctx = parts.Context.load(svc.consensus, svc.coach, svc.commitments, workshop, key or "")
-    parts.adopted_banner(ctx)
+    # Fixed slots: what comes and goes above the tabs never moves them on the page.
+    with st.container():
+        parts.adopted_banner(ctx)
     st.caption(parts.round_caption(ctx))
-    steps.flash()
-    # Keyed, so a message appearing above them (or going) never resets the chosen tab.
+    with st.container():
+        steps.flash()
+    # Keyed and tracked by the server (on_change="rerun"), so a live redraw, or a message
+    # coming or going above them, never sends the facilitator back to the first tab.
     themes, candidates, vote, check, result = st.tabs(
         ["Shared themes", "Candidates", "Ranked vote", "Four-criteria check", "Result & export"],
         key="consensus_tabs",
+        on_change="rerun",
     )
     with themes:
         parts.themes_tab(ctx)
