@@ -178,7 +178,17 @@ def to_json(t: Tally) -> dict[str, Any]:
     }
 
 
+# A ranking is read by people; Schulze is cubic in the candidates, so a file cannot
+# ask for thousands (3,000 took 86 s).
+MAX_CANDIDATES = 200
+
+
 def _row_to_ballot(row: list[str], where: str) -> tuple[str, Ballot]:
+    if any("\n" in c or "\r" in c for c in row):
+        raise InputError(
+            f"{where} has a line break inside a quoted cell; keep each ballot on one line "
+            "and check its quotes."
+        )
     cells = [c.strip() for c in row]
     voter = cells[0] if cells else ""
     if not voter:
@@ -195,6 +205,12 @@ def _row_to_ballot(row: list[str], where: str) -> tuple[str, Ballot]:
             )
         groups.append(names)
     ballot = tuple(groups)
+    listed = sum(len(g) for g in ballot)
+    if listed > MAX_CANDIDATES:
+        raise InputError(
+            f"{where} ({voter}) ranks {listed} candidates; a ballot ranks at most "
+            f"{MAX_CANDIDATES}. Check that the file is a ballot file."
+        )
     _check_ballot(ballot, f"{where} ({voter})")
     return voter, ballot
 
@@ -216,7 +232,9 @@ def parse_ballots_csv(
         for n, line in enumerate(text.lstrip("\ufeff").splitlines(), 1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    reader = csv.reader((line for _, line in kept), skipinitialspace=True)
+    # Each line keeps its line break, so a quoted cell spanning lines is seen (and refused),
+    # and strict mode refuses an unclosed quote instead of reading on silently.
+    reader = csv.reader((line + "\n" for _, line in kept), skipinitialspace=True, strict=True)
     voters: list[str] = []
     ballots: list[Ballot] = []
     seen_on: dict[str, int] = {}
@@ -225,6 +243,8 @@ def parse_ballots_csv(
         for row in reader:
             line_no = kept[consumed][0]  # a quoted field may span lines; report where it starts
             consumed = reader.line_num
+            if not any(c.strip() for c in row):
+                continue  # a spreadsheet's padding row: ",,,"
             voter, ballot = _row_to_ballot(row, f"Line {line_no}")
             if voter in seen_on:
                 raise InputError(
@@ -242,6 +262,12 @@ def parse_ballots_csv(
         raise InputError(f"Line {line_no} is not valid CSV ({exc}); check its quotes.") from exc
     if unknown:
         raise _unknown_error(unknown)
+    names = {n for b in ballots for g in b for n in g}
+    if len(names) > MAX_CANDIDATES:
+        raise InputError(
+            f"The ballots name {len(names)} different candidates; a vote counts at most "
+            f"{MAX_CANDIDATES}. Check that the file is a ballot file."
+        )
     return voters, ballots
 
 

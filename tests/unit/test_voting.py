@@ -388,3 +388,31 @@ def test_cli_errors_exit_2(cli: Cli, tmp_path: Path) -> None:
     assert "'ana' appears on lines 1 and 2" in dup.err
     empty = cli("tally", "-", stdin="# nothing yet\n")
     assert empty.code == 2 and "No ranked candidates" in empty.err
+
+
+def test_a_padding_row_a_bom_and_quoted_names_are_read() -> None:
+    text = '\ufeffana,A,B\n,,,\n"bo, jr",B,A\n  ,  , \n'
+    voters, ballots = parse_ballots_csv(text)
+    assert voters == ["ana", "bo, jr"]
+    assert ballots == [(("A",), ("B",)), (("B",), ("A",))]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('ana,A,B\nbo,"B,A\ncy,A,B\n', "Line 2"),  # an unclosed quote
+        ('ana,"A\nB",C\n', "line break inside a quoted cell"),
+    ],
+)
+def test_quoting_mistakes_are_named_not_misread(text: str, says: str) -> None:
+    with pytest.raises(InputError, match=says):
+        parse_ballots_csv(text)
+
+
+def test_a_ballot_cannot_ask_for_thousands_of_candidates() -> None:
+    huge = "ana," + ",".join(f"C{i}" for i in range(3000)) + "\n"
+    with pytest.raises(InputError, match="ranks 3000 candidates; a ballot ranks at most 200"):
+        parse_ballots_csv(huge)
+    many = "".join(f"v{i},C{i}\n" for i in range(250))
+    with pytest.raises(InputError, match="250 different candidates"):
+        parse_ballots_csv(many)
