@@ -9,18 +9,28 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import Column, ColumnElement, Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
-from coach.domain.codes import format_code
+from coach.domain.codes import CODE_ALPHABET, CODE_LENGTH, format_code
+from coach.domain.elements import elements
+from coach.domain.types import (
+    CADENCES,
+    QUESTIONS,
+    STATUSES,
+    CandidateKind,
+    Outcome,
+    Phase,
+)
 from coach.errors import CoachError
 from coach.storage.migrations import LATEST
 from coach.storage.rows import METADATA, REVISION, _Workshop
 from coach.storage.workshops import Store
 
 FORMAT = "mission-coach-backup"
+MAX_CHARS = 200_000_000  # about 200 MB: far past any workshop, short of exhausting memory
 VERSION = 1
 
 # Table -> (column, parent) that puts a row in the workshop; parents come first, so
@@ -172,10 +182,14 @@ def canonical(data: dict[str, Any]) -> dict[str, Any]:
 
 def loads(text: str) -> dict[str, Any]:
     """The backup in `text`, checked through; BackupError says what is wrong with it."""
+    if len(text) > MAX_CHARS:
+        raise _not_backup(f"it is {len(text):,} characters; a backup is at most {MAX_CHARS:,}")
     try:
         data: dict[str, Any] = json.loads(text)
-    except ValueError as exc:
-        raise _not_backup(f"it is not complete JSON ({exc})") from exc
+    except ValueError as exc:  # a huge number is a ValueError too
+        raise _not_backup(f"it is not complete JSON ({str(exc)[:120]})") from exc
+    except RecursionError as exc:
+        raise _not_backup("it nests too deeply to be a backup") from exc
     _decoded(data)
     return data
 
@@ -227,7 +241,9 @@ def _value(col: Column[Any], value: Any, where: str) -> Any:
             parsed = parsed.replace(tzinfo=UTC)
         return parsed
     if type(value) is not kind:  # `type is`: True must not pass for an integer
-        raise _damaged(where, f"{col.name} should be {kind.__name__}, not {value!r}")
+        raise _damaged(where, f"{col.name} should be {kind.__name__}, not {str(value)[:40]!r}")
+    if kind is int and not -(2**63) <= value < 2**63:
+        raise _damaged(where, f"{col.name} is a number too large to store")
     length = getattr(col.type, "length", None)
     if length and len(value) > length:
         raise _damaged(where, f"{col.name} is longer than {length} characters")
@@ -235,6 +251,73 @@ def _value(col: Column[Any], value: Any, where: str) -> Any:
     if isinstance(value, str) and ("\x00" in value or _unencodable(value)):
         raise _damaged(where, f"{col.name} holds a character that cannot be stored")
     return value
+
+
+def _code(value: Any) -> str | None:
+    if value is None or (
+        isinstance(value, str)
+        and len(value) == CODE_LENGTH
+        and all(c in CODE_ALPHABET for c in value)
+    ):
+        return None
+    return f"{str(value)[:40]!r} is not a workshop code (12 letters and digits)"
+
+
+def _one_of(allowed: tuple[str, ...]) -> Any:
+    def check(value: Any) -> str | None:
+        if value in allowed:
+            return None
+        return f"{str(value)[:40]!r} is not one of {', '.join(map(repr, allowed))}"
+
+    return check
+
+
+def _json_of(kind: str) -> Any:
+    """A JSON text holding what the app writes there, checked through."""
+
+    def check(value: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            parsed = json.loads(value)
+        except (ValueError, RecursionError):
+            return "is not JSON"
+        if kind == "scores":  # {"overall": 81, "desired": 90, ...}
+            ok = isinstance(parsed, dict) and all(
+                isinstance(k, str) and type(v) is int and 0 <= v <= 100 for k, v in parsed.items()
+            )
+            return None if ok else "must map criteria to scores from 0 to 100"
+        keys = {e.key for e in elements()}  # "elements": a list of known element keys
+        ok = isinstance(parsed, list) and all(isinstance(k, str) and k in keys for k in parsed)
+        return None if ok else f"must list element keys from {', '.join(sorted(keys))}"
+
+    return check
+
+
+def _fist(value: Any) -> str | None:
+    return None if type(value) is int and 0 <= value <= 5 else f"{value!r} is not 0 to 5"
+
+
+def _hex64(value: Any) -> str | None:
+    ok = isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    return None if ok else "is not a key hash (64 hexadecimal digits)"
+
+
+# What the app itself would write in these fields; anything else would crash a page later.
+FIELD_RULES: dict[tuple[str, str], Any] = {
+    ("workshops", "code"): _code,
+    ("workshops", "join_code"): _code,
+    ("workshops", "facilitator_key_hash"): _hex64,
+    ("rounds", "phase"): _one_of(get_args(Phase)),
+    ("rounds", "outcome"): _one_of(get_args(Outcome)),
+    ("candidates", "kind"): _one_of(get_args(CandidateKind)),
+    ("draft_versions", "scores"): _json_of("scores"),
+    ("commitments", "cadence"): _one_of(CADENCES),
+    ("commitments", "status"): _one_of(STATUSES),
+    ("commitments", "elements"): _json_of("elements"),
+    ("checkins", "status"): _one_of(STATUSES),
+    **{("checks", q): _fist for q in QUESTIONS},
+}
 
 
 def _unencodable(value: str) -> bool:
@@ -256,6 +339,10 @@ def _row(name: str, n: int, row: Any) -> dict[str, Any]:
         if col.name not in row and not col.nullable and col.default is None:
             raise _damaged(where, f"missing column {col.name}")
     values = {k: _value(table.c[k], v, where) for k, v in row.items()}
+    for column, value in values.items():
+        rule = FIELD_RULES.get((name, column))
+        if rule is not None and (problem := rule(value)) is not None:
+            raise _damaged(where, f"{column}: {problem}")
     if (name, "text") in _STATEMENTS:
         text = values.get("text", "")
         if not text.strip() or len(text) > _STATEMENT_CHARS:
