@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -72,7 +73,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
     target = Path(args.output or f"backup-{workshop.code}-{date.today().isoformat()}.json")
     partial = target.with_name(target.name + ".part")
     try:  # write beside, then rename: a failed write never leaves half a backup
-        partial.write_text(dumps(data), encoding="utf-8")
+        # Readable by its owner only: a backup holds every member and plan link.
+        fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(dumps(data))
         partial.replace(target)
     except OSError as exc:
         partial.unlink(missing_ok=True)

@@ -5,6 +5,7 @@ A SQLite file by default, any SQLAlchemy URL by config (PostgreSQL through psyco
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +44,15 @@ def normalise_url(url: str) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+def _private_file(path: Path) -> None:
+    """The SQLite file (and the folder it goes in, if new) readable by its owner only:
+    it holds member links and drafts. SQLite gives its -wal and -shm files the same mode."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
@@ -101,7 +111,7 @@ class Database:
                 "",
                 ":memory:",
             ):
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(parsed.database))
             # A burst queues for a connection in the replica instead of crowding the
             # server; SQLite keeps SQLAlchemy's own pool.
             extra = (
