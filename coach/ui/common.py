@@ -45,6 +45,17 @@ def _llm_settings() -> LLMSettings:
     return LLMSettings.from_env(env)
 
 
+def admin_key() -> str | None:
+    """COACH_ADMIN_KEY from the environment or .streamlit/secrets.toml, if set."""
+    key = os.environ.get("COACH_ADMIN_KEY")
+    if not key:
+        try:
+            key = str(st.secrets["COACH_ADMIN_KEY"]) if "COACH_ADMIN_KEY" in st.secrets else None
+        except (FileNotFoundError, StreamlitSecretNotFoundError):
+            key = None
+    return key or None
+
+
 def services() -> Services:
     """One set of services per configuration for the whole server process."""
     try:

@@ -25,7 +25,10 @@ def test_no_llm_button_when_it_is_off(svc: Services) -> None:
     svc.workshops.submit(w.code, m.token, "We help.", "n")
     at = open_page("join", code=w.code, member=m.token)
     assert "member_ask" not in {b.key for b in at.button}
-    at = open_page("settings")
+    at = open_page("settings", code=w.code, key=svc.workshops.create("Other")[1])
+    assert "Status: off: set OPENAI_API_KEY or OPENAI_BASE_URL" not in texts(at)  # wrong key
+    owner, key = svc.workshops.create("Mine")
+    at = open_page("settings", code=owner.code, key=key)
     assert "Status: off: set OPENAI_API_KEY or OPENAI_BASE_URL" in texts(at)
     assert not at.exception
 
@@ -110,11 +113,30 @@ def test_failing_llm_says_so_and_keeps_everything(monkeypatch: pytest.MonkeyPatc
 
 
 def test_settings_shows_status_and_tests_the_connection(llm: FakeOpenAI) -> None:
-    at = open_page("settings")
+    w, key = build().workshops.create("Desk")
+    at = open_page("settings", code=w.code, key=key)  # the facilitator's session
     assert f"Status: on: gpt-4o-mini at {llm.base_url}" in texts(at)
     at.button(key="llm_ping").click().run()
     assert not at.exception
     assert at.success
+
+
+def test_settings_hide_the_endpoint_and_usage_from_anyone_else(
+    llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page("settings")
+    shown = " ".join(texts(at)) + " ".join(c.value for c in at.caption)
+    assert llm.base_url not in shown and "Status:" not in shown
+    assert not at.metric and not [b for b in at.button if b.key == "llm_ping"]
+    assert "No admin key is set" in at.info[0].value
+    monkeypatch.setenv("COACH_ADMIN_KEY", "s3cret-admin")
+    at = open_page("settings")
+    at.text_input(key="admin_key_input").input("guess")
+    at.button[0].click().run()  # a form sends its fields with the submit
+    assert "not the admin key" in at.error[0].value and "Status:" not in " ".join(texts(at))
+    at.text_input(key="admin_key_input").input("s3cret-admin")
+    at.button[0].click().run()
+    assert f"Status: on: gpt-4o-mini at {llm.base_url}" in texts(at)
 
 
 def test_an_endpoint_answering_with_a_web_page_says_so_on_the_page(
