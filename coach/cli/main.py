@@ -215,4 +215,6 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args))
     except CoachError as exc:
         print(str(exc), file=sys.stderr)
+        if detail := getattr(exc, "detail", ""):  # the operator may read the details
+            print(f"  detail: {detail}", file=sys.stderr)
         return 2

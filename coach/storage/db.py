@@ -5,6 +5,7 @@ A SQLite file by default, any SQLAlchemy URL by config (PostgreSQL through psyco
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import time
@@ -30,7 +31,19 @@ from coach.storage.rows import _REVISIONS, REVISION, SHARDS, _Workshop, _worksho
 
 
 class StoreError(CoachError):
-    """The database cannot be reached or written."""
+    """The database cannot be reached or written.
+
+    str(exc) is what anyone may read (a phone, a projected page): what happened and what
+    to do. `detail` (driver text, host and port) is for the server log and the operator's
+    command line only.
+    """
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
+
+
+_log = logging.getLogger("coach.storage")
 
 
 # The session of the unit of work running in this thread (Streamlit runs each browser
@@ -75,9 +88,24 @@ def _unavailable(exc: OperationalError | PoolTimeout) -> StoreError:
             "happening, raise COACH_DB_POOL_SIZE."
         )
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+    _log.warning("database error: %s", reason)
+    lowered = reason.lower()
+    if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
+        return StoreError(
+            "The app cannot save: its database is read-only. Tell whoever runs the app to "
+            "check that the data folder can be written. What you typed is still here.",
+            reason,
+        )
+    if "disk is full" in lowered or "no space" in lowered or "disk full" in lowered:
+        return StoreError(
+            "The app cannot save: the server's disk is full. Tell whoever runs the app to "
+            "free some space. What you typed is still here.",
+            reason,
+        )
     return StoreError(
-        f"The database did not answer ({reason}). Your last action was not saved; "
-        "try it again in a moment."
+        "The database did not answer. Your last action was not saved; try it again in a "
+        "moment. (Whoever runs the app can see why in the server log.)",
+        reason,
     )
 
 
@@ -124,14 +152,19 @@ class Database:
                 _sqlite_pragmas(self.engine, busy_timeout_ms)
             self._migrate()
         except (OperationalError, OSError) as exc:
-            reason = getattr(exc, "orig", None) or exc
+            reason = str(getattr(exc, "orig", None) or exc).strip()
+            _log.error("cannot open the database at %s: %s", where, reason)
             raise StoreError(
-                f"Cannot open the database at {where}: {reason}. Check COACH_DATABASE_URL, "
-                "or unset it to use the local file."
+                "The app cannot open its database. Whoever runs it should check "
+                "COACH_DATABASE_URL (or unset it to use the local file); the server log "
+                "says why.",
+                f"{where}: {reason}",
             ) from exc
         except ModuleNotFoundError as exc:
             raise StoreError(
-                f"No driver for {where}: install it (e.g. pip install 'psycopg[binary]')."
+                "The app has no driver for its database: whoever runs it should install it "
+                "(e.g. pip install 'psycopg[binary]').",
+                where,
             ) from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Reads need no transaction: every statement sees what is committed, as it would
