@@ -16,7 +16,7 @@ from coach.llm.protocol import LLMError
 from coach.scoring.scorer import score_text
 from coach.service.commitments import Commitments
 from coach.service.consensus import PHASE_NAMES, Consensus
-from coach.ui import results, steps
+from coach.ui import llm_panel, results, steps
 from coach.ui.common import fail, warn
 
 
@@ -192,6 +192,9 @@ def _llm_merged(ctx: Context) -> None:
     if not coach.enabled:
         return
     if st.button("Suggest merged candidates (LLM)", key="llm_merge"):
+        if (refusal := llm_panel.budget_refusal(ctx.workshop.id)) is not None:
+            warn(refusal)
+            return
         with st.spinner("Asking the LLM coach for merged candidates…"):
             try:
                 st.session_state["llm_merged"] = coach.merge(

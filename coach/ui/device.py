@@ -195,9 +195,11 @@ def client() -> tuple[str, str]:
     proxy on this machine or a private network (as behind the hosting proxy).
     """
     ctx = st.context
-    browser = _xsrf_token(ctx.cookies.get("_streamlit_xsrf") or "")
-    address = ctx.ip_address or ""
-    forwarded = (ctx.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
+    raw = ctx.cookies.get("_streamlit_xsrf")
+    browser = _xsrf_token(raw) if isinstance(raw, str) else ""  # not str: no real browser
+    address = ctx.ip_address if isinstance(ctx.ip_address, str) else ""
+    header = ctx.headers.get("X-Forwarded-For")
+    forwarded = header.split(",")[0].strip() if isinstance(header, str) else ""
     if forwarded and (not address or _private(address)):
         address = forwarded
     return browser, address

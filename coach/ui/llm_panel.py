@@ -7,9 +7,36 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from coach.domain.limits import Window
 from coach.llm.coaching import Coach, Feedback
 from coach.llm.protocol import LLMError
 from coach.ui.common import warn
+from coach.ui.device import client
+
+# LLM calls cost money: a browser may ask a dozen times in ten minutes, a workshop (every
+# phone and the facilitator together) a hundred and fifty. Answers from the cache are free
+# and do not count.
+PER_CLIENT = Window(12, 600)
+PER_WORKSHOP = Window(150, 600)
+
+
+def budget_refusal(workshop_id: int | None, calls: int = 1) -> str | None:
+    """None if this browser (and its workshop) may make `calls` more LLM calls now; else
+    a sentence saying how long to wait."""
+    browser, address = client()
+    who = f"b:{browser}" if browser else f"a:{address}" if address else "local"
+    for _ in range(calls):
+        wait = PER_CLIENT.take(who)
+        if wait is None and workshop_id is not None:
+            wait = PER_WORKSHOP.take(f"w:{workshop_id}")
+        if wait is not None:
+            minutes = max(1, round(wait / 60))
+            return (
+                "The LLM coach has had many questions from here in the last ten minutes: "
+                f"ask again in about {minutes} minute{'' if minutes == 1 else 's'}. The "
+                "rubric's scores and tips above stand."
+            )
+    return None
 
 
 def feedback(
@@ -27,6 +54,9 @@ def feedback(
     if held is not None and held[0] != text:
         held = None
     if st.button("Ask the LLM coach for a second opinion", key=f"{key}_ask"):
+        if (refusal := budget_refusal(workshop_id)) is not None:
+            warn(refusal)
+            return
         with st.spinner("Asking the LLM coach…"):
             try:
                 held = (text, coach.feedback(text, workshop_id=workshop_id))

@@ -13,6 +13,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from coach.bootstrap import Services, build
+from coach.domain.limits import Window
+from coach.ui import llm_panel
 from coach.ui.common import PAGES
 from tests.conftest import ROOT
 
@@ -20,8 +22,11 @@ APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(autouse=True)
-def _fresh_resources() -> Iterator[None]:
+def _fresh_resources(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     st.cache_resource.clear()  # each test gets its own database (see the root conftest)
+    # Each test starts with a full LLM budget (AppTest sessions share one "browser").
+    monkeypatch.setattr(llm_panel, "PER_CLIENT", Window(12, 600))
+    monkeypatch.setattr(llm_panel, "PER_WORKSHOP", Window(150, 600))
     yield
     st.cache_resource.clear()
 

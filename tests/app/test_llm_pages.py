@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from coach.bootstrap import Services, build
-from tests.app.conftest import frame, open_page, texts
+from tests.app.conftest import frame, open_page, texts, unescaped
 from tests.support.coaching_replies import reply
 from tests.support.fake_openai import FakeOpenAI
 
@@ -155,3 +155,13 @@ def test_an_endpoint_answering_with_a_web_page_says_so_on_the_page(
     assert not at.exception
     assert "not a chat completion" in at.warning[0].value
     assert [met.label for met in at.metric][:2] == ["Overall", "Desired"]
+
+
+def test_the_llm_budget_refuses_a_browser_that_asks_too_often(llm: FakeOpenAI) -> None:
+    at = open_page("score")
+    for i in range(13):
+        at.text_area(key="score_text_mission").input(f"We welcome guest number {i}.").run()
+        at.button(key="score_ask").click().run()
+    assert "many questions from here in the last ten minutes" in unescaped(at.warning[-1].value)
+    assert [met.label for met in at.metric][:1] == ["Overall"]  # the rubric still scores
+    assert not at.exception

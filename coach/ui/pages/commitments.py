@@ -13,7 +13,7 @@ from coach.errors import CoachError
 from coach.llm.coaching import Coach
 from coach.llm.protocol import LLMError
 from coach.service.commitments import NO_LINK, Commitments, CommitmentView
-from coach.ui import results
+from coach.ui import llm_panel, results
 from coach.ui.common import act, fail, link, services, warn
 
 
@@ -175,6 +175,9 @@ def _llm_rewrite(cm: Commitments, coach: Coach, plan: Plan, v: CommitmentView) -
     if not coach.enabled:
         return
     if st.button("Sharper rewrite (LLM)", key=key):
+        if (refusal := llm_panel.budget_refusal(plan.workshop_id)) is not None:
+            warn(refusal)
+            return
         with st.spinner("Asking the LLM coach…"):
             try:
                 st.session_state[key + "_answer"] = coach.rewrite_commitment(

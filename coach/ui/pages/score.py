@@ -72,6 +72,9 @@ def render() -> None:
     elif svc.coach.enabled and st.button(
         "Ask the LLM coach for a sharper rewrite", key="commitment_llm"
     ):
+        if (refusal := llm_panel.budget_refusal(None)) is not None:
+            warn(refusal)
+            return
         with st.spinner("Asking the LLM coach…"):
             try:
                 better = svc.coach.rewrite_commitment(text, mission or "")

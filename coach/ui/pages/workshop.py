@@ -11,8 +11,8 @@ from coach.domain.codes import format_code
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
 from coach.service.workshops import Board, Workshops
-from coach.ui import board, facilitating, live, people, results, steps, timer
-from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once
+from coach.ui import board, facilitating, live, llm_panel, people, results, steps, timer
+from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once, warn
 
 
 def render() -> None:
@@ -114,8 +114,11 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
         and st.button("Get LLM feedback for every draft", key="llm_all")
     ):
         drafts = [d.latest.text for d in services().store.drafts(workshop.id)]
-        with st.spinner(f"Asking the LLM coach about {len(drafts)} drafts at once…"):
-            st.session_state["board_llm"] = coach.feedback_many(drafts, workshop_id=workshop.id)
+        if (refusal := llm_panel.budget_refusal(workshop.id, len(drafts))) is not None:
+            warn(refusal)
+        else:
+            with st.spinner(f"Asking the LLM coach about {len(drafts)} drafts at once…"):
+                st.session_state["board_llm"] = coach.feedback_many(drafts, workshop_id=workshop.id)
     state = "revealed" if workshop.revealed else "private: shown only as submitted ✓"
     st.caption(f"Drafts are {state}. Drafting is {'locked' if workshop.locked else 'open'}.")
 
