@@ -249,3 +249,22 @@ def test_a_database_failure_mid_page_is_a_message_not_a_traceback(svc: Services)
     assert "Your last action was not saved; try it again in a moment." in shown
     assert "no such table" not in shown  # the driver's words go to the server log
     assert not at.exception
+
+
+def test_an_outage_keeps_the_typed_draft_and_the_page_comes_back(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Ana")
+    at = open_page("join", code=w.code, member=m.token)
+    at.text_area(key=f"member_draft_{m.id}").input("We welcome every guest by name.").run()
+    path = svc.store.engine.url.database or ""
+    with sqlite3.connect(path) as conn:  # the database stops answering for workshops
+        conn.execute("ALTER TABLE workshops RENAME TO workshops_gone")
+    at.run()
+    assert not at.exception
+    assert "did not answer" in unescaped(at.error[0].value)
+    assert not at.text_input  # not the join form: the member's page waits
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE workshops_gone RENAME TO workshops")
+    at.run()
+    assert not at.error
+    assert at.text_area(key=f"member_draft_{m.id}").value == "We welcome every guest by name."

@@ -9,10 +9,10 @@ import streamlit as st
 
 from coach.domain.codes import format_code, parse_code
 from coach.domain.types import Member, Workshop
-from coach.errors import CoachError
+from coach.errors import CoachError, InputError
 from coach.scoring.rubric import load_rubric, load_sectors
 from coach.scoring.scorer import score_text
-from coach.service.workshops import Workshops
+from coach.service.workshops import NotFound, Workshops
 from coach.ui import live, llm_panel, member_consensus, results, timer
 from coach.ui.common import PAGES, fail, services, submit_once
 from coach.ui.device import client, device_memory
@@ -85,9 +85,26 @@ def render() -> None:
 def _workshop(ws: Workshops, code: str) -> Workshop | None:
     try:
         return ws.find(code)
-    except CoachError as exc:
+    except (InputError, NotFound) as exc:  # a wrong code: ask for it
         fail(exc)
         return None
+    except CoachError as exc:  # an outage: say so, keep the page, and come back by itself
+        fail(exc)
+        _back_when_the_database_answers(ws, code)
+        st.stop()
+    return None
+
+
+@st.fragment(run_every=3)
+def _back_when_the_database_answers(ws: Workshops, code: str) -> None:
+    """Every 3 s, one light read; when it answers, the whole page draws again, with what
+    the member had typed still in the box."""
+    try:
+        ws.find(code)
+    except CoachError:
+        st.caption("Trying again every few seconds…")
+        return
+    st.rerun(scope="app")
 
 
 def _code_form(ws: Workshops) -> None:
@@ -173,8 +190,11 @@ def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
         st.caption(f"The shared screen shows you as Member {member.position}, never by name.")
     draft = ws.own_draft(workshop, member)
     text_key = f"member_draft_{member.id}"
+    kept = f"member_draft_kept_{member.id}"  # survives runs where the box is not drawn
     if text_key not in st.session_state:
-        st.session_state[text_key] = draft.latest.text if draft else ""
+        st.session_state[text_key] = st.session_state.get(kept) or (
+            draft.latest.text if draft else ""
+        )
     if (adopted := st.session_state.pop("member_adopted_rewrite", None)) is not None:
         st.session_state[text_key] = adopted  # the box shows the version just submitted
     st.caption(
@@ -184,6 +204,7 @@ def _drafting(ws: Workshops, workshop: Workshop, member: Member) -> None:
         "until the facilitator reveals all drafts at once."
     )
     text = st.text_area("Your mission statement", key=text_key, height=120)
+    st.session_state[kept] = text  # an outage or a page that could not draw loses nothing
     if st.button(
         "Submit" if draft is None else "Submit revision",
         type="primary",
