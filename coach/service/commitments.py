@@ -68,6 +68,12 @@ class Team:
         return (self.followup_due - (today or date.today())).days
 
 
+# A plan is a handful of promises a person can keep; thousands made a page that never
+# finished loading (2,100 in 300 s). Check-ins are dated notes, a few a week at most.
+MAX_COMMITMENTS = 50
+MAX_CHECKINS = 200
+
+
 class Commitments:
     def __init__(self, store: CommitmentStore, workshops: Workshops):
         self.store = store
@@ -134,6 +140,12 @@ class Commitments:
             texts = [
                 line[s:e] if i == 0 else preamble + line[s:e] for i, (s, e, _) in enumerate(spans)
             ]
+        if len(plan.commitments) + len(texts) > MAX_COMMITMENTS:
+            raise InputError(
+                f"A plan keeps at most {MAX_COMMITMENTS} commitments; this one has "
+                f"{len(plan.commitments)}. Mark some done or remove them first: a few kept "
+                "promises beat many."
+            )
         self.store.add_commitments(plan.id, texts)
         return len(texts)
 
@@ -180,8 +192,14 @@ class Commitments:
         if len(note) > NOTE_CHARS:
             raise InputError(f"Keep a check-in note to {NOTE_CHARS} characters.")
         status = _status(status)
+        plan = self.open(token)
+        found = next((c for c in plan.commitments if c.id == commitment_id), None)
+        if found is not None and len(found.checkins) >= MAX_CHECKINS:
+            raise InputError(
+                f"This commitment already has {MAX_CHECKINS} check-ins, the most it keeps."
+            )
         # Two writes, one unit of work: never a new status without its dated record.
-        self.store.update_commitment(self.open(token).id, commitment_id, status=status)
+        self.store.update_commitment(plan.id, commitment_id, status=status)
         self.store.add_check_in(commitment_id, status, note)
 
     def remove(self, token: str, commitment_id: int) -> None:

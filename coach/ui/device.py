@@ -9,6 +9,8 @@ from typing import Any
 
 import streamlit as st
 
+from coach.domain.limits import Window
+
 STORAGE_KEY = "mission-coach.recent.v1"
 LIMIT = 12
 MAX_CHARS = 200
@@ -203,3 +205,22 @@ def client() -> tuple[str, str]:
     if forwarded and (not address or _private(address)):
         address = forwarded
     return browser, address
+
+
+# New workshops and personal plans per browser in an hour: a facilitator makes a few, a
+# script would make thousands.
+CREATIONS = Window(20, 3600)
+
+
+def creation_refusal(kind: str) -> str | None:
+    """None if this browser may create one more `kind` now, else what to do."""
+    browser, address = client()
+    who = f"b:{browser}" if browser else f"a:{address}" if address else "local"
+    wait = CREATIONS.take(f"{kind}:{who}")
+    if wait is None:
+        return None
+    minutes = max(1, round(wait / 60))
+    return (
+        f"This device has made many {kind}s in the last hour. Use one of them, or try again "
+        f"in about {minutes} minute{'' if minutes == 1 else 's'}."
+    )

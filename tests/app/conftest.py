@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from coach.bootstrap import Services, build
 from coach.domain.limits import Window
-from coach.ui import llm_panel
+from coach.ui import device, llm_panel
 from coach.ui.common import PAGES
 from tests.conftest import ROOT
 
@@ -27,6 +27,7 @@ def _fresh_resources(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # Each test starts with a full LLM budget (AppTest sessions share one "browser").
     monkeypatch.setattr(llm_panel, "PER_CLIENT", Window(12, 600))
     monkeypatch.setattr(llm_panel, "PER_WORKSHOP", Window(150, 600))
+    monkeypatch.setattr(device, "CREATIONS", Window(20, 3600))
     yield
     st.cache_resource.clear()
 

@@ -268,3 +268,21 @@ def test_an_outage_keeps_the_typed_draft_and_the_page_comes_back(svc: Services) 
     at.run()
     assert not at.error
     assert at.text_area(key=f"member_draft_{m.id}").value == "We welcome every guest by name."
+
+
+def test_one_browser_cannot_create_workshops_without_end(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.domain.limits import Window
+    from coach.ui import device
+
+    monkeypatch.setattr(device, "CREATIONS", Window(2, 3600))
+    made = []
+    for i in range(3):
+        at = open_page("home")
+        at.text_input(key="create_name").input(f"Desk {i}")
+        at.button(key="FormSubmitter:create_form-Create workshop").click().run()
+        made.append(bool(at.code))
+    assert made == [True, True, False]
+    assert "made many workshops in the last hour" in unescaped(at.error[0].value)
+    assert not at.exception

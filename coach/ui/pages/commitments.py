@@ -9,12 +9,13 @@ import streamlit as st
 from coach.domain import elements as elements_mod
 from coach.domain.reminders import to_ics
 from coach.domain.types import CADENCES, STATUSES, Plan
-from coach.errors import CoachError
+from coach.errors import CoachError, InputError
 from coach.llm.coaching import Coach
 from coach.llm.protocol import LLMError
 from coach.service.commitments import NO_LINK, Commitments, CommitmentView
 from coach.ui import llm_panel, results
 from coach.ui.common import act, fail, link, services, warn
+from coach.ui.device import creation_refusal
 
 
 def render() -> None:
@@ -56,6 +57,8 @@ def _start(cm: Commitments) -> None:
         )
         if st.form_submit_button("Start my commitments", type="primary"):
             try:
+                if (refusal := creation_refusal("plan")) is not None:
+                    raise InputError(refusal)
                 st.query_params["plan"] = cm.start(name, mission).token
             except CoachError as exc:
                 fail(exc)

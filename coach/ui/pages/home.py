@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from coach.domain.codes import format_code
-from coach.errors import CoachError
+from coach.errors import CoachError, InputError
 from coach.ui.common import PAGES, fail, link, services
-from coach.ui.device import device_memory
+from coach.ui.device import creation_refusal, device_memory
 
 DEFAULT_FOCUS = "superior customer service at every level of operations"
 
@@ -37,6 +37,8 @@ def render() -> None:
         focus = st.text_input("Focus (optional)", key="create_focus", value=DEFAULT_FOCUS)
         if st.form_submit_button("Create workshop", type="primary"):
             try:
+                if (refusal := creation_refusal("workshop")) is not None:
+                    raise InputError(refusal)
                 workshop, key = ws.create(name, org, focus)
             except CoachError as exc:
                 fail(exc)
