@@ -68,7 +68,7 @@ def _allowed() -> bool:
 def _unlock() -> None:
     key = admin_key()
     if key is None:
-        st.info("No admin key is set: open this page from a facilitator link.")
+        st.info("No admin key is set: open your facilitator link, then Settings in the top bar.")
         return
     with st.form("admin_form"):
         given = st.text_input("Admin key", type="password", key="admin_key_input")
