@@ -75,13 +75,20 @@ def candidates(rnd: Round, voting: bool, ballots: int, members: int) -> None:
         say(f"Ballots in: {ballots} of {members}", "mc-huge")
 
 
-def result(consensus: Consensus, rnd: Round) -> None:
-    """The vote's result as a chart of Borda points, its figures in a table beside it."""
+def _points(consensus: Consensus, rnd: Round) -> list[dict[str, object]] | None:
+    """Each candidate's Borda points and first preferences, or None before any ballot."""
     tally = consensus.tally(rnd)
     if tally is None:
-        return
+        return None
     labels = {c.id: Consensus.label(rnd, c.id) for c in rnd.candidates}
-    _, points = record.tally_rows(tally, labels)
+    return record.tally_rows(tally, labels)[1]
+
+
+def result(consensus: Consensus, rnd: Round) -> None:
+    """The vote's result as a chart of Borda points, its figures in a table beside it."""
+    points = _points(consensus, rnd)
+    if points is None:
+        return
     frame = pd.DataFrame(points).set_index("candidate")
     say("The vote")
     left, right = st.columns([3, 2])
@@ -104,11 +111,9 @@ def result(consensus: Consensus, rnd: Round) -> None:
 
 def result_line(consensus: Consensus, rnd: Round) -> None:
     """The vote's result in one line, for the check, when the chart would not fit too."""
-    tally = consensus.tally(rnd)
-    if tally is None:
+    points = _points(consensus, rnd)
+    if points is None:
         return
-    labels = {c.id: Consensus.label(rnd, c.id) for c in rnd.candidates}
-    _, points = record.tally_rows(tally, labels)
     say(
         "The vote, in Borda points: "
         + " · ".join(f"{p['candidate']} {float(str(p['Borda points'])):g}" for p in points)

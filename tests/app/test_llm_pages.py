@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from coach.bootstrap import Services, build
 from tests.app.conftest import frame, open_page, texts, unescaped
@@ -95,20 +96,26 @@ def test_llm_merged_candidates_can_be_added(llm: FakeOpenAI) -> None:
     assert not at.exception
 
 
+def _member_asks(fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, int]:
+    """A member's page, its draft submitted, asking the LLM served by `fake`."""
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+    svc = build()
+    w, _ = svc.workshops.create("Desk")
+    _, m = svc.workshops.join(w.code, "Ana")
+    svc.workshops.submit(w.code, m.token, "We help.", "n")
+    at = open_page("join", code=w.code, member=m.token)
+    at.button(key="member_ask").click().run()
+    return at, m.id
+
+
 def test_failing_llm_says_so_and_keeps_everything(monkeypatch: pytest.MonkeyPatch) -> None:
     with FakeOpenAI() as fake:
         fake.fail(401, {"error": {"message": "no", "type": "auth", "code": "bad"}})
-        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
-        svc = build()
-        w, _ = svc.workshops.create("Desk")
-        _, m = svc.workshops.join(w.code, "Ana")
-        svc.workshops.submit(w.code, m.token, "We help.", "n")
-        at = open_page("join", code=w.code, member=m.token)
-        at.button(key="member_ask").click().run()
+        at, member_id = _member_asks(fake, monkeypatch)
     assert not at.exception
     assert "No LLM feedback this time" in at.warning[0].value
     assert [met.label for met in at.metric][:2] == ["Overall", "Desired"]  # the rubric stands
-    assert at.text_area(key=f"member_draft_{m.id}").value == "We help."
+    assert at.text_area(key=f"member_draft_{member_id}").value == "We help."
     assert not at.exception
 
 
@@ -145,13 +152,7 @@ def test_an_endpoint_answering_with_a_web_page_says_so_on_the_page(
     with FakeOpenAI() as fake:
         for _ in range(6):
             fake.page()
-        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
-        svc = build()
-        w, _ = svc.workshops.create("Desk")
-        _, m = svc.workshops.join(w.code, "Ana")
-        svc.workshops.submit(w.code, m.token, "We help.", "n")
-        at = open_page("join", code=w.code, member=m.token)
-        at.button(key="member_ask").click().run()
+        at, _ = _member_asks(fake, monkeypatch)
     assert not at.exception
     assert "not a chat completion" in at.warning[0].value
     assert [met.label for met in at.metric][:2] == ["Overall", "Desired"]
