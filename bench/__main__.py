@@ -8,7 +8,6 @@ external references in ../shared/peer/.
 
 from __future__ import annotations
 
-import csv
 import os
 import random
 import statistics
@@ -22,12 +21,8 @@ from coach.scoring.scorer import Scorer
 
 
 def _statements() -> tuple[list[str], str]:
-    path = evaluate.PEER_DIR / "mission_statements.tsv"
-    if path.is_file():
-        with path.open(encoding="utf-8", newline="") as f:
-            rows = [r["statement"] for r in csv.DictReader(f, delimiter="\t")]
-        rows = [r for r in rows if r.strip() and len(r) <= 1000]
-        return rows, f"{len(rows)} real statements ({path.name})"
+    if rows := evaluate.real_statements():
+        return rows, f"{len(rows)} real statements (mission_statements.tsv)"
     rng = random.Random(7)
     words = [
         "we",

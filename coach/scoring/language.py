@@ -174,32 +174,30 @@ def words_of(text: str) -> tuple[Word, ...]:
 
 def _verb_form(w: Word) -> frozenset[str]:
     """The finite forms this word can be: "base" (we serve), "s" (she serves), "past"."""
-    return _forms(w.lower, w.lemma, "VERB" in w.classes)
+    return _forms_of(w.lower, w.lemma, "VERB" in w.classes)
 
 
 @lru_cache(maxsize=16384)
-def _forms(lower: str, lemma: str, verb: bool) -> frozenset[str]:
-    return frozenset(_forms_of(lower, lemma, verb))
-
-
-def _forms_of(lower: str, lemma: str, verb: bool) -> set[str]:
+def _forms_of(lower: str, lemma: str, verb: bool) -> frozenset[str]:
     if lower in BE:
-        return {"base" if BE[lower] in ("p", "1s") else "s" if BE[lower] == "3s" else "past"}
+        return frozenset(
+            {"base" if BE[lower] in ("p", "1s") else "s" if BE[lower] == "3s" else "past"}
+        )
     if lower in MODALS:
-        return {"base", "s", "past"}  # a modal fits any subject
+        return frozenset({"base", "s", "past"})  # a modal fits any subject
     if lower in ("has", "does", "doesn't"):
-        return {"s"}
+        return frozenset({"s"})
     if lower in ("have", "do", "don't"):
-        return {"base"}
+        return frozenset({"base"})
     if lower == "had":
-        return {"past"}
+        return frozenset({"past"})
     if not verb:
-        return set()
+        return frozenset()
     forms = set()
     for tag, form in (("VBP", "base"), ("VB", "base"), ("VBZ", "s"), ("VBD", "past")):
         if lower in getInflection(lemma, tag=tag):
             forms.add(form)
-    return forms
+    return frozenset(forms)
 
 
 def _number(head: Word, first: Word) -> str:

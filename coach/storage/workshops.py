@@ -271,7 +271,7 @@ class Store(Database):
             row = s.scalar(select(_Member).where(_Member.token == token))
             if row is not None and row.merged_into_id is not None:
                 row = s.get(_Member, row.merged_into_id) or row
-            return _member(row, self._anonymous(s, row.workshop_id)) if row else None
+            return _member(row) if row else None  # the member's own view: their own name
 
     def seen(self, token: str) -> None:
         """The member's screen is open: note the time (no revision bump, so no screen

@@ -212,15 +212,24 @@ def client() -> tuple[str, str]:
 CREATIONS = Window(20, 3600)
 
 
+def client_key() -> str:
+    """One key per client for the limits: its browser, else its address."""
+    browser, address = client()
+    return f"b:{browser}" if browser else f"a:{address}" if address else "local"
+
+
+def in_minutes(seconds: float) -> str:
+    """'about 3 minutes': how long a refusal lasts, as a person says it."""
+    minutes = max(1, round(seconds / 60))
+    return f"about {minutes} minute{'' if minutes == 1 else 's'}"
+
+
 def creation_refusal(kind: str) -> str | None:
     """None if this browser may create one more `kind` now, else what to do."""
-    browser, address = client()
-    who = f"b:{browser}" if browser else f"a:{address}" if address else "local"
-    wait = CREATIONS.take(f"{kind}:{who}")
+    wait = CREATIONS.take(f"{kind}:{client_key()}")
     if wait is None:
         return None
-    minutes = max(1, round(wait / 60))
     return (
         f"This device has made many {kind}s in the last hour. Use one of them, or try again "
-        f"in about {minutes} minute{'' if minutes == 1 else 's'}."
+        f"in {in_minutes(wait)}."
     )

@@ -11,7 +11,7 @@ from coach.domain.limits import Window
 from coach.llm.coaching import Coach, Feedback
 from coach.llm.protocol import LLMError
 from coach.ui.common import warn
-from coach.ui.device import client
+from coach.ui.device import client_key, in_minutes
 
 # LLM calls cost money: a browser may ask a dozen times in ten minutes, a workshop (every
 # phone and the facilitator together) a hundred and fifty. Answers from the cache are free
@@ -23,18 +23,15 @@ PER_WORKSHOP = Window(150, 600)
 def budget_refusal(workshop_id: int | None, calls: int = 1) -> str | None:
     """None if this browser (and its workshop) may make `calls` more LLM calls now; else
     a sentence saying how long to wait."""
-    browser, address = client()
-    who = f"b:{browser}" if browser else f"a:{address}" if address else "local"
+    who = client_key()
     for _ in range(calls):
         wait = PER_CLIENT.take(who)
         if wait is None and workshop_id is not None:
             wait = PER_WORKSHOP.take(f"w:{workshop_id}")
         if wait is not None:
-            minutes = max(1, round(wait / 60))
             return (
                 "The LLM coach has had many questions from here in the last ten minutes: "
-                f"ask again in about {minutes} minute{'' if minutes == 1 else 's'}. The "
-                "rubric's scores and tips above stand."
+                f"ask again in {in_minutes(wait)}. The rubric's scores and tips above stand."
             )
     return None
 

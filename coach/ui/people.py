@@ -103,9 +103,14 @@ def _gone_quiet(workshop_id: int) -> None:
     """Who has not been seen for a while (a phone locked, a tab closed): a light read every
     30 s, so the facilitator can mark them absent before a vote waits for them."""
     now = datetime.now(UTC)
+    # A full rerun of the page runs this too: read at most once per 25 s either way.
+    read = st.session_state.get("quiet_read")
+    if read is None or read[0] != workshop_id or (now - read[1]).total_seconds() > 25:
+        read = (workshop_id, now, services().store.members(workshop_id))
+        st.session_state["quiet_read"] = read
     quiet = [
         m.display_name
-        for m in services().store.members(workshop_id)
+        for m in read[2]
         if m.counted and m.last_seen is not None and now - m.last_seen > QUIET_AFTER
     ]
     if quiet:

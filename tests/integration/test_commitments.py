@@ -6,18 +6,12 @@ from datetime import date
 
 import pytest
 
-from coach.bootstrap import Services, build
-from coach.config import Settings
+from coach.bootstrap import Services
 from coach.errors import InputError
 from coach.service.commitments import NO_LINK
 from coach.service.workshops import AccessDenied, NotFound
 
 MISSION = "We welcome every guest like family and exceed their expectations."
-
-
-@pytest.fixture
-def svc(migrated_database_url: str) -> Services:
-    return build(Settings(database_url=migrated_database_url, public_url=None))
 
 
 def test_a_solo_plan_lives_behind_its_link(svc: Services) -> None:

@@ -17,11 +17,6 @@ from coach.storage.migrations import LATEST, current_version, migrate
 GOOD = {"desired": 4, "bold": 4, "clear": 3, "stretching": 5}
 
 
-@pytest.fixture
-def svc(migrated_database_url: str) -> Services:
-    return build(Settings(database_url=migrated_database_url, public_url=None))
-
-
 def _team(svc: Services, n: int = 3) -> tuple[Workshop, str, list[Member], list[int]]:
     w, key = svc.workshops.create("Desk")
     members, drafts = [], []

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from coach.bootstrap import Services, build
-from coach.config import Settings
+from coach.bootstrap import Services
 from coach.domain.types import Member, Workshop
 from coach.service.consensus import PhaseError
 from coach.service.workshops import AccessDenied
 
 GOOD = {"desired": 4, "bold": 4, "clear": 4, "stretching": 4}
-
-
-@pytest.fixture
-def svc(migrated_database_url: str) -> Services:
-    return build(Settings(database_url=migrated_database_url, public_url=None))
 
 
 def _team(svc: Services) -> tuple[Workshop, str, list[Member]]:

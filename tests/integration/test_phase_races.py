@@ -11,19 +11,13 @@ from typing import Any
 
 import pytest
 
-from coach.bootstrap import Services, build
-from coach.config import Settings
+from coach.bootstrap import Services
 from coach.domain.types import Expect, Member, Workshop
 from coach.service.consensus import PhaseError, StaleAction
 from coach.storage.consensus import ConsensusStore
 
 GOOD = {"desired": 4, "bold": 4, "clear": 4, "stretching": 4}
 HOLD = 0.25  # seconds the second actor is given to (wrongly) get past the lock
-
-
-@pytest.fixture
-def svc(migrated_database_url: str) -> Services:
-    return build(Settings(database_url=migrated_database_url, public_url=None))
 
 
 def _voting(svc: Services, n: int = 3) -> tuple[Workshop, str, list[Member]]:

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from coach.bootstrap import Services, build
-from coach.config import Settings
+from coach.bootstrap import Services
 from coach.exports.formats import export
 from coach.service import record
 
 NAMES = ("Anastasia", "Bogdan", "Cyrille")
-
-
-@pytest.fixture
-def svc(migrated_database_url: str) -> Services:
-    return build(Settings(database_url=migrated_database_url, public_url=None))
 
 
 def test_an_anonymous_workshop_shows_stable_labels_everywhere_shared(svc: Services) -> None:

@@ -15,11 +15,6 @@ from coach.service.workshops import JOINS_PER_BROWSER, AccessDenied, NotFound
 from coach.storage.backup import backup, canonical, restore
 
 
-@pytest.fixture
-def svc(migrated_database_url: str) -> Services:
-    return build(Settings(database_url=migrated_database_url, public_url=None))
-
-
 def test_merging_a_duplicate_moves_what_the_kept_member_lacks(svc: Services) -> None:
     w, key = svc.workshops.create("Desk")
     _, ana = svc.workshops.join(w.code, "Ana")

@@ -26,11 +26,6 @@ class Boom(StoreError):
     """The failure forced between two writes."""
 
 
-@pytest.fixture
-def svc(migrated_database_url: str) -> Services:
-    return build(Settings(database_url=migrated_database_url, public_url=None))
-
-
 def _after_concerns(svc: Services) -> tuple[Workshop, str]:
     w, key = svc.workshops.create("Desk")
     members = [svc.workshops.join(w.code, n)[1] for n in ("Ana", "Bo")]
