@@ -28,6 +28,13 @@ COMMITMENTS = {
 
 def create(svc: Services) -> tuple[Workshop, str]:
     """A workshop that has been through drafting, a vote, a check and adoption."""
+    workshop, key, _ = create_with_links(svc)
+    return workshop, key
+
+
+def create_with_links(svc: Services) -> tuple[Workshop, str, dict[str, str]]:
+    """The demo workshop, its facilitator key, and each member's link secret by name (the
+    database keeps only their hashes)."""
     ws, cs = svc.workshops, svc.consensus
     workshop, key = ws.create(
         "Front desk team (demo)",
@@ -66,4 +73,4 @@ def create(svc: Services) -> tuple[Workshop, str]:
         plan = svc.commitments.for_member(adopted, members[name])
         svc.commitments.add(plan.token, line)
     svc.commitments.set_followup(workshop.code, key, date.today() + timedelta(days=14))
-    return ws.find(workshop.code), key
+    return ws.find(workshop.code), key, {name: m.token for name, m in members.items()}

@@ -37,3 +37,20 @@ def parse_code(raw: str) -> str:
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def new_link_secret() -> str:
+    """The secret in a member's or a plan's personal link (128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
+def token_hash(token: str) -> str:
+    """What the database keeps of a link's secret: its SHA-256, so a copied database or
+    backup opens no one's page."""
+    return hashlib.sha256(f"link:{token}".encode()).hexdigest()
+
+
+def member_plan_token(member_token: str) -> str:
+    """A member's commitment plan link, derived from their member link: the member's page
+    can always find it again, while the database keeps only hashes of both."""
+    return hashlib.sha256(f"plan:{member_token}".encode()).hexdigest()[:32]

@@ -6,11 +6,11 @@ pasted mission, or belong to a workshop member, with the workshop's adopted stat
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
 from coach.domain import elements as elements_mod
+from coach.domain.codes import member_plan_token, new_link_secret
 from coach.domain.reminders import Reminder
 from coach.domain.types import (
     CADENCES,
@@ -24,7 +24,7 @@ from coach.domain.types import (
 )
 from coach.errors import InputError
 from coach.scoring.scorer import ScoreResult, get_scorer, score_text
-from coach.service.workshops import NotFound, Workshops, clean_field, refuse_nul
+from coach.service.workshops import AccessDenied, NotFound, Workshops, clean_field, refuse_nul
 from coach.storage.commitments import CommitmentStore
 from coach.storage.db import Database, one_transaction
 
@@ -88,7 +88,7 @@ class Commitments:
     def start(self, name: str = "", mission: str = "") -> Plan:
         """A plan on its own, behind a new personal link."""
         return self.store.create_plan(
-            secrets.token_urlsafe(16),
+            new_link_secret(),
             clean_field(name, "member name"),
             _mission(mission),
             None,
@@ -96,14 +96,22 @@ class Commitments:
         )
 
     def for_member(self, workshop: Workshop, member: Member) -> Plan:
-        """The member's plan in this workshop (made on first use), with its adopted mission."""
-        plan = self.store.plan_of_member(member.id)
+        """The member's plan in this workshop (made on first use), with its adopted mission.
+
+        `member` is as their own page has it, with their link's secret: the plan's link is
+        derived from it, so it is found again although the database keeps only hashes."""
+        if not member.token:
+            raise AccessDenied("Open your own member link to reach your commitments.")
+        token = member_plan_token(member.token)
+        plan = self.store.plan(token)
         if plan is not None:
             return plan
+        held = self.store.plan_of_member(member.id)
+        if held is not None:  # made before links were hashed, or under a merged duplicate
+            self.store.set_plan_token(held.id, token)
+            return self.open(token)
         adopted = self._adopted_text(workshop)
-        return self.store.create_plan(
-            secrets.token_urlsafe(16), member.name, adopted, workshop.id, member.id
-        )
+        return self.store.create_plan(token, member.name, adopted, workshop.id, member.id)
 
     def open(self, token: str | None) -> Plan:
         plan = self.store.plan(token) if token and "\x00" not in token else None

@@ -22,7 +22,7 @@ from coach.domain.types import (
     Workshop,
 )
 from coach.errors import CoachError, InputError
-from coach.service.workshops import NotFound, Workshops, refuse_nul
+from coach.service.workshops import NotFound, OnBehalf, Workshops, refuse_nul
 from coach.storage.consensus import ConsensusStore
 from coach.storage.db import Database, one_transaction
 
@@ -365,7 +365,7 @@ class Consensus:
 
     # -- members (or the facilitator entering for them at the shared screen) ---
     @one_transaction
-    def ballot(self, code: str, member_token: str, ranking: list[list[int]]) -> None:
+    def ballot(self, code: str, member_token: str | OnBehalf, ranking: list[list[int]]) -> None:
         workshop, member, rnd = self._member_in(code, member_token, "voting")
         ids = set(rnd.active)
         groups = [list(dict.fromkeys(g)) for g in ranking if g]
@@ -380,7 +380,9 @@ class Consensus:
         self.rounds.put_ballot(workshop.id, rnd.id, member.id, groups)
 
     @one_transaction
-    def check(self, code: str, member_token: str, scores: dict[str, int], concern: str) -> None:
+    def check(
+        self, code: str, member_token: str | OnBehalf, scores: dict[str, int], concern: str
+    ) -> None:
         workshop, member, rnd = self._member_in(code, member_token, "check")
         missing = [q for q in QUESTIONS if q not in scores]
         if missing:
@@ -405,7 +407,9 @@ class Consensus:
         self.ws.back(member)
         self.rounds.put_check(workshop.id, rnd.id, member.id, rnd.leader_id, scores, concern)
 
-    def _member_in(self, code: str, token: str, phase: Phase) -> tuple[Workshop, Member, RoundHead]:
+    def _member_in(
+        self, code: str, token: str | OnBehalf, phase: Phase
+    ) -> tuple[Workshop, Member, RoundHead]:
         """Light reads (a write must not load every ballot already cast), the round held."""
         workshop, member = self.ws.membership(code, token)
         head = self.head(workshop)

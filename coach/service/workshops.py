@@ -12,7 +12,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from coach.domain.codes import format_code, hash_key, new_code, parse_code
+from coach.domain.codes import (
+    format_code,
+    hash_key,
+    member_plan_token,
+    new_code,
+    new_link_secret,
+    parse_code,
+)
 from coach.domain.types import Draft, DraftVersion, Member, Workshop
 from coach.errors import CoachError, InputError
 from coach.scoring.rubric import load_rubric
@@ -85,6 +92,15 @@ def _presenter_token(key_hash: str) -> str:
     # Derived from the key's hash, so nothing new is stored and it cannot be turned back
     # into the key; a new facilitator key would give a new presentation link.
     return hashlib.sha256(f"present:{key_hash}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """The facilitator at the shared screen, entering a draft, a ballot or answers for a
+    member (who may have no phone): their key stands in for the member's link."""
+
+    key: str | None
+    member_id: int
 
 
 def _no_workshop(code: str) -> str:
@@ -244,13 +260,32 @@ class Workshops:
         member = self.store.add_member(
             workshop.id,
             clean_field(name, "member name"),
-            secrets.token_urlsafe(16),
+            new_link_secret(),
             capacity=MAX_MEMBERS,
             admitted=not workshop.admission,
             joined_from=(_client_hash(workshop, browser), _client_hash(workshop, address)),
             guard=_not_too_many_joins,
         )
         return workshop, member
+
+    def rotate_key(self, raw_code: str, key: str | None) -> str:
+        """A new facilitator key, shown once: the old key and the projector link made from
+        it stop working (a key seen on a screen, or left on a shared computer)."""
+        workshop = self.facilitator(raw_code, key)
+        new = secrets.token_urlsafe(24)
+        self.store.set_key_hash(workshop.id, hash_key(new))
+        return new
+
+    def new_member_link(self, raw_code: str, key: str | None, member_id: int) -> str:
+        """A new link for one member (a lost phone, a link sent to the wrong person): the
+        old link and any merged duplicate's stop working; draft, ballot and plan stay."""
+        workshop = self.facilitator(raw_code, key)
+        member = self._own_member(workshop, member_id)
+        if member.merged_into is not None:
+            raise InputError("This join was merged into another member: renew theirs instead.")
+        token = new_link_secret()
+        self.store.new_member_link(workshop.id, member.id, token, member_plan_token(token))
+        return token
 
     def rotate_join_code(self, raw_code: str, key: str | None) -> Workshop:
         """A fresh join code: the old one stops letting new people in (a code seen outside
@@ -282,8 +317,11 @@ class Workshops:
         if usable := _searchable(token):
             self.store.seen(usable)
 
-    def membership(self, raw_code: str, token: str | None) -> tuple[Workshop, Member]:
-        """The workshop and the member whose link this is, in one read; NotFound otherwise."""
+    def membership(self, raw_code: str, token: str | OnBehalf | None) -> tuple[Workshop, Member]:
+        """The workshop and the member whose link this is, in one read; NotFound otherwise.
+        `OnBehalf`: the facilitator's key and the member they enter for."""
+        if isinstance(token, OnBehalf):
+            return self._entered_for(raw_code, token)
         code = parse_code(raw_code)
         usable = _searchable(token)
         workshop, member = self.store.membership(code, usable)
@@ -303,13 +341,22 @@ class Workshops:
             )
         return workshop, member
 
+    def _entered_for(self, raw_code: str, on: OnBehalf) -> tuple[Workshop, Member]:
+        workshop = self.facilitator(raw_code, on.key)
+        member = self._own_member(workshop, on.member_id)
+        if member.removed:
+            raise AccessDenied(f"{member.display_name} is removed: bring them back first.")
+        return workshop, member
+
     def member(self, workshop: Workshop, token: str | None) -> Member | None:
         usable = _searchable(token)
         member = self.store.member(usable) if usable else None
         return member if member is not None and member.workshop_id == workshop.id else None
 
     # -- drafting ----------------------------------------------------------
-    def submit(self, raw_code: str, member_token: str, text: str, nonce: str) -> Submission:
+    def submit(
+        self, raw_code: str, member_token: str | OnBehalf, text: str, nonce: str
+    ) -> Submission:
         """Score and store a new version of the member's draft; text is kept verbatim."""
         workshop, member = self.membership(raw_code, member_token)
         if workshop.locked:
@@ -411,7 +458,7 @@ class Workshops:
         return self.store.add_member(
             workshop.id,
             clean_field(name, "member name"),
-            secrets.token_urlsafe(16),
+            new_link_secret(),
             capacity=MAX_MEMBERS,
         )  # no limit per client: the facilitator's own screen adds whom they choose
 

@@ -14,7 +14,13 @@ from typing import Any, get_args
 from sqlalchemy import Column, ColumnElement, Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
-from coach.domain.codes import CODE_ALPHABET, CODE_LENGTH, format_code
+from coach.domain.codes import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    format_code,
+    member_plan_token,
+    token_hash,
+)
 from coach.domain.elements import elements
 from coach.domain.types import (
     CADENCES,
@@ -308,6 +314,8 @@ FIELD_RULES: dict[tuple[str, str], Any] = {
     ("workshops", "code"): _code,
     ("workshops", "join_code"): _code,
     ("workshops", "facilitator_key_hash"): _hex64,
+    ("members", "token"): _hex64,
+    ("plans", "token"): _hex64,
     ("rounds", "phase"): _one_of(get_args(Phase)),
     ("rounds", "outcome"): _one_of(get_args(Outcome)),
     ("candidates", "kind"): _one_of(get_args(CandidateKind)),
@@ -365,9 +373,45 @@ def _json_ids(value: Any, where: str) -> Iterator[int]:
         raise _damaged(where, f"{value!r} is not an id")
 
 
+HASHED_LINKS = 12  # from this schema on, member and plan links are stored as hashes
+
+
+def _hash_links(tables: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """A backup from before links were hashed: its links hashed as migration 12 does, so
+    the people holding them get in after the restore."""
+    members: dict[Any, str] = {
+        r.get("id"): r["token"]
+        for r in tables.get("members", [])
+        if isinstance(r, dict) and isinstance(r.get("token"), str)
+    }
+    owned: set[Any] = set()
+    out = dict(tables)
+    plans = []
+    for r in tables.get("plans", []):
+        if isinstance(r, dict) and isinstance(r.get("token"), str):
+            r = dict(r)
+            owner = r.get("member_id")
+            if owner in members and owner not in owned:
+                owned.add(owner)
+                r["token"] = token_hash(member_plan_token(members[owner]))
+            else:
+                r["token"] = token_hash(r["token"])
+        plans.append(r)
+    out["plans"] = plans
+    out["members"] = [
+        {**r, "token": token_hash(r["token"])}
+        if isinstance(r, dict) and isinstance(r.get("token"), str)
+        else r
+        for r in tables.get("members", [])
+    ]
+    return out
+
+
 def _decoded(data: Any) -> dict[str, list[dict[str, Any]]]:
     """Every row checked and with Python values, or BackupError; references included."""
     tables = _header(data)
+    if data.get("schema", HASHED_LINKS) < HASHED_LINKS:
+        tables = _hash_links(tables)
     rows = {name: [_row(name, n, r) for n, r in enumerate(tables[name], 1)] for name in TABLES}
     if len(rows["workshops"]) != 1:
         raise _damaged("workshops", "a backup holds exactly one workshop")

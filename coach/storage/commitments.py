@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from coach.domain.codes import token_hash
 from coach.domain.types import CheckIn, Commitment, Feedback, Plan, Status
 from coach.storage.db import StoreError
 from coach.storage.rows import _CheckIn, _Commitment, _Feedback, _Plan, _utc, _Workshop, now
@@ -29,7 +30,7 @@ class CommitmentStore:
         with self.store.transaction() as s:
             s.add(
                 _Plan(
-                    token=token,
+                    token=token_hash(token),
                     name=name,
                     mission=mission,
                     workshop_id=workshop_id,
@@ -44,8 +45,8 @@ class CommitmentStore:
 
     def plan(self, token: str) -> Plan | None:
         with self.store.transaction() as s:
-            row = s.scalar(select(_Plan).where(_Plan.token == token))
-            return self._load(s, [row])[0] if row else None
+            row = s.scalar(select(_Plan).where(_Plan.token == token_hash(token)))
+            return self._load(s, [row], token)[0] if row else None
 
     def plan_of_member(self, member_id: int) -> Plan | None:
         with self.store.transaction() as s:
@@ -59,7 +60,9 @@ class CommitmentStore:
             )
             return self._load(s, rows)
 
-    def _load(self, s: Session, rows: list[_Plan]) -> list[Plan]:
+    def _load(self, s: Session, rows: list[_Plan], token: str = "") -> list[Plan]:
+        """Plans with their commitments; `token` is the link's secret when the caller came
+        with it (the database keeps only its hash)."""
         ids = [r.id for r in rows]
         found: dict[int, list[_Commitment]] = {i: [] for i in ids}
         for c in s.scalars(
@@ -79,7 +82,7 @@ class CommitmentStore:
         return [
             Plan(
                 id=r.id,
-                token=r.token,
+                token=token,
                 workshop_id=r.workshop_id,
                 member_id=r.member_id,
                 name=r.name,
@@ -101,6 +104,11 @@ class CommitmentStore:
             )
             for r in rows
         ]
+
+    def set_plan_token(self, plan_id: int, token: str) -> None:
+        """The plan's link becomes `token`; the old one stops working."""
+        with self.store.transaction() as s:
+            s.execute(update(_Plan).where(_Plan.id == plan_id).values(token=token_hash(token)))
 
     def set_plan(
         self, plan_id: int, *, name: str | None = None, mission: str | None = None

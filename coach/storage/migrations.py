@@ -26,6 +26,7 @@ from sqlalchemy import (
     text,
 )
 
+from coach.domain.codes import member_plan_token, token_hash
 from coach.domain.voting import letters
 
 VERSION_TABLE = "schema_version"
@@ -319,6 +320,27 @@ def _v11(conn: Connection) -> None:
     conn.execute(text("CREATE UNIQUE INDEX ux_workshops_join_code ON workshops (join_code)"))
 
 
+def _v12(conn: Connection) -> None:
+    """Member and plan links kept as hashes; a member's plan link derived from theirs."""
+    members: dict[int, str] = dict(conn.execute(text("SELECT id, token FROM members")).all())
+    owned: set[int] = set()
+    for plan_id, token, member_id in conn.execute(
+        text("SELECT id, token, member_id FROM plans ORDER BY id")
+    ).all():
+        if member_id in members and member_id not in owned:  # the one the member's page opens
+            owned.add(member_id)
+            token = member_plan_token(members[member_id])
+        conn.execute(
+            text("UPDATE plans SET token = :t WHERE id = :i"),
+            {"t": token_hash(token), "i": plan_id},
+        )
+    for member_id, token in members.items():
+        conn.execute(
+            text("UPDATE members SET token = :t WHERE id = :i"),
+            {"t": token_hash(token), "i": member_id},
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -331,6 +353,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (9, "a writing timer that may close drafting at zero", _v9),
     (10, "admission: new joins wait in a lobby until let in", _v10),
     (11, "merged members, last seen, joins per client, rotated join codes", _v11),
+    (12, "member and plan links kept as hashes", _v12),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -180,13 +180,15 @@ def _workshop(row: _Workshop, revision: int) -> Workshop:
     )
 
 
-def _member(row: _Member, anonymous: bool = False) -> Member:
+def _member(row: _Member, anonymous: bool = False, token: str = "") -> Member:
+    """A member as the app sees it; `token` is their link's secret when the caller came
+    with it (the database keeps only its hash)."""
     return Member(
         anonymous=anonymous,
         id=row.id,
         workshop_id=row.workshop_id,
         name=row.name,
-        token=row.token,
+        token=token,
         position=row.position,
         removed=row.removed_at is not None,
         absent=row.absent,

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from coach.domain.codes import new_link_secret, token_hash
 from coach.domain.types import Draft, DraftVersion, Member, Workshop
 from coach.errors import InputError
 from coach.storage.db import Database, StoreError
@@ -37,6 +38,7 @@ from coach.storage.rows import (
     _Draft,
     _Member,
     _member,
+    _Plan,
     _utc,
     _Version,
     _version,
@@ -114,6 +116,36 @@ class Store(Database):
             )
             self.bump(s, workshop_id)
             return self.reload_workshop(s, workshop_id)
+
+    def set_key_hash(self, workshop_id: int, key_hash: str) -> None:
+        """A new facilitator key: the old key (and the projector link made from it) stops
+        working at once."""
+        with self._tx() as s:
+            s.execute(
+                update(_Workshop)
+                .where(_Workshop.id == workshop_id)
+                .values(facilitator_key_hash=key_hash)
+            )
+            self.bump(s, workshop_id)
+
+    def new_member_link(
+        self, workshop_id: int, member_id: int, token: str, plan_token: str
+    ) -> None:
+        """The member's link becomes `token` (their plan's, `plan_token`); the old links,
+        and those of duplicates merged into the member, stop working."""
+        with self._tx() as s:
+            row = s.get_one(_Member, member_id)
+            if row.workshop_id != workshop_id:
+                raise StoreError("That member belongs to another workshop.")
+            row.token = token_hash(token)
+            for dup in s.scalars(select(_Member).where(_Member.merged_into_id == member_id)):
+                dup.token = token_hash(new_link_secret())  # nobody holds this one
+            s.execute(
+                update(_Plan)
+                .where(_Plan.member_id == member_id)
+                .values(token=token_hash(plan_token))
+            )
+            self.bump(s, workshop_id)
 
     def key_hash(self, workshop_id: int) -> str:
         with self._tx() as s:
@@ -195,7 +227,7 @@ class Store(Database):
                     nxt = select(
                         literal(workshop_id),
                         literal(name, String),
-                        literal(token, String),
+                        literal(token_hash(token), String),
                         so_far.c.n + 1,
                         literal(joined, DateTime(timezone=True)),
                         literal(admitted),
@@ -268,16 +300,19 @@ class Store(Database):
         """The member this link is for; a merged duplicate's link gives the member it
         was merged into."""
         with self._tx() as s:
-            row = s.scalar(select(_Member).where(_Member.token == token))
+            row = s.scalar(select(_Member).where(_Member.token == token_hash(token)))
             if row is not None and row.merged_into_id is not None:
                 row = s.get(_Member, row.merged_into_id) or row
-            return _member(row) if row else None  # the member's own view: their own name
+            # The member's own view: their own name, and the link they came with.
+            return _member(row, token=token) if row else None
 
     def seen(self, token: str) -> None:
         """The member's screen is open: note the time (no revision bump, so no screen
         redraws for it)."""
         with self._tx() as s:
-            s.execute(update(_Member).where(_Member.token == token).values(last_seen_at=now()))
+            s.execute(
+                update(_Member).where(_Member.token == token_hash(token)).values(last_seen_at=now())
+            )
 
     def merge_members(self, workshop_id: int, keep_id: int, duplicate_id: int) -> Member:
         """Fold a duplicate join into `keep`: whatever `keep` lacks (a draft, a ballot or
@@ -313,7 +348,8 @@ class Store(Database):
             found = s.execute(
                 select(_Workshop, REVISION, _Member)
                 .outerjoin(
-                    _Member, (_Member.workshop_id == _Workshop.id) & (_Member.token == token)
+                    _Member,
+                    (_Member.workshop_id == _Workshop.id) & (_Member.token == token_hash(token)),
                 )
                 .where(_known_as(code))
             ).first()
@@ -322,7 +358,7 @@ class Store(Database):
             workshop, revision, member = found
             if member is not None and member.merged_into_id is not None:
                 member = s.get(_Member, member.merged_into_id) or member
-            shown = _member(member, workshop.anonymous) if member else None
+            shown = _member(member, workshop.anonymous, token=token) if member else None
             return _workshop(workshop, revision), shown
 
     def members(self, workshop_id: int) -> list[Member]:
@@ -337,8 +373,9 @@ class Store(Database):
             return [_member(r, anonymous) for r, anonymous in rows]
 
     def member_states(self, workshop_id: int) -> dict[str, tuple[bool, bool, bool]]:
-        """Per member link: (absent, removed, admitted) of the member it acts as (a merged
-        duplicate's link acts as the member it was merged into). One light query."""
+        """Per member link's hash (`token_hash`): (absent, removed, admitted) of the member
+        it acts as (a merged duplicate's link acts as the member it was merged into). One
+        light query."""
         with self.read() as s:
             rows = s.execute(
                 select(

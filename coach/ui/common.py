@@ -18,7 +18,7 @@ from coach.config import Settings
 from coach.errors import CoachError
 from coach.llm.protocol import LLMSettings
 from coach.scoring.view import md_escape
-from coach.service.workshops import Submission, Workshops
+from coach.service.workshops import OnBehalf, Submission, Workshops
 
 # Absolute paths: the pages are found the same from a checkout's app.py or an installed wheel.
 _PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -112,7 +112,7 @@ def act(action: Callable[[], object]) -> None:
 
 
 def submit_once(
-    ws: Workshops, code: str, token: str, text: str, nonce_key: str
+    ws: Workshops, code: str, token: str | OnBehalf, text: str, nonce_key: str
 ) -> Submission | None:
     """Submit a draft with a nonce kept until it succeeds, so a double click stores one
     version; a refusal is shown and the text stays where it was."""

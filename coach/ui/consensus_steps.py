@@ -12,6 +12,7 @@ from coach.errors import InputError
 from coach.exports.table import FIRST_PREFERENCES_NOTE, PAIRWISE_NOTE, Vote
 from coach.llm.protocol import LLMError
 from coach.service import record
+from coach.service.workshops import OnBehalf
 from coach.ui import ballot_widgets, steps
 from coach.ui.common import warn
 from coach.ui.consensus_parts import Context, live_check
@@ -72,7 +73,7 @@ def _ballot(ctx: Context, rnd: Round) -> None:
     if who is None:
         raise InputError("Choose whose ballot this is.")
     order = ballot_widgets.ranking_chosen(rnd.active, "fac_rank")
-    ctx.c.ballot(ctx.workshop.code, who.token, order)
+    ctx.c.ballot(ctx.workshop.code, OnBehalf(ctx.key, who.id), order)
     st.session_state[steps.FLASH] = ("success", f"Ballot saved for {who.display_name}.")
 
 
@@ -184,7 +185,7 @@ def _answers(ctx: Context) -> None:
     if who is None:
         raise InputError("Choose whose answers these are.")
     scores, concern = ballot_widgets.answers_chosen("fac_check")
-    ctx.c.check(ctx.workshop.code, who.token, scores, concern)
+    ctx.c.check(ctx.workshop.code, OnBehalf(ctx.key, who.id), scores, concern)
     st.session_state[steps.FLASH] = ("success", f"Answers saved for {who.display_name}.")
 
 

@@ -4,6 +4,10 @@ The top bar opens pages without their query, so Facilitate, Consensus and Team k
 nothing. The workshop a facilitator last opened with its link is remembered for this
 browser session (not in the address bar, not on the device), and a page opened with
 none asks for the link, with a field to paste it.
+
+The key leaves the address bar as soon as a page has read it (a facilitator screen is
+often projected); the tab keeps it in sessionStorage, so a reload of that tab still opens
+the workshop.
 """
 
 from __future__ import annotations
@@ -16,19 +20,42 @@ from coach.domain.types import Workshop
 from coach.errors import CoachError
 from coach.service.workshops import Workshops
 from coach.ui.common import PAGES, fail, link, services
+from coach.ui.tab_memory import tab_key
 
 _KEY = "facilitating"
+_SAVE = "facilitating_save"  # the tab's memory has yet to take the key
 
 
 def current() -> tuple[str, str] | None:
-    """(code, key) from the address, else the one this session last opened."""
+    """(code, key) from the address, else the one this session (or this tab, after a
+    reload) last opened. Call once per run: it mounts the tab's memory."""
     code, key = st.query_params.get("code", ""), st.query_params.get("key", "")
-    if code:
-        if key:
-            st.session_state[_KEY] = (code, key)
-        return code, key
+    if code and key:
+        adopt(code, key)
+        del st.query_params["key"]  # out of the address bar: the tab holds it now
     found = st.session_state.get(_KEY)
-    return found if isinstance(found, tuple) else None
+    if not isinstance(found, tuple):
+        found = None
+    if st.session_state.pop(_SAVE, False) and found is not None:
+        tab_key(save=found)
+        return found if not code or found[0] == code else (code, "")
+    if not code or (found is not None and found[0] == code):
+        return found
+    held = tab_key()
+    if held is None:  # a reloaded tab: its memory answers on the next run
+        st.caption("Opening the workshop…")
+        st.stop()
+    if isinstance(held, tuple) and held[0] == code:
+        st.session_state[_KEY] = held
+        return held
+    return code, ""
+
+
+def adopt(code: str, key: str) -> None:
+    """This tab now opens `code` with `key` (a link opened, or a key just renewed); the
+    tab's memory takes it on the next mount. Safe in a button's callback."""
+    st.session_state[_KEY] = (code, key)
+    st.session_state[_SAVE] = True
 
 
 def open_workshop(title: str, ws: Workshops) -> tuple[Workshop, str] | None:

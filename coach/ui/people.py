@@ -13,7 +13,7 @@ from coach.domain.types import Member, Round
 from coach.service.workshops import Board, Entry
 from coach.ui import steps
 from coach.ui.board import status
-from coach.ui.common import services
+from coach.ui.common import link, qr_png, services
 
 QUIET_AFTER = timedelta(minutes=1)  # a phone polls every 0.4 s while its screen is on
 
@@ -65,9 +65,39 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
         else "Mark someone absent, remove or merge a duplicate join",
         expanded=bool(waiting),
     ):
+        _new_link_shown(board.workshop.code)
         for e in entries:
             _controls(board.workshop.code, key, e.member)
         _merge(board, key)
+
+
+_NEW_LINK = "member_new_link"
+
+
+def _new_link(code: str, key: str | None, member: Member) -> None:
+    token = services().workshops.new_member_link(code, key, member.id)
+    st.session_state[_NEW_LINK] = (code, member.display_name, token)
+
+
+def _new_link_shown(code: str) -> None:
+    """A member's renewed link, shown once for them to scan or copy."""
+    shown = st.session_state.get(_NEW_LINK)
+    if not shown or shown[0] != code:
+        return
+    _, name, token = shown
+    url = link("join", code=code, member=token)
+    with st.container(border=True):
+        st.text(f"{name}'s new link: they scan it or open it on their phone.")
+        left, right = st.columns([3, 1])
+        left.code(url, language=None)
+        left.caption("Their old link no longer works. Their draft, votes and plan stay.")
+        right.image(qr_png(url), width=180)
+        st.button(
+            "Done: hide this link",
+            key="new_link_done",
+            on_click=st.session_state.pop,
+            args=(_NEW_LINK, None),
+        )
 
 
 def _same_names(entries: Sequence[Entry]) -> dict[int, str]:
@@ -162,7 +192,7 @@ def _state(m: Member) -> str:
 
 def _controls(code: str, key: str | None, m: Member) -> None:
     ws = services().workshops
-    name, left, right = st.columns([3, 2, 2])
+    name, left, right, renew = st.columns([3, 2, 2, 2])
     name.text(f"{m.display_name} ({_state(m)})")
     if not m.admitted and not m.removed:
         left.button(
@@ -192,6 +222,15 @@ def _controls(code: str, key: str | None, m: Member) -> None:
                 partial(ws.set_absent, code, key, m.id, absent),
                 f"{m.display_name} is marked {'absent' if absent else 'here'}.",
             ),
+        )
+    with renew:
+        steps.confirmed(
+            "New link",
+            f"Give {m.display_name} a new link? Their old link stops working at once (a lost "
+            "phone, or a link sent to the wrong person). You show them the new one.",
+            partial(_new_link, code, key, m),
+            key=f"renew_{m.id}",
+            primary=False,
         )
     with right:
         steps.confirmed(

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from coach.bootstrap import Services, build
-from coach.domain.codes import parse_code
+from coach.domain.codes import parse_code, token_hash
 from coach.domain.types import Member, Round, RoundHead, Workshop
 from coach.errors import CoachError
 
@@ -101,5 +101,5 @@ def watch(request: Request) -> JSONResponse:
     if member:
         with contextlib.suppress(CoachError):  # a courtesy: the screen still gets its answer
             _note_seen(member)
-    v = token(workshop, head, view, states.get(member) if member else None)
+    v = token(workshop, head, view, states.get(token_hash(member)) if member else None)
     return JSONResponse({"v": v}, headers={"Cache-Control": "no-store"})

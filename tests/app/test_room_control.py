@@ -7,11 +7,16 @@ from coach.ui.common import PAGES
 from tests.app.conftest import frame, open_page, texts, unescaped
 
 
+# Each room's member links by name (the database keeps only their hashes).
+LINKS: dict[str, dict[str, str]] = {}
+
+
 def _room(svc: Services) -> tuple[str, str]:
     w, key = svc.workshops.create("Desk")
     for i, name in enumerate(("Ana", "Bo")):
         _, m = svc.workshops.join(w.code, name)
         svc.workshops.submit(w.code, m.token, f"We welcome every guest, draft {i}.", f"n{i}")
+        LINKS.setdefault(w.code, {})[name] = m.token
     return w.code, key
 
 
@@ -106,9 +111,7 @@ def test_anonymous_reveal_with_scores_held_back(svc: Services) -> None:
     assert "overall" not in shown and "Scores are hidden" in " ".join(c.value for c in at.caption)
     at.button(key="toggle_scores").click().run()
     assert "overall" in texts(at)
-    phone = open_page(
-        "join", code=code, member=svc.store.members(svc.workshops.find(code).id)[0].token
-    )
+    phone = open_page("join", code=code, member=LINKS[code]["Ana"])
     assert "You are Ana." in texts(phone)
     assert "never by name" in " ".join(c.value for c in phone.caption)
 
@@ -166,8 +169,7 @@ def test_a_new_join_code_from_the_facilitator_screen(svc: Services) -> None:
 
 def test_the_people_table_says_when_each_phone_was_last_seen(svc: Services) -> None:
     code, key = _room(svc)
-    ana = next(m for m in svc.store.members(svc.workshops.find(code).id) if m.name == "Ana")
-    svc.workshops.seen(ana.token)
+    svc.workshops.seen(LINKS[code]["Ana"])
     at = open_page("workshop", code=code, key=key)
     table = frame(at, "state")
     assert dict(zip(table["member"], table["last seen"], strict=True)) == {
@@ -193,3 +195,47 @@ def test_a_name_someone_already_has_is_flagged(svc: Services) -> None:
     notes = dict(zip(table["member"], table["note"], strict=True))
     assert notes["Ana"] == ""
     assert notes["ana"] == "same name as #1: merge if one person"
+
+
+def test_the_key_leaves_the_address_bar_and_the_page_goes_on(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("workshop", code=code, key=key)
+    assert "key" not in at.query_params  # a projected screen shows no key
+    assert at.query_params["code"] == code
+    at.button(key="toggle_reveal").click().run()  # the session still holds the key
+    assert svc.workshops.find(code).revealed
+    assert not at.error
+
+
+def test_a_new_facilitator_key_from_the_screen(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("workshop", code=code, key=key)
+    at.button(key="rotate_key").click().run()
+    at.button(key="rotate_key_yes").click().run()
+    assert "New facilitator key made" in " ".join(s.value for s in at.success)
+    shown = " ".join(c.value for c in at.code)
+    new = next(
+        part.split("key=")[1] for part in shown.split() if "/workshop?" in part and "key=" in part
+    )
+    assert new != key
+    assert svc.workshops.facilitator(code, new)
+    at.button(key="toggle_reveal").click().run()  # this tab goes on with the new key
+    assert svc.workshops.find(code).revealed
+    old = open_page("workshop", code=code, key=key)
+    assert "Only the facilitator" in old.error[0].value
+
+
+def test_a_member_gets_a_new_link_from_the_people_list(svc: Services) -> None:
+    code, key = _room(svc)
+    at = open_page("workshop", code=code, key=key)
+    ana = next(m for m in svc.store.members(svc.workshops.find(code).id) if m.name == "Ana")
+    at.button(key=f"renew_{ana.id}").click().run()
+    at.button(key=f"renew_{ana.id}_yes").click().run()
+    assert "Ana's new link" in texts(at)
+    url = next(c.value for c in at.code if "member=" in c.value)
+    new = url.split("member=")[1]
+    assert "You are Ana." in texts(open_page("join", code=code, member=new))
+    old = open_page("join", code=code, member=LINKS[code]["Ana"])
+    assert "not part of the workshop" in " ".join(e.value for e in old.error)
+    at.button(key="new_link_done").click().run()
+    assert "Ana's new link" not in texts(at)

@@ -8,7 +8,9 @@ import pytest
 import streamlit as st
 
 from coach.bootstrap import Services, build
-from tests.app.conftest import frame, open_page, plain, texts, unescaped
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP, PAGES, frame, open_page, plain, texts, unescaped
 
 DRAFTS = {
     "Ana": "We welcome every guest like family and exceed their expectations.",
@@ -164,10 +166,23 @@ def test_lock_stops_drafting(svc: Services) -> None:
     assert not at.exception
 
 
+def _reloaded_tab(held: dict[str, str], **params: str) -> AppTest:
+    """The workshop page in a tab whose sessionStorage holds `held` (as the browser's
+    answer to the tab memory): a reload, or a link opened without a key."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.session_state["tab_memory"] = {"held": held}
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(PAGES["workshop"]).run()
+    assert not at.exception
+    return at
+
+
 @pytest.mark.parametrize("params", [{}, {"key": "wrong"}, {"key": ""}, {"member": "x"}])
 def test_facilitator_screen_refuses_without_the_key(svc: Services, params: dict) -> None:
     w, _ = svc.workshops.create("Desk")
-    at = open_page("workshop", code=w.code, **params)
+    at = _reloaded_tab({}, code=w.code, **params)
     assert "Only the facilitator" in at.error[0].value
     keys = {b.key for b in at.button}
     assert not keys & {"toggle_reveal", "toggle_lock", "remove_ask", "rename_go"}
@@ -286,3 +301,19 @@ def test_one_browser_cannot_create_workshops_without_end(
     assert made == [True, True, False]
     assert "made many workshops in the last hour" in unescaped(at.error[0].value)
     assert not at.exception
+
+
+def test_a_reloaded_tab_opens_the_workshop_from_its_own_memory(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    at = _reloaded_tab({"code": w.code, "key": key}, code=w.code)
+    assert not at.error
+    assert at.button(key="toggle_reveal")
+    other = _reloaded_tab({"code": "ANOTHERCODE0", "key": key}, code=w.code)
+    assert "Only the facilitator" in other.error[0].value  # a key held for another workshop
+
+
+def test_a_new_tab_waits_for_its_memory_before_refusing(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    at = open_page("workshop", code=w.code)  # the browser has not answered yet
+    assert not at.error
+    assert "Opening the workshop" in " ".join(c.value for c in at.caption)

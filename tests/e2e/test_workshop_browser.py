@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -27,7 +28,7 @@ def _create(page, app_url: str) -> str:
 def test_phone_joins_submits_and_the_facilitator_sees_it_live(page, browser, app_url: str) -> None:
     facilitator_url = _create(page, app_url)
     code = facilitator_url.split("code=")[1].split("&")[0]
-    assert "key=" in facilitator_url
+    assert "key=" not in facilitator_url  # the key left the address bar once read
 
     phone = browser.new_context(
         viewport={"width": 390, "height": 900}, is_mobile=True, has_touch=True
@@ -77,3 +78,25 @@ def test_a_web_address_as_a_code_is_shown_as_text_never_as_a_link(page, app_url:
     page.get_by_text("is not a join code").wait_for(timeout=30_000)
     assert page.locator("a[href*='evil.example']").count() == 0
     assert "evil.example/login" in page.locator("body").inner_text()  # shown, as typed
+
+
+def test_the_key_leaves_the_address_bar_and_a_reload_keeps_the_workshop(
+    page, browser, app_url: str
+) -> None:
+    """A projected facilitator screen shows no key; the tab keeps it (sessionStorage), so a
+    reload opens the workshop again, while a new browser given the same address does not."""
+    url = _create(page, app_url)
+    expect(page).not_to_have_url(re.compile(r"key="), timeout=30_000)
+    page.reload()
+    page.get_by_text("Scan to join").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Reveal all drafts").click()  # the controls still act
+    page.get_by_role("button", name="Hide drafts").wait_for(timeout=30_000)
+    assert "key=" not in page.url
+    other = browser.new_context()
+    try:
+        stranger = other.new_page()
+        stranger.goto(url)
+        stranger.get_by_text("Only the facilitator can do this").wait_for(timeout=30_000)
+        assert stranger.get_by_role("button", name="Reveal all drafts").count() == 0
+    finally:
+        other.close()

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from coach.bootstrap import Services, build
 from coach.cli import demo
 from coach.config import Settings
+from coach.domain.codes import token_hash
 from coach.domain.types import Workshop
 from coach.storage.backup import (
     FORMAT,
@@ -40,11 +41,17 @@ def services(tmp_path: Path, name: str) -> Services:
     return build(Settings(database_url=f"sqlite:///{tmp_path / name}", public_url=None))
 
 
+# Each rich workshop's member links by name: the database keeps only their hashes.
+LINKS: dict[str, dict[str, str]] = {}
+
+
 def rich(svc: Services) -> tuple[Workshop, str]:
     """The demo workshop plus what the demo leaves out: check-ins, feedback, usage, removals."""
-    workshop, key = demo.create(svc)
+    workshop, key, links = demo.create_with_links(svc)
+    LINKS[workshop.code] = links
     members = svc.store.members(workshop.id)
-    plan = svc.commitments.store.plans_in(workshop.id)[0]
+    _, ana = svc.workshops.membership(workshop.code, links["Ana"])
+    plan = svc.commitments.for_member(workshop, ana)
     first = plan.commitments[0]
     svc.commitments.update(
         plan.token,
@@ -93,7 +100,7 @@ def seen(svc: Services, code: str) -> dict[str, Any]:
     return {
         "workshop": w.model_dump(exclude={"id", "adopted_id"}),
         "adopted": text[w.adopted_id] if w.adopted_id else None,
-        "members": [(m.token, m.display_name) for m in svc.store.members(w.id)],
+        "members": [(m.position, m.display_name) for m in svc.store.members(w.id)],
         "drafts": [(d.member_name, d.deleted, d.versions) for d in drafts],
         "rounds": [
             (
@@ -118,7 +125,6 @@ def seen(svc: Services, code: str) -> dict[str, Any]:
         ],
         "plans": [
             (
-                p.token,
                 members.get(p.member_id or 0),
                 p.mission,
                 [
@@ -186,10 +192,10 @@ def test_round_trip_into_an_empty_database(
     assert seen(b, code)["adopted"] == demo.MERGED
     # Links keep working: the facilitator key, every member's and every plan's token.
     assert b.workshops.is_facilitator(restored, key)
-    for m in a.store.members(workshop.id):
-        assert b.workshops.member(restored, m.token) is not None
-    for p in a.commitments.store.plans_in(workshop.id):
-        assert b.commitments.open(p.token).commitments
+    for name, link in LINKS[workshop.code].items():
+        _, member = b.workshops.membership(code, link)
+        if name in demo.COMMITMENTS:
+            assert b.commitments.for_member(restored, member).commitments
     after = counts(b.store)
     assert after["llm_cache"] == 0 and after["llm_usage"] == 2
 
@@ -339,7 +345,7 @@ def _renamed(data: dict[str, Any], *, keep: str) -> dict[str, Any]:
     for table, kind in (("members", "member"), ("plans", "plan")):
         if kind != keep:
             for row in other["tables"][table]:
-                row["token"] = "new-" + row["token"]
+                row["token"] = token_hash("new-" + row["token"])
     return other
 
 

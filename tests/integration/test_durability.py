@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.load import Pace, run, verify
+from coach.domain.codes import token_hash
 from coach.storage.workshops import Store
 from tests.conftest import ROOT
 
@@ -165,7 +166,7 @@ def test_sigkill_loses_no_acknowledged_write(database_url: str, tmp_path: Path, 
         stored = Counter((r[0], r[1], r[2]) for r in rows)
         for ack in acks:
             assert ack["new"], ack  # every submission in the burst was a new version
-            n = stored[(ack["token"], ack["version"], ack["text"])]
+            n = stored[(token_hash(ack["token"]), ack["version"], ack["text"])]
             assert n == 1, f"acknowledged write stored {n} times: {ack}"
         assert not [r for r in rows if r[3].startswith(UNCOMMITTED)], "uncommitted rows survived"
         # Each member's versions run 1..n with no gap or repeat.

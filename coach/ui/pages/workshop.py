@@ -10,7 +10,7 @@ import streamlit as st
 from coach.domain.codes import format_code
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
-from coach.service.workshops import Board, Workshops
+from coach.service.workshops import Board, OnBehalf, Workshops
 from coach.ui import board, facilitating, live, llm_panel, people, results, steps, timer
 from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once, warn
 
@@ -81,8 +81,33 @@ def _header(workshop: Workshop, key: str) -> None:
             done="The workshop has a new join code: the projector shows it.",
             primary=False,
         )
-    with st.expander("Facilitator link (keep it private)"):
+    renewed = st.session_state.get(_RENEWED) == workshop.code
+    with st.expander("Facilitator link (keep it private)", expanded=renewed):
+        if renewed:
+            st.success(
+                "Your new facilitator key is in the link below. Save it now: the old link and "
+                "the old projector link no longer work, and this one is shown here only."
+            )
         st.code(link("workshop", code=workshop.code, key=key), language=None)
+        steps.confirmed(
+            "New facilitator key",
+            "Make a new facilitator key? The old facilitator link stops working at once, "
+            "everywhere (use this if it was seen on a screen or left on a shared computer), "
+            "and the projector needs its new link. Members' links keep working.",
+            partial(_rotate_key, workshop.code, key),
+            key="rotate_key",
+            done="New facilitator key made: save the new link above.",
+            primary=False,
+        )
+
+
+_RENEWED = "key_renewed"
+
+
+def _rotate_key(code: str, key: str) -> None:
+    new = services().workshops.rotate_key(code, key)
+    facilitating.adopt(code, new)  # this tab goes on with the new key
+    st.session_state[_RENEWED] = code
 
 
 def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
@@ -170,7 +195,7 @@ def _at_this_screen(ws: Workshops, current: Board, key: str | None) -> None:
     who = st.selectbox("Who is writing?", members, format_func=_name, key="shared_member")
     text = st.text_area("Their draft (private until you reveal)", key="shared_draft", height=100)
     if st.button("Submit draft", key="shared_submit", disabled=workshop.locked) and who:
-        done = submit_once(ws, workshop.code, who.token, text, "shared_nonce")
+        done = submit_once(ws, workshop.code, OnBehalf(key, who.id), text, "shared_nonce")
         if done is not None:
             st.session_state["draft_clear"] = True
             st.session_state["flash"] = (

@@ -1,0 +1,78 @@
+"""The facilitator key, held by this browser tab (sessionStorage) instead of the address bar.
+
+A facilitator screen is often projected: the key must not show in its address. The page
+takes the key out of the address and keeps it in the tab's sessionStorage, which survives
+a reload of that tab and nothing else: not another tab, not the next browser session, and
+nothing is written to localStorage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+STORAGE_KEY = "mission-coach.tab.v1"
+MAX_CHARS = 200
+
+# What comes back from the browser is untrusted: two short strings or nothing.
+_JS = f"""
+const STORAGE_KEY = {STORAGE_KEY!r};
+const MAX_CHARS = {MAX_CHARS};
+function ok(v) {{ return typeof v === "string" && v.length > 0 && v.length <= MAX_CHARS; }}
+function read() {{
+  try {{
+    const v = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) ?? "null");
+    return v && ok(v.code) && ok(v.key) ? {{ code: v.code, key: v.key }} : {{}};
+  }} catch (err) {{
+    return {{}};
+  }}
+}}
+export default function ({{ data, setStateValue }}) {{
+  let held = read();
+  const save = data?.save;
+  if (save && ok(save.code) && ok(save.key)) {{
+    held = {{ code: save.code, key: save.key }};
+    try {{ window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(held)); }} catch (err) {{}}
+  }}
+  const known = data?.known;
+  if (!known || known.code !== held.code || known.key !== held.key) {{
+    setStateValue("held", held);
+  }}
+}}
+"""
+_HTML = '<span class="mission-coach-tab-memory"></span>'
+_CSS = ".stElementContainer:has(.mission-coach-tab-memory) { display: none; }"
+
+_component = st.components.v2.component(
+    "mission_coach_tab_memory", html=_HTML, css=_CSS, js=_JS, isolate_styles=False
+)
+_STATE = "tab_memory"
+
+
+def _ignore() -> None:
+    return None
+
+
+def tab_key(save: tuple[str, str] | None = None) -> tuple[str, str] | bool | None:
+    """Mount once per run. Returns the (code, key) this tab holds, False if it holds none,
+    or None until the browser has answered (the first run of a new tab)."""
+    state: Any = st.session_state.get(_STATE)
+    known = state.get("held") if isinstance(state, Mapping) else None
+    result = _component(
+        key=_STATE,
+        data={
+            "save": {"code": save[0], "key": save[1]} if save else None,
+            "known": known,
+        },
+        on_held_change=_ignore,
+    )
+    held = result.get("held")
+    if held is None:
+        return None
+    if isinstance(held, Mapping):
+        code, key = held.get("code"), held.get("key")
+        if isinstance(code, str) and isinstance(key, str) and code and key:
+            return code[:MAX_CHARS], key[:MAX_CHARS]
+    return False
