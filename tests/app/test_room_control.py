@@ -6,7 +6,6 @@ from coach.bootstrap import Services
 from coach.ui.common import PAGES
 from tests.app.conftest import frame, open_page, texts, unescaped
 
-
 # Each room's member links by name (the database keeps only their hashes).
 LINKS: dict[str, dict[str, str]] = {}
 

@@ -6,10 +6,9 @@ import sqlite3
 
 import pytest
 import streamlit as st
-
-from coach.bootstrap import Services, build
 from streamlit.testing.v1 import AppTest
 
+from coach.bootstrap import Services, build
 from tests.app.conftest import APP, PAGES, frame, open_page, plain, texts, unescaped
 
 DRAFTS = {
