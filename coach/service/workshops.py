@@ -212,9 +212,36 @@ class Workshops:
         return workshop
 
     def is_facilitator(self, workshop: Workshop, key: str | None) -> bool:
+        """The facilitator key, or the token of a device that remembers the workshop."""
+        if not key or "\x00" in key:
+            return False
+        return self.holds_key(workshop, key) or self.store.device_workshop(key) == workshop.id
+
+    def holds_key(self, workshop: Workshop, key: str | None) -> bool:
         if not key:
             return False
         return hmac.compare_digest(self.store.key_hash(workshop.id), hash_key(key))
+
+    # -- devices that remember a workshop ------------------------------------
+    def remember_device(self, raw_code: str, key: str | None) -> str:
+        """A token for this device to reopen the workshop: kept in the browser instead of
+        the key, and revocable on its own."""
+        workshop = self.facilitator(raw_code, key)
+        token = secrets.token_urlsafe(24)
+        self.store.add_device(workshop.id, token)
+        return token
+
+    def forget_device(self, raw_code: str, token: str | None) -> None:
+        """A device forgets the workshop: its token stops working (it needs no key)."""
+        if token and "\x00" not in token:
+            self.store.revoke_devices(self.find(raw_code).id, token=token)
+
+    def devices(self, raw_code: str, key: str | None) -> list[tuple[int, datetime]]:
+        return self.store.devices(self.facilitator(raw_code, key).id)
+
+    def forget_devices(self, raw_code: str, key: str | None) -> int:
+        """Every device that remembers the workshop forgets it (e.g. after a shared laptop)."""
+        return self.store.revoke_devices(self.facilitator(raw_code, key).id)
 
     def presenter_token(self, raw_code: str, key: str | None) -> str:
         """A read-only link for the projector: it opens the presentation, never the controls,
@@ -269,9 +296,15 @@ class Workshops:
         return workshop, member
 
     def rotate_key(self, raw_code: str, key: str | None) -> str:
-        """A new facilitator key, shown once: the old key and the projector link made from
-        it stop working (a key seen on a screen, or left on a shared computer)."""
+        """A new facilitator key, shown once: the old key, the projector link made from it
+        and every remembered device stop working (a key seen on a screen, or left on a
+        shared computer)."""
         workshop = self.facilitator(raw_code, key)
+        if not self.holds_key(workshop, key):
+            raise AccessDenied(
+                "A new key needs the facilitator link itself, not a device that remembers "
+                "the workshop. Open the facilitator link you saved."
+            )
         new = secrets.token_urlsafe(24)
         self.store.set_key_hash(workshop.id, hash_key(new))
         return new

@@ -341,6 +341,22 @@ def _v12(conn: Connection) -> None:
         )
 
 
+def _v13(conn: Connection) -> None:
+    """Devices that remember a workshop for its facilitator, each by a revocable token."""
+    md = MetaData()
+    Table("workshops", md, Column("id", Integer, primary_key=True))
+    Table(
+        "devices",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("workshop_id", ForeignKey("workshops.id"), nullable=False, index=True),
+        Column("token", String(64), nullable=False, unique=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("revoked_at", DateTime(timezone=True), nullable=True),
+    )
+    md.create_all(conn, tables=[md.tables["devices"]])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -354,6 +370,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (10, "admission: new joins wait in a lobby until let in", _v10),
     (11, "merged members, last seen, joins per client, rotated join codes", _v11),
     (12, "member and plan links kept as hashes", _v12),
+    (13, "devices that remember a workshop, each revocable", _v13),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -35,6 +35,7 @@ from coach.storage.db import Database, StoreError
 from coach.storage.rows import (
     METADATA,
     REVISION,
+    _Device,
     _Draft,
     _Member,
     _member,
@@ -119,12 +120,17 @@ class Store(Database):
 
     def set_key_hash(self, workshop_id: int, key_hash: str) -> None:
         """A new facilitator key: the old key (and the projector link made from it) stops
-        working at once."""
+        working at once, and so does every device that remembered the workshop."""
         with self._tx() as s:
             s.execute(
                 update(_Workshop)
                 .where(_Workshop.id == workshop_id)
                 .values(facilitator_key_hash=key_hash)
+            )
+            s.execute(
+                update(_Device)
+                .where(_Device.workshop_id == workshop_id, _Device.revoked_at.is_(None))
+                .values(revoked_at=now())
             )
             self.bump(s, workshop_id)
 
@@ -146,6 +152,44 @@ class Store(Database):
                 .values(token=token_hash(plan_token))
             )
             self.bump(s, workshop_id)
+
+    # -- devices that remember a workshop for its facilitator -------------------
+    def add_device(self, workshop_id: int, token: str) -> None:
+        with self._tx() as s:
+            s.add(_Device(workshop_id=workshop_id, token=token_hash(token), created_at=now()))
+
+    def device_workshop(self, token: str) -> int | None:
+        """The workshop this device token opens, if it is still good."""
+        with self.read() as s:
+            found = s.scalar(
+                select(_Device.workshop_id).where(
+                    _Device.token == token_hash(token), _Device.revoked_at.is_(None)
+                )
+            )
+            return int(found) if found is not None else None
+
+    def devices(self, workshop_id: int) -> list[tuple[int, datetime]]:
+        """(id, remembered at) of each device that still remembers the workshop."""
+        with self.read() as s:
+            rows = s.execute(
+                select(_Device.id, _Device.created_at)
+                .where(_Device.workshop_id == workshop_id, _Device.revoked_at.is_(None))
+                .order_by(_Device.id)
+            ).all()
+            return [(r.id, _utc(r.created_at)) for r in rows]
+
+    def revoke_devices(
+        self, workshop_id: int, *, token: str | None = None, device_id: int | None = None
+    ) -> int:
+        """Forget one device (by its token or id), or every device; returns how many."""
+        where = [_Device.workshop_id == workshop_id, _Device.revoked_at.is_(None)]
+        if token is not None:
+            where.append(_Device.token == token_hash(token))
+        if device_id is not None:
+            where.append(_Device.id == device_id)
+        with self._tx() as s:
+            done = s.execute(update(_Device).where(*where).values(revoked_at=now()))
+            return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
     def key_hash(self, workshop_id: int) -> str:
         with self._tx() as s:

@@ -1,4 +1,10 @@
-"""Remember, in this browser's localStorage, the workshops recently opened on this device."""
+"""Remember, in this browser's localStorage, the workshops recently opened on this device.
+
+Only when the person asks ("Remember on this device"). A facilitator's entry holds a
+device token the app can revoke, never the facilitator key; a member's entry holds their
+member link, which the facilitator can renew. Version 1 of this list held facilitator
+keys: it is deleted from the browser on sight.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,8 @@ import streamlit as st
 
 from coach.domain.limits import Window
 
-STORAGE_KEY = "mission-coach.recent.v1"
+STORAGE_KEY = "mission-coach.recent.v2"
+OLD_KEYS = ("mission-coach.recent.v1",)  # held facilitator keys in plain text
 LIMIT = 12
 MAX_CHARS = 200
 
@@ -76,6 +83,13 @@ function canonical(list) {
 }
 
 export default function ({ data, setStateValue }) {
+  for (const old of OLD_KEYS) {
+    try {
+      window.localStorage.removeItem(old);
+    } catch (err) {
+      // Blocked storage holds nothing to remove.
+    }
+  }
   const { raw, list } = read();
   let next = list;
   const forget = data?.forget;
@@ -94,6 +108,7 @@ export default function ({ data, setStateValue }) {
 """
 _JS = (
     f"const STORAGE_KEY = {json.dumps(STORAGE_KEY)};\n"
+    f"const OLD_KEYS = {json.dumps(list(OLD_KEYS))};\n"
     f"const LIMIT = {LIMIT};\nconst MAX_CHARS = {MAX_CHARS};\n{_JS_BODY}"
 )
 

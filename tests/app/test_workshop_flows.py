@@ -192,7 +192,7 @@ def test_participant_page_has_no_facilitator_controls(svc: Services) -> None:
     w, key = svc.workshops.create("Desk")
     _, m = svc.workshops.join(w.code, "Ha")
     at = open_page("join", code=w.code, member=m.token, key=key)
-    assert {b.key for b in at.button} == {"member_submit", "my_commitments"}
+    assert {b.key for b in at.button} == {"member_submit", "my_commitments", "remember_me"}
     assert not at.exception
 
 

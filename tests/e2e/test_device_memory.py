@@ -14,7 +14,7 @@ from tests.support.app_server import start_streamlit
 
 pytestmark = pytest.mark.e2e
 
-STORAGE_KEY = "mission-coach.recent.v1"
+STORAGE_KEY = "mission-coach.recent.v2"
 WAIT_MS = 30_000
 RUNS = re.compile(r"^runs: \d+$")
 

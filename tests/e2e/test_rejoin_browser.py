@@ -1,4 +1,6 @@
-"""The same phone opening the join link again gets its member back, not a second member."""
+"""The same phone opening the join link again gets its member back, not a second member,
+when the member asked it to remember them (off by default: a shared device must not hand
+the next person someone else's seat)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,13 @@ def test_rejoining_on_the_same_phone_is_the_same_member(browser, app_url: str, a
         ph.get_by_role("textbox", name=NAME_FIELD).fill("Ana")
         ph.get_by_role("button", name="Join").click()
         ph.get_by_text("You are Ana.").wait_for(timeout=30_000)
+        ph.goto(f"{app_url}/join?code={w.code}")  # not remembered: no offer
+        ph.get_by_role("textbox", name=NAME_FIELD).wait_for(timeout=30_000)
+        ph.wait_for_timeout(1_500)  # the device memory has answered by now
+        assert ph.get_by_role("button", name="Continue as Ana").count() == 0
+        ph.go_back()
+        ph.get_by_role("button", name="Remember me on this phone").click()
+        ph.get_by_text("This phone remembers you.").wait_for(timeout=30_000)
         ph.goto(f"{app_url}/join?code={w.code}")  # the projected link again, later
         ph.get_by_role("button", name="Continue as Ana").click()
         ph.get_by_text("You are Ana.").wait_for(timeout=30_000)

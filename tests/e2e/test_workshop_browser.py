@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -100,3 +101,50 @@ def test_the_key_leaves_the_address_bar_and_a_reload_keeps_the_workshop(
         assert stranger.get_by_role("button", name="Reveal all drafts").count() == 0
     finally:
         other.close()
+
+
+def _local(page) -> str:
+    return page.evaluate("JSON.stringify(Object.assign({}, window.localStorage))")
+
+
+def test_remember_on_this_device_is_opt_in_and_keeps_no_key(page, app_url: str) -> None:
+    page.goto(app_url)
+    page.get_by_role("textbox", name="Workshop name").wait_for(timeout=30_000)
+    # What an older version left behind: a facilitator key in plain localStorage.
+    page.evaluate(
+        "localStorage.setItem('mission-coach.recent.v1', "
+        "JSON.stringify([{code: 'OLD', role: 'facilitator', secret: 'old-key'}]))"
+    )
+    page.reload()
+    name = page.get_by_role("textbox", name="Workshop name")
+    name.wait_for(timeout=30_000)
+    name.fill("Front desk")
+    page.get_by_role("button", name="Create workshop").click()
+    page.get_by_text("Workshop created").wait_for(timeout=30_000)
+    link = page.locator("code", has_text="key=").first.inner_text()
+    key = link.split("key=")[1].strip()
+    assert "old-key" not in _local(page)  # the old list is gone
+    assert key not in _local(page) and "Front desk" not in _local(page)  # not remembered yet
+
+    page.get_by_role("button", name="Remember on this device").click()
+    page.get_by_text("This device remembers the workshop under Recent workshops.").wait_for(
+        timeout=30_000
+    )
+    expect(page.get_by_text(re.compile(r"Front desk · .* as facilitator"))).to_be_visible(
+        timeout=30_000
+    )
+    stored = _local(page)
+    assert "Front desk" in stored and key not in stored  # a device token, never the key
+    entry = json.loads(json.loads(stored)["mission-coach.recent.v2"])[0]
+
+    page.get_by_role("button", name="Open", exact=True).click()
+    page.get_by_text("Scan to join").wait_for(timeout=30_000)
+    assert "key=" not in page.url
+    page.goto(app_url)
+    page.get_by_role("button", name="Forget").click()
+    page.get_by_text("None yet: workshops you create or join here will be listed.").wait_for(
+        timeout=30_000
+    )
+    assert "Front desk" not in _local(page)
+    page.goto(f"{app_url}/workshop?code={entry['code']}&key={entry['secret']}")
+    page.get_by_text("Only the facilitator can do this").wait_for(timeout=30_000)  # revoked

@@ -199,3 +199,39 @@ def test_a_store_opened_twice_does_not_hash_again(tmp_path: Path) -> None:
     Store(url).engine.dispose()  # opening again applies no migration twice
     b = build(Settings(database_url=url, public_url=None))
     assert b.workshops.membership(w.code, ana.token)[1].id == ana.id
+
+
+def test_a_remembered_device_opens_the_workshop_until_it_is_forgotten(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    laptop = svc.workshops.remember_device(w.code, key)
+    tablet = svc.workshops.remember_device(w.code, key)
+    assert laptop not in (key, tablet)
+    with svc.store.engine.connect() as conn:
+        stored = set(conn.execute(text("SELECT token FROM devices")).scalars())
+    assert stored == {token_hash(laptop), token_hash(tablet)}  # hashes, never the tokens
+    assert svc.workshops.facilitator(w.code, laptop).id == w.id
+    svc.workshops.set_revealed(w.code, laptop, True)  # a device acts as the facilitator
+    assert svc.workshops.find(w.code).revealed
+    with pytest.raises(AccessDenied, match="facilitator link itself"):
+        svc.workshops.rotate_key(w.code, laptop)  # but cannot take the key
+    other, _ = svc.workshops.create("Other")
+    with pytest.raises(AccessDenied):
+        svc.workshops.facilitator(other.code, laptop)  # one workshop per token
+
+    svc.workshops.forget_device(w.code, laptop)  # the laptop forgets itself
+    with pytest.raises(AccessDenied):
+        svc.workshops.facilitator(w.code, laptop)
+    assert svc.workshops.facilitator(w.code, tablet)
+    assert len(svc.workshops.devices(w.code, key)) == 1
+    assert svc.workshops.forget_devices(w.code, key) == 1  # every device, from the screen
+    with pytest.raises(AccessDenied):
+        svc.workshops.facilitator(w.code, tablet)
+
+
+def test_a_new_key_makes_every_device_forget(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    laptop = svc.workshops.remember_device(w.code, key)
+    new = svc.workshops.rotate_key(w.code, key)
+    with pytest.raises(AccessDenied):
+        svc.workshops.facilitator(w.code, laptop)
+    assert svc.workshops.devices(w.code, new) == []

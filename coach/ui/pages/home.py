@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -25,6 +26,8 @@ def render() -> None:
     recent = device_memory(
         add=st.session_state.pop("remember", None), forget=st.session_state.pop("forget", None)
     )
+    if failed := st.session_state.pop("remember_failed", None):
+        fail(InputError(failed))
     created = st.session_state.get("created")
     if created:
         _created(created)
@@ -47,10 +50,8 @@ def render() -> None:
                     "code": workshop.code,
                     "key": key,
                     "name": workshop.name,
+                    "organisation": workshop.organisation,
                 }
-                st.session_state["remember"] = _entry(
-                    workshop.code, workshop.name, workshop.organisation, "facilitator", key
-                )
                 st.rerun()
     with join, st.form("join_form"):
         st.subheader("Join a workshop")
@@ -81,15 +82,51 @@ def _created(created: dict[str, str]) -> None:
         st.success("Workshop created. This is your facilitator link:")
         st.code(link("workshop", code=created["code"], key=created["key"]), language=None)
         st.warning(
-            "Save this link now: it is your only way back in as facilitator, and it is shown "
-            "once. (This device also remembers it under Recent workshops.)",
+            "Save this link now: it is your only way back in as facilitator, and it is shown once.",
             icon="🔑",
         )
+        if created.get("remembered"):
+            st.caption("This device remembers the workshop under Recent workshops.")
+        else:
+            st.button(
+                "Remember on this device",
+                key="remember_created",
+                on_click=_remember,
+                args=(created,),
+            )
+            st.caption(
+                "Only on your own computer: anyone who uses this browser could then open the "
+                "facilitator screen. It keeps a token you can revoke, not your key, and "
+                "Forget removes it."
+            )
         if st.button("Open the facilitator screen", type="primary", key="open_created"):
             st.session_state.pop("created", None)
             st.switch_page(
                 PAGES["workshop"], query_params={"code": created["code"], "key": created["key"]}
             )
+
+
+def _remember(created: dict[str, str]) -> None:
+    """Opted in: this browser gets a revocable device token for the workshop."""
+    try:
+        token = services().workshops.remember_device(created["code"], created["key"])
+    except CoachError as exc:
+        st.session_state["remember_failed"] = str(exc)
+        return
+    st.session_state["remember"] = _entry(
+        created["code"], created["name"], created.get("organisation", ""), "facilitator", token
+    )
+    created["remembered"] = "yes"
+
+
+def _forget(entry: dict[str, str]) -> None:
+    """Off this device's list; a facilitator's device token stops working too."""
+    code = entry.get("code", "")
+    if entry.get("role") == "facilitator":
+        # A workshop gone, or a code no longer valid: nothing left to revoke.
+        with contextlib.suppress(CoachError):
+            services().workshops.forget_device(code, entry.get("secret"))
+    st.session_state["forget"] = code
 
 
 def _recent(entries: list[dict[str, str]] | None) -> None:
@@ -112,9 +149,7 @@ def _recent(entries: list[dict[str, str]] | None) -> None:
             st.switch_page(
                 PAGES[page], query_params={"code": e.get("code", ""), secret: e.get("secret", "")}
             )
-        if row[2].button("Forget", key=f"recent_forget_{i}"):
-            st.session_state["forget"] = e.get("code")
-            st.rerun()
+        row[2].button("Forget", key=f"recent_forget_{i}", on_click=_forget, args=(e,))
 
 
 render()

@@ -62,15 +62,6 @@ def render() -> None:
             "each person in. This page moves on by itself once they do."
         )
         return
-    device_memory(
-        add={
-            "code": workshop.code,
-            "name": workshop.name,
-            "organisation": workshop.organisation,
-            "role": "member",
-            "secret": member.token,
-        }
-    )
     _live(workshop.code, member.token)
     if st.button("Write my commitments (Step 6)", key="my_commitments"):
         plan = services().commitments.for_member(workshop, member)
@@ -80,6 +71,35 @@ def render() -> None:
             _drafting(ws, workshop, member)
     else:
         _drafting(ws, workshop, member)
+    _remember_me(workshop, member)
+
+
+def _remember_me(workshop: Workshop, member: Member) -> None:
+    """Opt-in: this phone lists the workshop on its home page and welcomes the member back
+    if they open the join link again. Off by default: on a shared device, the next person
+    would be taken for them."""
+    key = f"remember_me_{workshop.code}"
+    if st.session_state.pop(f"{key}_now", False):
+        device_memory(
+            add={
+                "code": workshop.code,
+                "name": workshop.name,
+                "organisation": workshop.organisation,
+                "role": "member",
+                "secret": member.token,
+            }
+        )
+        st.session_state[key] = True
+    if st.session_state.get(key):
+        st.caption("This phone remembers you. Forget it from the home page, under Recent.")
+        return
+    st.button(
+        "Remember me on this phone",
+        key="remember_me",
+        on_click=st.session_state.__setitem__,
+        args=(f"{key}_now", True),
+    )
+    st.caption("Only on your own phone: whoever uses this browser next would be taken for you.")
 
 
 def _workshop(ws: Workshops, code: str) -> Workshop | None:

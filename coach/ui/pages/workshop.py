@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from coach.errors import CoachError
 from coach.service.workshops import Board, OnBehalf, Workshops
 from coach.ui import board, facilitating, live, llm_panel, people, results, steps, timer
 from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once, warn
+from coach.ui.device import device_memory
 
 
 def render() -> None:
@@ -83,22 +85,78 @@ def _header(workshop: Workshop, key: str) -> None:
         )
     renewed = st.session_state.get(_RENEWED) == workshop.code
     with st.expander("Facilitator link (keep it private)", expanded=renewed):
-        if renewed:
-            st.success(
-                "Your new facilitator key is in the link below. Save it now: the old link and "
-                "the old projector link no longer work, and this one is shown here only."
-            )
-        st.code(link("workshop", code=workshop.code, key=key), language=None)
-        steps.confirmed(
-            "New facilitator key",
-            "Make a new facilitator key? The old facilitator link stops working at once, "
-            "everywhere (use this if it was seen on a screen or left on a shared computer), "
-            "and the projector needs its new link. Members' links keep working.",
-            partial(_rotate_key, workshop.code, key),
-            key="rotate_key",
-            done="New facilitator key made: save the new link above.",
-            primary=False,
+        _link_and_devices(workshop, key, renewed)
+
+
+def _link_and_devices(workshop: Workshop, key: str, renewed: bool) -> None:
+    ws = services().workshops
+    if (entry := st.session_state.pop(_REMEMBER, None)) is not None:
+        device_memory(add=entry)  # the browser stores the device token, never the key
+    held = st.session_state.get("holds_key")
+    if not held or held[:2] != (workshop.code, key):  # one read per key and session
+        held = (workshop.code, key, ws.holds_key(workshop, key))
+        st.session_state["holds_key"] = held
+    if not held[2]:
+        st.caption(
+            "Opened from this device's memory. To see or renew the facilitator link, open "
+            "the link you saved."
         )
+        return
+    if renewed:
+        st.success(
+            "Your new facilitator key is in the link below. Save it now: the old link and "
+            "the old projector link no longer work, and this one is shown here only."
+        )
+    st.code(link("workshop", code=workshop.code, key=key), language=None)
+    steps.confirmed(
+        "New facilitator key",
+        "Make a new facilitator key? The old facilitator link stops working at once, "
+        "everywhere (use this if it was seen on a screen or left on a shared computer), "
+        "and the projector and remembered devices need it again. Members' links keep working.",
+        partial(_rotate_key, workshop.code, key),
+        key="rotate_key",
+        done="New facilitator key made: save the new link above.",
+        primary=False,
+    )
+    st.button(
+        "Remember on this device",
+        key="remember_device",
+        on_click=steps.run,
+        args=(partial(_remember, workshop, key), "This device remembers the workshop."),
+    )
+    st.caption(
+        "Only on your own computer: anyone who uses this browser could then open this "
+        "screen from the home page. The browser keeps a token you can revoke, not your key."
+    )
+    steps.confirmed(
+        "Forget on every device",
+        "Make every device that remembers this workshop forget it? They will need the "
+        "facilitator link again. (A new facilitator key does this too.)",
+        partial(_forget_everywhere, workshop.code, key),
+        key="forget_devices",
+        primary=False,
+    )
+
+
+def _forget_everywhere(code: str, key: str) -> None:
+    n = services().workshops.forget_devices(code, key)
+    said = f"{n} device{'' if n == 1 else 's'} forgot this workshop." if n else ""
+    st.session_state[steps.FLASH] = ("success", said or "No device remembered it.")
+
+
+_REMEMBER = "remember_device_entry"
+
+
+def _remember(workshop: Workshop, key: str) -> None:
+    token = services().workshops.remember_device(workshop.code, key)
+    st.session_state[_REMEMBER] = {
+        "code": workshop.code,
+        "name": workshop.name,
+        "organisation": workshop.organisation,
+        "role": "facilitator",
+        "secret": token,
+        "opened": datetime.now(UTC).date().isoformat(),
+    }
 
 
 _RENEWED = "key_renewed"
