@@ -81,15 +81,21 @@ PAIR_SETS: tuple[tuple[str, str], ...] = (
     ("mission_meaning_dev2", "mission"),
     ("mission_meaning_holdout", "mission"),
     ("mission_meaning_holdout2", "mission"),
+    ("mission_meaning_dev3", "mission"),
+    ("mission_meaning_holdout3", "mission"),
     ("adversarial_dev", "mission"),
     ("adversarial_holdout", "mission"),
     ("adversarial_holdout2", "mission"),
+    ("adversarial_dev2", "mission"),
+    ("adversarial_holdout3", "mission"),
     ("commitment_dev", "commitment"),
     ("commitment_holdout", "commitment"),
     ("commitment_meaning_dev", "commitment"),
     ("commitment_meaning_dev2", "commitment"),
     ("commitment_meaning_holdout", "commitment"),
     ("commitment_meaning_holdout2", "commitment"),
+    ("commitment_meaning_dev3", "commitment"),
+    ("commitment_meaning_holdout3", "commitment"),
 )
 
 

@@ -42,6 +42,13 @@ WHOLE_SETS = [
     ("mission_meaning_holdout2", "mission", 0.82, 100),
     ("adversarial_holdout2", "mission", 0.80, 40),
     ("commitment_meaning_holdout2", "commitment", 0.75, 60),
+    # A third round: dev sets for tuning, and held-out sets by another helper, measured once.
+    ("mission_meaning_dev3", "mission", 0.95, 100),
+    ("adversarial_dev2", "mission", 0.90, 40),
+    ("commitment_meaning_dev3", "commitment", 0.90, 80),
+    ("mission_meaning_holdout3", "mission", 0.75, 120),
+    ("adversarial_holdout3", "mission", 0.78, 40),
+    ("commitment_meaning_holdout3", "commitment", 0.82, 75),
 ]
 
 
