@@ -355,6 +355,9 @@ class _Structure(Compiled):
     def __init__(self, check: StructureCheck, key: str):
         super().__init__(check, key)
         self._weak = frozenset(v.lower() for v in check.weak_verbs)
+        words = [w.lower() for w in check.subjects]
+        self._subjects = frozenset(w for w in words if not w.endswith("*"))
+        self._stems = tuple(w[:-1] for w in words if w.endswith("*"))
 
     def _find(self, doc: Doc, resolve: Resolver) -> list[Hit]:
         r = doc.reading
@@ -371,6 +374,14 @@ class _Structure(Compiled):
                 return []  # a verb that does not fit is the agreement check's
             first, last = r.words[0], r.words[-1]
             return [Hit(first.start, last.end, doc.raw[first.start : last.end])]
+        if feature == "subject":
+            if r.subject is None or not r.sentence:
+                return []  # word salad or a fragment is about nobody
+            s, e = r.subject
+            for w in r.words[s:e]:
+                if w.lower in self._subjects or w.lower.startswith(self._stems or ("\0",)):
+                    return [Hit(w.start, w.end, doc.raw[w.start : w.end])]
+            return []
         if feature == "agreement":
             verb = r.verb_word
             if verb is None or r.agrees or r.infinitive or r.subject is None:

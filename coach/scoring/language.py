@@ -404,8 +404,12 @@ def _could_continue(ws: tuple[Word, ...], j: int) -> bool:
 
 def inflect(lemma: str, number: str) -> str:
     """The present-tense form of `lemma` for a subject of this number."""
-    if lemma == "be":
+    if lemma in ("be", "is", "are", "am"):  # function words keep their own form as lemma
         return {"singular": "is", "first": "am"}.get(number, "are")
+    if lemma in ("have", "has"):
+        return "has" if number == "singular" else "have"
+    if lemma in ("do", "does"):
+        return "does" if number == "singular" else "do"
     forms = getInflection(lemma, tag="VBZ" if number == "singular" else "VBP")
     return forms[0] if forms else lemma
 

@@ -173,13 +173,16 @@ class StructureCheck(_CheckBase):
     not fit its subject: "We be", "Our team serve"), `repetition` (a content word family
     used `min_repeats` times or more: each use past the first counts), `action` (the
     verb that says what is done, past "will", "promise to" and the like, is a real action
-    verb, not one of `weak_verbs`: "Our team serves", "I promise to restock")."""
+    verb, not one of `weak_verbs`: "Our team serves", "I promise to restock"), `subject`
+    (who the sentence is about is one of `subjects`: "Tenants who report damp will ...")."""
 
     kind: Literal["structure"]
-    feature: Literal["fragment", "agreement", "repetition", "action"]
+    feature: Literal["fragment", "agreement", "repetition", "action", "subject"]
     min_repeats: int = Field(default=3, ge=2)
     # For `action`: verbs (lemmas) that do not count as a concrete action.
     weak_verbs: tuple[str, ...] = ()
+    # For `subject`: words (a trailing * for any ending) the subject may be.
+    subjects: tuple[str, ...] = ()
 
 
 Check = Annotated[
