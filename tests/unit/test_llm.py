@@ -130,8 +130,10 @@ def test_always_slow_fails_as_timeout_within_the_deadline(server, sleep) -> None
     elapsed = time.monotonic() - started
     assert error.kind == "timeout" and 1 <= error.attempts < 10
     assert "did not answer within 0.3 s" in str(error) and "OPENAI_BASE_URL" in str(error)
-    assert elapsed < 1.2
-    assert elapsed + sum(sleep.delays) <= 1.0 + 0.2  # real time plus charged waits
+    # Real time plus charged waits stay near the deadline (10 slow attempts would take 10 s;
+    # the slack is for a loaded machine, where a 0.3 s timeout fires late).
+    assert elapsed < 1.5
+    assert elapsed + sum(sleep.delays) <= 1.0 + 0.5
 
 
 def test_persistent_500_stops_at_max_attempts(server, sleep) -> None:
