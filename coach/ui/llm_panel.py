@@ -1,8 +1,18 @@
-"""The LLM's second opinion beside the rubric, on any page. Nothing here calls it on a rerun."""
+"""The LLM's second opinion beside the rubric, on any page. Nothing here calls it on a rerun.
+
+A call runs in the background: the page (the rubric's scores and tips, the draft box)
+stays usable while the LLM thinks, a small fragment says how long it has been asking,
+and the answer (or the reason there is none) appears when it is ready.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +28,64 @@ from coach.ui.device import client_key, in_minutes
 # and do not count.
 PER_CLIENT = Window(12, 600)
 PER_WORKSHOP = Window(150, 600)
+
+# Calls in flight for every session of this server; each call is bounded by the LLM
+# settings' deadline, so a worker is never held for long.
+_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="coach-llm")
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Job:
+    about: str  # the text the question was about: an answer for older text is dropped
+    future: Future[Any]
+    started: float
+
+
+def start(key: str, about: str, call: Callable[[], Any]) -> None:
+    """Ask in the background; `answer(key, about)` collects it on a later run. The page
+    draws again at once, with its button held while the question is in the air."""
+    st.session_state[f"{key}_job"] = _Job(about, _POOL.submit(call), time.monotonic())
+    st.rerun()
+
+
+def answer(key: str, about: str) -> tuple[bool, Any, str | None]:
+    """(still asking, the answer, why there is none). While asking, a small fragment
+    shows the wait and redraws the page once the answer is in."""
+    job = st.session_state.get(f"{key}_job")
+    if not isinstance(job, _Job) or job.about != about:
+        st.session_state.pop(f"{key}_job", None)  # the text changed: that answer is stale
+        return False, None, None
+    if not job.future.done():
+        _waiting(f"{key}_job")
+        return True, None, None
+    st.session_state.pop(f"{key}_job", None)
+    try:
+        return False, job.future.result(), None
+    except LLMError as exc:
+        return False, None, str(exc)
+    except Exception:  # a bug must not take the page down: the rubric stands
+        _log.exception("LLM call failed unexpectedly")
+        return False, None, "the LLM coach failed unexpectedly."
+
+
+def asking(key: str) -> bool:
+    job = st.session_state.get(f"{key}_job")
+    return isinstance(job, _Job) and not job.future.done()
+
+
+@st.fragment(run_every=1.0)
+def _waiting(job_key: str) -> None:
+    job = st.session_state.get(job_key)
+    if not isinstance(job, _Job):
+        return
+    if job.future.done():
+        st.rerun(scope="app")  # the whole page shows the answer
+    waited = time.monotonic() - job.started
+    st.caption(
+        f"Asking the LLM coach… {waited:.0f} s. The rubric's scores above stand, and you "
+        "can keep working: the answer appears here when it is ready."
+    )
 
 
 def budget_refusal(workshop_id: int | None, calls: int = 1) -> str | None:
@@ -50,18 +118,19 @@ def feedback(
     held = st.session_state.get(f"{key}_llm")
     if held is not None and held[0] != text:
         held = None
-    if st.button("Ask the LLM coach for a second opinion", key=f"{key}_ask"):
+    if st.button("Ask the LLM coach for a second opinion", key=f"{key}_ask", disabled=asking(key)):
         if (refusal := budget_refusal(workshop_id)) is not None:
             warn(refusal)
             return
-        with st.spinner("Asking the LLM coach…"):
-            try:
-                held = (text, coach.feedback(text, workshop_id=workshop_id))
-            except LLMError as exc:
-                warn(f"No LLM feedback this time: {exc} The rubric's scores above stand.")
-                return
+        start(key, text, lambda: coach.feedback(text, workshop_id=workshop_id))
+    waiting, got, why = answer(key, text)
+    if why is not None:
+        warn(f"No LLM feedback this time: {why} The rubric's scores above stand.")
+        return
+    if got is not None:
+        held = (text, got)
         st.session_state[f"{key}_llm"] = held
-    if held is not None:
+    if held is not None and not waiting:
         show(held[1], key=key, on_use=on_use)
 
 

@@ -4,6 +4,7 @@ that ends with an exception on the page (see `app_tests`)."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -94,3 +95,14 @@ def unescaped(markdown_source: str) -> str:
     """What a person reads in a message box whose text was escaped for Markdown (a
     zero-width space, which keeps an address from becoming a link, is not seen)."""
     return re.sub(r"\\(.)", r"\1", markdown_source).replace("\u200b", "")
+
+
+def answered(at: AppTest, timeout: float = 20.0) -> AppTest:
+    """Rerun until no LLM question is still in the air (they run in the background, and
+    the page says so meanwhile), as the page's own fragment would."""
+    deadline = time.monotonic() + timeout
+    while any("Asking the LLM coach" in c.value for c in at.caption):
+        assert time.monotonic() < deadline, "the LLM answer never arrived"
+        time.sleep(0.05)
+        at.run()
+    return at

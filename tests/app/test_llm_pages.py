@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from coach.bootstrap import Services, build
-from tests.app.conftest import frame, open_page, texts, unescaped
+from tests.app.conftest import answered, frame, open_page, texts, unescaped
 from tests.support.coaching_replies import reply
 from tests.support.fake_openai import FakeOpenAI
 
@@ -40,7 +40,7 @@ def test_member_adopts_a_rewrite_with_one_click(llm: FakeOpenAI) -> None:
     _, m = svc.workshops.join(w.code, "Ana")
     svc.workshops.submit(w.code, m.token, "We try to help customers.", "n")
     at = open_page("join", code=w.code, member=m.token)
-    at.button(key="member_ask").click().run()
+    answered(at.button(key="member_ask").click().run())
     assert not at.exception
     opinions = frame(at, "LLM (1–5)")
     assert list(opinions["LLM (1–5)"]) == [3, 3, 3, 3]
@@ -104,7 +104,7 @@ def _member_asks(fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> tuple[App
     _, m = svc.workshops.join(w.code, "Ana")
     svc.workshops.submit(w.code, m.token, "We help.", "n")
     at = open_page("join", code=w.code, member=m.token)
-    at.button(key="member_ask").click().run()
+    answered(at.button(key="member_ask").click().run())
     return at, m.id
 
 
@@ -162,7 +162,39 @@ def test_the_llm_budget_refuses_a_browser_that_asks_too_often(llm: FakeOpenAI) -
     at = open_page("score")
     for i in range(13):
         at.text_area(key="score_text_mission").input(f"We welcome guest number {i}.").run()
-        at.button(key="score_ask").click().run()
+        answered(at.button(key="score_ask").click().run())
     assert "many questions from here in the last ten minutes" in unescaped(at.warning[-1].value)
     assert [met.label for met in at.metric][:1] == ["Overall"]  # the rubric still scores
+    assert not at.exception
+
+
+def test_a_slow_llm_never_holds_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The question runs in the background: the click returns with the rubric and a line
+    saying the coach is being asked; the answer appears on a later run."""
+    with FakeOpenAI(latency=1.5, responder=reply) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        svc = build()
+        w, _ = svc.workshops.create("Desk")
+        _, m = svc.workshops.join(w.code, "Ana")
+        svc.workshops.submit(w.code, m.token, "We try to help customers.", "n")
+        at = open_page("join", code=w.code, member=m.token)
+        at.button(key="member_ask").click().run()
+        assert any("Asking the LLM coach" in c.value for c in at.caption)
+        assert [met.label for met in at.metric][:2] == ["Overall", "Desired"]  # rubric stands
+        assert not [df for df in at.dataframe if "LLM (1–5)" in df.value.columns]
+        assert at.button(key="member_ask").disabled  # one question at a time
+        answered(at)
+        assert list(frame(at, "LLM (1–5)")["LLM (1–5)"]) == [3, 3, 3, 3]
+        assert len(fake.requests) == 1
+    assert not at.exception
+
+
+def test_a_commitment_rewrite_arrives_in_the_background(llm: FakeOpenAI) -> None:
+    svc = build()
+    plan = svc.commitments.start("Ana", "We welcome every guest like family.")
+    svc.commitments.add(plan.token, "I will try to be nicer to guests.")
+    at = open_page("commitments", plan=plan.token)
+    button = next(b for b in at.button if b.key.endswith("_llm"))
+    answered(button.click().run())
+    assert any(t.value.startswith("Suggested: ") for t in at.text)
     assert not at.exception

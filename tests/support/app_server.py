@@ -22,13 +22,18 @@ def free_port() -> int:
 
 
 def start_streamlit(
-    script: Path, log_dir: Path, database_url: str | None = None
+    script: Path,
+    log_dir: Path,
+    database_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[str, subprocess.Popen[bytes]]:
-    """The script served on 127.0.0.1; returns its URL once healthy, and the process."""
+    """The script served on 127.0.0.1; returns its URL once healthy, and the process.
+    No OPENAI_ setting leaks in from outside; `extra_env` may set one (a local fake)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "COACH_LIVE"))}
     if database_url is not None:
         env["COACH_DATABASE_URL"] = database_url
+    env.update(extra_env or {})
     log_path = log_dir / f"streamlit-{port}.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(

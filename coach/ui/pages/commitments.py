@@ -11,7 +11,6 @@ from coach.domain.reminders import to_ics
 from coach.domain.types import CADENCES, STATUSES, Plan
 from coach.errors import CoachError, InputError
 from coach.llm.coaching import Coach
-from coach.llm.protocol import LLMError
 from coach.service.commitments import NO_LINK, Commitments, CommitmentView
 from coach.ui import llm_panel, results
 from coach.ui.common import act, fail, link, services, warn
@@ -177,17 +176,17 @@ def _llm_rewrite(cm: Commitments, coach: Coach, plan: Plan, v: CommitmentView) -
     key = f"c{v.commitment.id}_llm"
     if not coach.enabled:
         return
-    if st.button("Sharper rewrite (LLM)", key=key):
+    text, mission = v.commitment.text, plan.mission
+    if st.button("Sharper rewrite (LLM)", key=key, disabled=llm_panel.asking(key)):
         if (refusal := llm_panel.budget_refusal(plan.workshop_id)) is not None:
             warn(refusal)
             return
-        with st.spinner("Asking the LLM coach…"):
-            try:
-                st.session_state[key + "_answer"] = coach.rewrite_commitment(
-                    v.commitment.text, plan.mission
-                )
-            except LLMError as exc:
-                warn(f"No LLM rewrite this time: {exc}")
+        llm_panel.start(key, text, lambda: coach.rewrite_commitment(text, mission))
+    _, got, why = llm_panel.answer(key, text)
+    if why is not None:
+        warn(f"No LLM rewrite this time: {why}")
+    if got is not None:
+        st.session_state[key + "_answer"] = got
     better = st.session_state.get(key + "_answer")
     if better is not None:
         st.text(f"Suggested: {better.text}")

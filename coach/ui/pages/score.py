@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.errors import CoachError
-from coach.llm.protocol import LLMError
 from coach.scoring.rubric import load_sectors
 from coach.scoring.scorer import score_text
 from coach.ui import llm_panel, results
@@ -69,18 +68,28 @@ def render() -> None:
     svc = services()
     if rubric == "mission":
         llm_panel.feedback(svc.coach, text, key="score")
-    elif svc.coach.enabled and st.button(
-        "Ask the LLM coach for a sharper rewrite", key="commitment_llm"
-    ):
-        if (refusal := llm_panel.budget_refusal(None)) is not None:
-            warn(refusal)
-            return
-        with st.spinner("Asking the LLM coach…"):
-            try:
-                better = svc.coach.rewrite_commitment(text, mission or "")
-            except LLMError as exc:
-                warn(f"No LLM rewrite this time: {exc}")
+    elif svc.coach.enabled:
+        about = f"{text}\n{mission or ''}"
+        if st.button(
+            "Ask the LLM coach for a sharper rewrite",
+            key="commitment_llm",
+            disabled=llm_panel.asking("commitment_llm"),
+        ):
+            if (refusal := llm_panel.budget_refusal(None)) is not None:
+                warn(refusal)
                 return
+            coach = svc.coach
+            llm_panel.start(
+                "commitment_llm", about, lambda: coach.rewrite_commitment(text, mission or "")
+            )
+        _, got, why = llm_panel.answer("commitment_llm", about)
+        if why is not None:
+            warn(f"No LLM rewrite this time: {why}")
+            return
+        if got is not None:
+            st.session_state["commitment_llm_answer"] = (about, got)
+        held = st.session_state.get("commitment_llm_answer")
+        better = held[1] if held is not None and held[0] == about else None
         if better is not None:
             st.text(better.text)
             st.text(f"Why: {better.why}")
