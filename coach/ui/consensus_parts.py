@@ -12,7 +12,6 @@ from coach.domain import themes
 from coach.domain.types import Draft, Expect, Member, Round, Workshop
 from coach.errors import CoachError, InputError
 from coach.llm.coaching import Coach
-from coach.llm.protocol import LLMError
 from coach.scoring.scorer import score_text
 from coach.service.commitments import Commitments
 from coach.service.consensus import PHASE_NAMES, Consensus
@@ -191,17 +190,20 @@ def _llm_merged(ctx: Context) -> None:
     coach = ctx.coach
     if not coach.enabled:
         return
-    if st.button("Suggest merged candidates (LLM)", key="llm_merge"):
+    about = f"merge:{ctx.workshop.id}"
+    if st.button(
+        "Suggest merged candidates (LLM)", key="llm_merge", disabled=llm_panel.asking("llm_merge")
+    ):
         if (refusal := llm_panel.budget_refusal(ctx.workshop.id)) is not None:
             warn(refusal)
             return
-        with st.spinner("Asking the LLM coach for merged candidates…"):
-            try:
-                st.session_state["llm_merged"] = coach.merge(
-                    [d.latest.text for d in ctx.drafts], ctx.themes, workshop_id=ctx.workshop.id
-                )
-            except LLMError as exc:
-                warn(f"No LLM suggestions this time: {exc}")
+        texts, themes, wid = [d.latest.text for d in ctx.drafts], ctx.themes, ctx.workshop.id
+        llm_panel.start("llm_merge", about, lambda: coach.merge(texts, themes, workshop_id=wid))
+    _, got, why = llm_panel.answer("llm_merge", about)
+    if why is not None:
+        warn(f"No LLM suggestions this time: {why}")
+    elif got is not None:
+        st.session_state["llm_merged"] = got
     for i, (sug, cover, sources) in enumerate(st.session_state.get("llm_merged", [])):
         with st.container(border=True):
             st.text(sug.text)

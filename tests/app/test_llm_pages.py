@@ -66,7 +66,7 @@ def test_facilitator_gets_feedback_for_every_draft(llm: FakeOpenAI) -> None:
         svc.workshops.submit(w.code, m.token, f"We welcome every guest, says {name}.", "n")
     svc.workshops.set_revealed(w.code, key, True)
     at = open_page("workshop", code=w.code, key=key)
-    at.button(key="llm_all").click().run()
+    answered(at.button(key="llm_all").click().run())
     assert not at.exception
     assert texts(at).count("LLM: Desired 3/5") == 3
     assert len(llm.requests) == 3
@@ -86,7 +86,7 @@ def test_llm_merged_candidates_can_be_added(llm: FakeOpenAI) -> None:
         svc.workshops.submit(w.code, m.token, text, "n")
     svc.workshops.set_revealed(w.code, key, True)
     at = open_page("consensus", code=w.code, key=key)
-    at.button(key="llm_merge").click().run()
+    answered(at.button(key="llm_merge").click().run())
     assert "covers" in texts(at)
     at.button(key="llm_merge_add_0").click().run()
     assert not at.exception

@@ -191,17 +191,24 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
     if not workshop.revealed:
         timer.controls(ws, workshop, key)
     coach = services().coach
-    if (
-        workshop.revealed
-        and coach.enabled
-        and st.button("Get LLM feedback for every draft", key="llm_all")
-    ):
-        drafts = [d.latest.text for d in services().store.drafts(workshop.id)]
-        if (refusal := llm_panel.budget_refusal(workshop.id, len(drafts))) is not None:
-            warn(refusal)
-        else:
-            with st.spinner(f"Asking the LLM coach about {len(drafts)} drafts at once…"):
-                st.session_state["board_llm"] = coach.feedback_many(drafts, workshop_id=workshop.id)
+    if workshop.revealed and coach.enabled:
+        about = f"board:{workshop.id}"
+        if st.button(
+            "Get LLM feedback for every draft", key="llm_all", disabled=llm_panel.asking("llm_all")
+        ):
+            drafts = [d.latest.text for d in services().store.drafts(workshop.id)]
+            if (refusal := llm_panel.budget_refusal(workshop.id, len(drafts))) is not None:
+                warn(refusal)
+            else:
+                wid = workshop.id
+                llm_panel.start(
+                    "llm_all", about, lambda: coach.feedback_many(drafts, workshop_id=wid)
+                )
+        _, got, why = llm_panel.answer("llm_all", about)
+        if why is not None:
+            warn(f"No LLM feedback this time: {why}")
+        elif got is not None:
+            st.session_state["board_llm"] = got
     state = "revealed" if workshop.revealed else "private: shown only as submitted ✓"
     st.caption(f"Drafts are {state}. Drafting is {'locked' if workshop.locked else 'open'}.")
 
