@@ -214,25 +214,29 @@ class Commitments:
         self.store.remove_commitment(self.open(token).id, commitment_id)
 
     # -- views ------------------------------------------------------------------
-    def view(self, plan: Plan) -> list[CommitmentView]:
+    def view(self, plan: Plan, first: int = 0, count: int | None = None) -> list[CommitmentView]:
+        """Scored views of the plan's commitments, or of `count` of them from `first` (a
+        page: a long plan is scored a page at a time)."""
         names = {m.id: m.display_name for m in self._team(plan)}
-        return [self._view(plan.mission, c, names) for c in plan.commitments]
+        chosen = plan.commitments[first : None if count is None else first + count]
+        return [self._view(plan.mission, c, names) for c in chosen]
 
     @staticmethod
     def reminders(plan: Plan, views: list[CommitmentView]) -> list[Reminder]:
         """Calendar reminders for the commitments that have a due date or a cadence."""
         return [
-            Reminder(
-                uid=f"commitment-{v.commitment.id}@mission-coach",
-                text=v.commitment.text,
-                due=v.commitment.due,
-                cadence=v.commitment.cadence,
-                start=v.commitment.created_at.date(),
-                partner=v.partner,
-                mission=plan.mission,
-            )
+            _reminder(plan, v.commitment, v.partner)
             for v in views
             if v.commitment.due or v.commitment.cadence
+        ]
+
+    def calendar(self, plan: Plan) -> list[Reminder]:
+        """Every reminder of the plan, without scoring its commitments."""
+        names = {m.id: m.display_name for m in self._team(plan)}
+        return [
+            _reminder(plan, c, names.get(c.partner_id, "") if c.partner_id else "")
+            for c in plan.commitments
+            if c.due or c.cadence
         ]
 
     def partners(self, plan: Plan) -> list[Member]:
@@ -309,6 +313,18 @@ class Commitments:
         self.store.add_feedback(
             workshop.id, commitment_id, clean_field(author, "member name"), note
         )
+
+
+def _reminder(plan: Plan, c: Commitment, partner: str) -> Reminder:
+    return Reminder(
+        uid=f"commitment-{c.id}@mission-coach",
+        text=c.text,
+        due=c.due,
+        cadence=c.cadence,
+        start=c.created_at.date(),
+        partner=partner,
+        mission=plan.mission,
+    )
 
 
 def _mission(text: str) -> str:

@@ -108,3 +108,20 @@ def test_team_view_needs_the_facilitator_key(svc: Services) -> None:
     at = open_page("team", code=w.code, key="nope")
     assert "Only the facilitator" in at.error[0].value
     assert not at.exception
+
+
+def test_a_long_plan_is_paged(svc: Services) -> None:
+    """The service caps a plan at 50 commitments; a restored or older plan may hold more.
+    It is drawn (and scored) ten at a time, with a page picker."""
+    plan = svc.commitments.start("Ana", "We welcome every guest like family.")
+    lines = [f"I will greet guest number {i + 1} by name, every shift." for i in range(25)]
+    svc.commitments.store.add_commitments(plan.id, lines)
+    at = open_page("commitments", plan=plan.token)
+    shown = [t.value for t in at.text if t.value.startswith("I will greet guest number")]
+    assert shown == lines[:10]
+    assert "Commitments 1–10 of 25." in [c.value for c in at.caption]
+    at.number_input(key="plan_page").set_value(3).run()
+    shown = [t.value for t in at.text if t.value.startswith("I will greet guest number")]
+    assert shown == lines[20:]
+    assert "Commitments 21–25 of 25." in [c.value for c in at.caption]
+    assert not at.exception

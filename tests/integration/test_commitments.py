@@ -133,3 +133,15 @@ def test_hostile_links_open_nothing(svc: Services, token: str) -> None:
         svc.commitments.open(token)
     w, _ = svc.workshops.create("Desk")
     assert svc.workshops.member(svc.workshops.find(w.code), token) is None
+
+
+def test_the_calendar_covers_every_page(svc: Services) -> None:
+    plan = svc.commitments.start("Ana", "We welcome every guest like family.")
+    svc.commitments.store.add_commitments(plan.id, [f"I will call guest {i}." for i in range(12)])
+    plan = svc.commitments.open(plan.token)
+    for c in plan.commitments[::3]:
+        svc.commitments.update(plan.token, c.id, cadence="weekly")
+    plan = svc.commitments.open(plan.token)
+    everything = svc.commitments.reminders(plan, svc.commitments.view(plan))
+    assert svc.commitments.calendar(plan) == everything
+    assert len(everything) == 4

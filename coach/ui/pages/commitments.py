@@ -37,14 +37,29 @@ def render() -> None:
     st.code(link("commitments", plan=plan.token), language=None)
     _mission(cm, plan)
     _add(cm, plan)
-    views = cm.view(plan)
-    if not views:
+    if not plan.commitments:
         st.info("No commitments yet: write your first one above.")
     partners = {m.id: m.display_name for m in cm.partners(plan)}
-    for v in views:
+    for v in cm.view(plan, _first(len(plan.commitments)), PAGE):
         with st.container(border=True):
             _card(cm, svc.coach, plan, v, partners)
-    _calendar(plan, views)
+    _calendar(cm, plan)
+
+
+PAGE = 10  # commitments drawn (and scored) at once: a long plan, a restored one say, stays quick
+
+
+def _first(total: int) -> int:
+    """The first commitment of the page chosen; a page picker once there are more than PAGE."""
+    if total <= PAGE:
+        return 0
+    pages = -(-total // PAGE)
+    page = st.number_input(
+        f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="plan_page"
+    )
+    first = (int(page) - 1) * PAGE
+    st.caption(f"Commitments {first + 1}–{min(first + PAGE, total)} of {total:,}.")
+    return first
 
 
 def _start(cm: Commitments) -> None:
@@ -197,8 +212,8 @@ def _llm_rewrite(cm: Commitments, coach: Coach, plan: Plan, v: CommitmentView) -
             act(partial(cm.update, plan.token, v.commitment.id, text=better.text))
 
 
-def _calendar(plan: Plan, views: list[CommitmentView]) -> None:
-    reminders = Commitments.reminders(plan, views)
+def _calendar(cm: Commitments, plan: Plan) -> None:
+    reminders = cm.calendar(plan)
     if reminders:
         st.download_button(
             "Add reminders to my calendar (.ics)",
@@ -208,7 +223,7 @@ def _calendar(plan: Plan, views: list[CommitmentView]) -> None:
             key="ics_download",
             on_click="ignore",
         )
-    elif views:
+    elif plan.commitments:
         st.caption("Give a commitment a due date or a cadence to get calendar reminders.")
 
 
