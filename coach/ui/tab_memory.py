@@ -13,15 +13,14 @@ from typing import Any
 
 import streamlit as st
 
-STORAGE_KEY = "mission-coach.tab.v1"
+STORAGE_KEY = "mission-coach.tab.v1"  # one entry per slot: the facilitator's, the projector's
 MAX_CHARS = 200
 
 # What comes back from the browser is untrusted: two short strings or nothing.
 _JS = f"""
-const STORAGE_KEY = {STORAGE_KEY!r};
 const MAX_CHARS = {MAX_CHARS};
 function ok(v) {{ return typeof v === "string" && v.length > 0 && v.length <= MAX_CHARS; }}
-function read() {{
+function read(STORAGE_KEY) {{
   try {{
     const v = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) ?? "null");
     return v && ok(v.code) && ok(v.key) ? {{ code: v.code, key: v.key }} : {{}};
@@ -30,7 +29,9 @@ function read() {{
   }}
 }}
 export default function ({{ data, setStateValue }}) {{
-  let held = read();
+  const STORAGE_KEY = data?.storage;
+  if (typeof STORAGE_KEY !== "string") return;
+  let held = read(STORAGE_KEY);
   const save = data?.save;
   if (save && ok(save.code) && ok(save.key)) {{
     held = {{ code: save.code, key: save.key }};
@@ -48,21 +49,25 @@ _CSS = ".stElementContainer:has(.mission-coach-tab-memory) { display: none; }"
 _component = st.components.v2.component(
     "mission_coach_tab_memory", html=_HTML, css=_CSS, js=_JS, isolate_styles=False
 )
-_STATE = "tab_memory"
 
 
 def _ignore() -> None:
     return None
 
 
-def tab_key(save: tuple[str, str] | None = None) -> tuple[str, str] | bool | None:
-    """Mount once per run. Returns the (code, key) this tab holds, False if it holds none,
+def tab_key(
+    save: tuple[str, str] | None = None, *, slot: str = "facilitator"
+) -> tuple[str, str] | bool | None:
+    """Mount once per run and slot. Returns the (code, secret) this tab holds in `slot`
+    ("facilitator": the key; "presenter": the projector's link), False if it holds none,
     or None until the browser has answered (the first run of a new tab)."""
-    state: Any = st.session_state.get(_STATE)
+    state_key = "tab_memory" if slot == "facilitator" else f"tab_memory_{slot}"
+    state: Any = st.session_state.get(state_key)
     known = state.get("held") if isinstance(state, Mapping) else None
     result = _component(
-        key=_STATE,
+        key=state_key,
         data={
+            "storage": f"{STORAGE_KEY}.{slot}",
             "save": {"code": save[0], "key": save[1]} if save else None,
             "known": known,
         },

@@ -20,6 +20,7 @@ def test_the_presentation_link_shows_the_stage_and_no_controls(svc: Services) ->
     token = svc.workshops.presenter_token(w.code, key)
     assert key not in token and len(token) == 32
     at = open_page("present", code=w.code, view=token)
+    assert "view" not in at.query_params  # the projected address bar holds no secret
     assert "2 of 2 have submitted a draft." in _html(at)
     assert not at.button  # read-only: no control on the projector
     svc.workshops.set_privacy(w.code, key, anonymous=True)

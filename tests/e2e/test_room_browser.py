@@ -108,6 +108,10 @@ def test_four_phones_a_facilitator_and_a_projector_walk_step_4_live(
     proj.get_by_text("Join on your phone with the code").wait_for(timeout=LOAD_MS)
     # No controls: the only buttons are Streamlit's own (the QR code's fullscreen toolbar).
     expect(proj.locator("button:not([kind=elementToolbar])")).to_have_count(0)
+    # The projected address bar holds no secret; a reload of the projector still works.
+    expect(proj).not_to_have_url(re.compile(r"view="), timeout=LOAD_MS)
+    proj.reload()
+    proj.get_by_text("Join on your phone with the code").wait_for(timeout=LOAD_MS)
 
     # -- join -----------------------------------------------------------------
     phones: list[Page] = []
