@@ -202,14 +202,9 @@ class Scorer:
             return self._result(text, criteria, flags, ())
         actions = []
         pendings = []
-        shared = self._shared_tail(text, spans, mission)
-        for i, (s, e, prefix_end) in enumerate(spans):
-            # Each action keeps the line's preamble ("I promise to") as its subject, and
-            # what it shares with the last action (its object, its deadline) if it lacks it.
-            prefix = text[:prefix_end] if s > prefix_end else ""
-            own = prefix + text[s:e]
-            body = text[max(s, prefix_end) : e]  # the action without the preamble
-            tail = self._tail_for(body, shared, mission) if i < len(spans) - 1 else None
+        for (s, e, _), (prefix, own, tail) in zip(
+            spans, self._actions(text, spans, mission), strict=True
+        ):
             doc = Doc.of(own if tail is None else f"{own} {text[tail[0] : tail[1]]}", mission)
             place = _Place(
                 len(prefix),
@@ -240,23 +235,61 @@ class Scorer:
         flags = [Flag(code="several_actions", message=_fill(message, n=len(actions)))]
         return self._result(text, self._merge(actions), flags, tuple(actions))
 
+    def action_texts(self, text: str, mission: str | None = None) -> list[str]:
+        """Each action of a commitment line as a promise of its own: the line's preamble
+        ("I promise to"), and what it shares with the last action (its object, its
+        deadline) when it lacks them. "I will call back and thank every caller within 2
+        hours" gives "I will call back every caller within 2 hours" and "I will thank
+        every caller within 2 hours". One action: the line as it is."""
+        spans = self.split_actions(text)
+        if len(spans) <= 1:
+            return [text.strip()]
+        return [
+            own if tail is None else f"{own} {text[tail[0] : tail[1]]}"
+            for _, own, tail in self._actions(text, spans, mission)
+        ]
+
+    def _actions(
+        self, text: str, spans: list[tuple[int, int, int]], mission: str | None
+    ) -> list[tuple[str, str, tuple[int, int] | None]]:
+        """Per action: the preamble put before it, the action with it, and the span of
+        the line it borrows from the last action (or None)."""
+        shared = self._shared_tail(text, spans, mission)
+        out = []
+        for i, (s, e, prefix_end) in enumerate(spans):
+            prefix = text[:prefix_end] if s > prefix_end else ""
+            body = text[max(s, prefix_end) : e]  # the action without the preamble
+            if re.match(r"(?:I|I'll|I’ll)\b", body):
+                prefix = ""  # "..., and I will check the pool": its own subject
+            elif prefix and re.match(r"(?i).*\bto\s*$", prefix) and re.match(r"(?i)to\s", body):
+                prefix = re.sub(r"(?i)\bto\s*$", "", prefix)  # "I promise to" + "to answer"
+            last = i == len(spans) - 1  # it may borrow a time, never its own object
+            tail = self._tail_for(text, body, (None, shared[1]) if last else shared, mission)
+            out.append((prefix, prefix + text[s:e], tail))
+        return out
+
     def _shared_tail(
         self, text: str, spans: list[tuple[int, int, int]], mission: str | None
     ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-        """The last action's object-and-after (past its verb) and its time phrase, as
-        spans of the line, for actions before it that lack them."""
+        """The last action's object-and-after (past its verb), and the time phrase the
+        actions share, as spans of the line: the last action's, else the first one's that
+        has one ("I will check the fridge every morning and record the reading")."""
         split = self.rubric.split
         s, e, _ = spans[-1]
         first = re.match(r"\s*(?:to\s+)?[\w'-]+\s*", text[s:e])
         rest = (s + first.end(), e) if first and s + first.end() < e else None
         if split is None or not split.shared_checks:
             return rest, None
-        hits = self.hits(Doc.of(text[s:e], mission))
-        starts = [h.start for ref in split.shared_checks for h in hits.get(ref, [])]
-        return rest, ((s + min(starts), e) if starts else None)
+        for a, b, _ in [spans[-1], *spans[:-1]]:
+            hits = self.hits(Doc.of(text[a:b], mission))
+            starts = [h.start for ref in split.shared_checks for h in hits.get(ref, [])]
+            if starts:
+                return rest, (a + min(starts), b)
+        return rest, None
 
     def _tail_for(
         self,
+        line: str,
         own: str,
         shared: tuple[tuple[int, int] | None, tuple[int, int] | None],
         mission: str | None,
@@ -271,6 +304,8 @@ class Scorer:
         hits = self.hits(Doc.of(own, mission))
         if any(hits.get(ref) for ref in split.shared_checks):
             return None  # it has its own time
+        if _RESPONSE_TIME.match(line, timed[0]):
+            return None  # "answer every call bell within two minutes" is that action's own
         return timed
 
     def split_actions(self, text: str) -> list[tuple[int, int, int]]:
@@ -283,6 +318,8 @@ class Scorer:
         for c in self._connectors.finditer(text, body_start):
             after = text[c.end() :]
             nxt = re.match(r"(?:to\s+)?([\w']+)", after)  # "..., and to answer"
+            if _refers_back(after):
+                continue  # "... and log it in the report": one promise, not an orphan
             if nxt and (nxt.group(1).lower() in self._verbs or nxt.group(1) in ("I", "I'll")):
                 cuts.extend((c.start(), c.end()))
         cuts.append(len(text))
@@ -569,6 +606,20 @@ def _action(raw: str, norm: str) -> str:
     while end > start and ws[end].lower in language.FUNCTION_WORDS:
         end -= 1  # "provide solutions to" -> "provide solutions"
     return raw[ws[start].start : ws[end].end]
+
+
+# A response time belongs to the action it follows; a date or a cadence is shared.
+_RESPONSE_TIME = re.compile(r"(?i)(?:within|in under|in less than|inside)\b")
+
+_REFERS_BACK = re.compile(
+    r"(?i)(?:to\s+)?(?:i\s+(?:will\s+)?)?[\w']+\s+(?:[\w']+\s+){0,2}?"
+    r"(?:it|them|they|their|this|these|those)\b(?!\s+(?:is|are|was)\b)"
+)
+
+
+def _refers_back(after: str) -> bool:
+    """An action whose object points back at the one before ("log it", "share them")."""
+    return _REFERS_BACK.match(after) is not None
 
 
 @lru_cache(maxsize=4096)

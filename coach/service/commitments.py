@@ -140,14 +140,8 @@ class Commitments:
         """Store a commitment line; a line of several actions becomes several commitments."""
         plan = self.open(token)
         score_text(refuse_nul(line, "commitment"), "commitment")  # refuses empty or overlong
-        spans = get_scorer("commitment").split_actions(line)
-        if len(spans) <= 1:
-            texts = [line.strip()]
-        else:
-            preamble = line[: spans[0][2]]
-            texts = [
-                line[s:e] if i == 0 else preamble + line[s:e] for i, (s, e, _) in enumerate(spans)
-            ]
+        # Each action a promise of its own, keeping the object and deadline it shares.
+        texts = get_scorer("commitment").action_texts(line, plan.mission or None)
         if len(plan.commitments) + len(texts) > MAX_COMMITMENTS:
             raise InputError(
                 f"A plan keeps at most {MAX_COMMITMENTS} commitments; this one has "

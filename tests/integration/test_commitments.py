@@ -145,3 +145,19 @@ def test_the_calendar_covers_every_page(svc: Services) -> None:
     everything = svc.commitments.reminders(plan, svc.commitments.view(plan))
     assert svc.commitments.calendar(plan) == everything
     assert len(everything) == 4
+
+
+def test_a_line_of_actions_is_saved_as_promises_that_stand_alone(svc: Services) -> None:
+    plan = svc.commitments.start("Ana", "Every caller feels heard.")
+    n = svc.commitments.add(plan.token, "I will call back and thank every caller within 2 hours.")
+    n += svc.commitments.add(
+        plan.token,
+        "I promise to greet every guest by name, and to answer every call bell within two minutes.",
+    )
+    assert n == 4
+    assert [c.text for c in svc.commitments.open(plan.token).commitments] == [
+        "I will call back every caller within 2 hours",
+        "I will thank every caller within 2 hours",
+        "I promise to greet every guest by name",
+        "I promise to answer every call bell within two minutes",
+    ]
