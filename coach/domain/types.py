@@ -193,6 +193,7 @@ class Plan(_View):
     name: str
     mission: str
     commitments: tuple[Commitment, ...]
+    timezone: str = ""  # IANA name for its reminders; "" until the person's browser tells
 
 
 class Feedback(_View):

@@ -11,7 +11,7 @@ from datetime import date
 
 from coach.domain import elements as elements_mod
 from coach.domain.codes import member_plan_token, new_link_secret
-from coach.domain.reminders import Reminder
+from coach.domain.reminders import Reminder, zone
 from coach.domain.types import (
     CADENCES,
     STATUSES,
@@ -121,6 +121,11 @@ class Commitments:
             )
         return plan
 
+    def set_timezone(self, token: str, name: str) -> None:
+        """The time zone the plan's reminders ring in (an IANA name, e.g. Europe/London)."""
+        zone(name)  # refuses an unknown name with an example
+        self.store.set_plan(self.open(token).id, timezone=name)
+
     def set_mission(self, token: str, mission: str) -> None:
         self.store.set_plan(self.open(token).id, mission=_mission(mission))
 
@@ -224,9 +229,12 @@ class Commitments:
             if v.commitment.due or v.commitment.cadence
         ]
 
-    def calendar(self, plan: Plan) -> list[Reminder]:
-        """Every reminder of the plan, without scoring its commitments."""
+    def calendar(self, plan: Plan, tz: str | None = None) -> list[Reminder]:
+        """Every reminder of the plan, without scoring its commitments; in the plan's time
+        zone, else `tz` (the person's browser), else UTC."""
         names = {m.id: m.display_name for m in self._team(plan)}
+        if not plan.timezone and tz:
+            plan = plan.model_copy(update={"timezone": tz})
         return [
             _reminder(plan, c, names.get(c.partner_id, "") if c.partner_id else "")
             for c in plan.commitments
@@ -318,6 +326,7 @@ def _reminder(plan: Plan, c: Commitment, partner: str) -> Reminder:
         start=c.created_at.date(),
         partner=partner,
         mission=plan.mission,
+        tz=plan.timezone or "UTC",
     )
 
 

@@ -22,6 +22,7 @@ from coach.domain.codes import (
     token_hash,
 )
 from coach.domain.elements import elements
+from coach.domain.reminders import zone
 from coach.domain.types import (
     CADENCES,
     QUESTIONS,
@@ -309,6 +310,16 @@ def _hex64(value: Any) -> str | None:
     return None if ok else "is not a key hash (64 hexadecimal digits)"
 
 
+def _time_zone(value: Any) -> str | None:
+    if value == "":
+        return None
+    try:
+        zone(value)
+    except CoachError:
+        return f"{str(value)[:40]!r} is not a time zone"
+    return None
+
+
 # What the app itself would write in these fields; anything else would crash a page later.
 FIELD_RULES: dict[tuple[str, str], Any] = {
     ("workshops", "code"): _code,
@@ -316,6 +327,7 @@ FIELD_RULES: dict[tuple[str, str], Any] = {
     ("workshops", "facilitator_key_hash"): _hex64,
     ("members", "token"): _hex64,
     ("plans", "token"): _hex64,
+    ("plans", "timezone"): _time_zone,
     ("rounds", "phase"): _one_of(get_args(Phase)),
     ("rounds", "outcome"): _one_of(get_args(Outcome)),
     ("candidates", "kind"): _one_of(get_args(CandidateKind)),

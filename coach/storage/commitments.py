@@ -87,6 +87,7 @@ class CommitmentStore:
                 member_id=r.member_id,
                 name=r.name,
                 mission=r.mission,
+                timezone=r.timezone,
                 commitments=tuple(
                     Commitment(
                         id=c.id,
@@ -111,9 +112,15 @@ class CommitmentStore:
             s.execute(update(_Plan).where(_Plan.id == plan_id).values(token=token_hash(token)))
 
     def set_plan(
-        self, plan_id: int, *, name: str | None = None, mission: str | None = None
+        self,
+        plan_id: int,
+        *,
+        name: str | None = None,
+        mission: str | None = None,
+        timezone: str | None = None,
     ) -> None:
-        values = {k: v for k, v in (("name", name), ("mission", mission)) if v is not None}
+        given = (("name", name), ("mission", mission), ("timezone", timezone))
+        values = {k: v for k, v in given if v is not None}
         with self.store.transaction() as s:
             s.execute(update(_Plan).where(_Plan.id == plan_id).values(**values))
             self._bump_for(s, plan_id)

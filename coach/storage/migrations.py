@@ -357,6 +357,11 @@ def _v13(conn: Connection) -> None:
     md.create_all(conn, tables=[md.tables["devices"]])
 
 
+def _v14(conn: Connection) -> None:
+    """A time zone per plan, for reminders at a sensible local time."""
+    conn.execute(text("ALTER TABLE plans ADD COLUMN timezone VARCHAR(64) NOT NULL DEFAULT ''"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -371,6 +376,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (11, "merged members, last seen, joins per client, rotated join codes", _v11),
     (12, "member and plan links kept as hashes", _v12),
     (13, "devices that remember a workshop, each revocable", _v13),
+    (14, "a time zone per plan", _v14),
 ]
 LATEST = MIGRATIONS[-1][0]
 

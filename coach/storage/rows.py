@@ -271,6 +271,7 @@ class _Plan(_Base):
     name: Mapped[str] = mapped_column(String(80), default="")
     mission: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str] = mapped_column(String(64), default="")
 
 
 class _Commitment(_Base):

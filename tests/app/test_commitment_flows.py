@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from coach.bootstrap import Services
+from coach.domain.reminders import to_ics
 from coach.service.commitments import NO_LINK
 from tests.app.conftest import frame, open_page, texts
 
@@ -125,3 +126,24 @@ def test_a_long_plan_is_paged(svc: Services) -> None:
     assert shown == lines[20:]
     assert "Commitments 21–25 of 25." in [c.value for c in at.caption]
     assert not at.exception
+
+
+def test_reminders_ring_in_the_time_zone_chosen(svc: Services) -> None:
+    from icalendar import Calendar
+
+    plan = svc.commitments.start("Ana", "We welcome every guest like family.")
+    svc.commitments.add(plan.token, "I will thank one colleague at every Friday huddle.")
+    c = svc.commitments.open(plan.token).commitments[0]
+    svc.commitments.update(plan.token, c.id, cadence="weekly")
+    at = open_page("commitments", plan=plan.token)
+    at.selectbox(key="plan_timezone").set_value("Asia/Tokyo").run()
+    assert not at.exception
+    assert svc.commitments.open(plan.token).timezone == "Asia/Tokyo"
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Add reminders to my calendar (.ics)"
+    ]
+    (event,) = Calendar.from_ical(
+        to_ics(svc.commitments.calendar(svc.commitments.open(plan.token)))
+    ).walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert str(start.tzinfo) == "Asia/Tokyo" and start.hour == 9 and start.weekday() == 4

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrulestr
@@ -37,71 +38,6 @@ def test_calendar_headers() -> None:
     assert str(cal["version"]) == "2.0"
     assert str(cal["calscale"]) == "GREGORIAN"
     assert str(cal["x-wr-calname"]) == "Front desk"
-
-
-def test_a_due_date_without_cadence_is_one_all_day_event() -> None:
-    (event,) = _events(to_ics([_reminder()], stamp=STAMP))
-    start, end = event.decoded("dtstart"), event.decoded("dtend")
-    assert type(start) is date and start == date(2025, 4, 15)  # a date, not a datetime
-    assert type(end) is date and end == date(2025, 4, 16)
-    assert event["dtstart"].params["VALUE"] == "DATE"
-    assert "rrule" not in event
-    assert event.decoded("dtstamp") == STAMP
-    assert str(event["uid"]) == "commitment-1@mission-coach"
-
-
-def test_weekly_runs_from_start_until_the_due_date() -> None:
-    (event,) = _events(to_ics([_reminder(cadence="weekly")], stamp=STAMP))
-    rule = event["rrule"]
-    assert rule["FREQ"] == ["WEEKLY"]
-    assert rule["UNTIL"] == [date(2025, 4, 15)]
-    assert "COUNT" not in rule
-    assert event.decoded("dtstart") == MADE
-    assert event.decoded("dtend") == MADE + timedelta(days=1)
-
-
-def test_monthly_without_due_date_repeats_twelve_times() -> None:
-    (event,) = _events(to_ics([_reminder(cadence="monthly", due=None)], stamp=STAMP))
-    rule = event["rrule"]
-    assert rule["FREQ"] == ["MONTHLY"]
-    assert rule["COUNT"] == [12]
-    assert "UNTIL" not in rule
-    assert type(event.decoded("dtstart")) is date
-
-
-def _occurrences(event: object) -> list[date]:
-    """Expand the RRULE with dateutil, independently of the code that wrote it."""
-    start = event.decoded("dtstart")  # type: ignore[attr-defined]
-    rule = event["rrule"].to_ical().decode()  # type: ignore[index]
-    first = datetime(start.year, start.month, start.day)
-    return [d.date() for d in rrulestr(rule, dtstart=first)]
-
-
-def test_monthly_from_the_31st_falls_on_each_months_last_day() -> None:
-    r = _reminder(cadence="monthly", due=None, start=date(2025, 1, 31))
-    (event,) = _events(to_ics([r], stamp=STAMP))
-    days = _occurrences(event)
-    assert len(days) == 12
-    assert days[:4] == [date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30)]
-
-
-def test_recurrences_expand_as_promised() -> None:
-    weekly = _reminder(cadence="weekly", due=date(2025, 3, 24))
-    monthly = _reminder(2, cadence="monthly", due=None, start=date(2025, 1, 15))
-    w, m = _events(to_ics([weekly, monthly], stamp=STAMP))
-    assert _occurrences(w) == [
-        date(2025, 3, 3),
-        date(2025, 3, 10),
-        date(2025, 3, 17),
-        date(2025, 3, 24),
-    ]
-    assert _occurrences(m)[-1] == date(2025, 12, 15)
-
-
-def test_a_due_date_before_the_start_still_leaves_the_first_reminder() -> None:
-    r = _reminder(cadence="weekly", due=date(2025, 2, 1))
-    (event,) = _events(to_ics([r], stamp=STAMP))
-    assert _occurrences(event) == [MADE]
 
 
 def test_reminders_without_date_or_cadence_are_skipped() -> None:
@@ -152,17 +88,6 @@ def test_description_names_partner_and_mission_when_given() -> None:
     assert "Mission:" not in str(bare["description"])
 
 
-def test_every_event_has_a_display_alarm_at_three_the_day_before() -> None:
-    events = _events(to_ics([_reminder(1), _reminder(2, cadence="monthly")], stamp=STAMP))
-    for event in events:
-        (alarm,) = event.walk("VALARM")
-        assert str(alarm["action"]) == "DISPLAY"
-        assert alarm.decoded("trigger") == timedelta(hours=-9)
-        assert str(alarm["description"]) == str(event["summary"])
-        start = datetime.combine(event.decoded("dtstart"), datetime.min.time())
-        assert (start + alarm.decoded("trigger")).hour == 15
-
-
 def test_uids_are_unique_and_stable() -> None:
     reminders = [_reminder(n, cadence=c) for n, c in enumerate(["", "weekly", "monthly"], 1)]
     first = [str(e["uid"]) for e in _events(to_ics(reminders, stamp=STAMP))]
@@ -204,3 +129,155 @@ def test_lines_are_crlf_and_folded_to_75_octets() -> None:
         line.decode("utf-8")  # a fold never splits a multi-byte character
     (event,) = _events(data)
     assert str(event["summary"]) == "Commitment: " + long_text.strip()
+
+
+# -- dates, weekdays, local times (issue 15: "every Friday" fell on Thursdays) ---------
+
+
+def _local(event: object, n: int = 5) -> list[datetime]:
+    """The first `n` occurrences, expanded by dateutil (not by the code that wrote the
+    rule) from the parsed DTSTART with its time zone."""
+    start = event.decoded("dtstart")  # type: ignore[attr-defined]
+    assert isinstance(start, datetime) and start.tzinfo is not None
+    if "rrule" not in event:  # type: ignore[operator]
+        return [start]
+    rule = event["rrule"].to_ical().decode()  # type: ignore[index]
+    out = []
+    for d in rrulestr(rule, dtstart=start):
+        out.append(d)
+        if len(out) == n:
+            break
+    return out
+
+
+LONDON = "Europe/London"  # summer time starts on 29 March 2026: 09:00 must stay 09:00
+THURSDAY = date(2026, 3, 19)
+
+CADENCE_CASES = [
+    # (text, cadence, due, first five local dates)
+    (
+        "I will thank one colleague at every Friday huddle.",
+        "weekly",
+        None,
+        [
+            date(2026, 3, 20),
+            date(2026, 3, 27),
+            date(2026, 4, 3),
+            date(2026, 4, 10),
+            date(2026, 4, 17),
+        ],
+    ),
+    (
+        "Every Monday I will review the complaints log.",
+        "weekly",
+        None,
+        [
+            date(2026, 3, 23),
+            date(2026, 3, 30),
+            date(2026, 4, 6),
+            date(2026, 4, 13),
+            date(2026, 4, 20),
+        ],
+    ),
+    (
+        "I will walk the wards once a week.",  # no weekday named: the day it was made
+        "weekly",
+        None,
+        [
+            date(2026, 3, 19),
+            date(2026, 3, 26),
+            date(2026, 4, 2),
+            date(2026, 4, 9),
+            date(2026, 4, 16),
+        ],
+    ),
+    (
+        "On the first Monday of each month I will share the survey results.",
+        "monthly",
+        None,
+        [date(2026, 4, 6), date(2026, 5, 4), date(2026, 6, 1), date(2026, 7, 6), date(2026, 8, 3)],
+    ),
+    (
+        "I will audit the lost-property log every month.",
+        "monthly",
+        None,
+        [
+            date(2026, 3, 19),
+            date(2026, 4, 19),
+            date(2026, 5, 19),
+            date(2026, 6, 19),
+            date(2026, 7, 19),
+        ],
+    ),
+    (
+        "Every Wednesday until the end of April I will run the drop-in.",
+        "weekly",
+        date(2026, 4, 8),
+        [date(2026, 3, 25), date(2026, 4, 1), date(2026, 4, 8)],  # the due day included
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "cadence", "due", "days"), CADENCE_CASES)
+def test_every_cadence_falls_on_the_right_weekday_at_nine_local(
+    text: str, cadence: str, due: date | None, days: list[date]
+) -> None:
+    r = _reminder(text=text, cadence=cadence, due=due, start=THURSDAY, tz=LONDON)
+    (event,) = _events(to_ics([r], stamp=STAMP))
+    assert event["dtstart"].params["TZID"] == LONDON
+    got = _local(event)
+    assert [d.date() for d in got] == days
+    for d in got:
+        local = d.astimezone(ZoneInfo(LONDON))
+        assert local.time() == time(9, 0), d  # before and after the clocks change
+        assert local.weekday() == days[0].weekday() or cadence == "monthly"
+
+
+def test_the_calendar_carries_the_zone_it_uses() -> None:
+    data = to_ics([_reminder(cadence="weekly", tz="America/New_York")], stamp=STAMP)
+    cal = Calendar.from_ical(data)
+    assert [str(t["tzid"]) for t in cal.walk("VTIMEZONE")] == ["America/New_York"]
+
+
+def test_a_deadline_rings_the_day_before_and_a_cadence_on_the_day() -> None:
+    due, weekly = _events(
+        to_ics([_reminder(1, tz=LONDON), _reminder(2, cadence="weekly", tz=LONDON)], stamp=STAMP)
+    )
+    for event, before in ((due, timedelta(days=-1)), (weekly, timedelta(0))):
+        (alarm,) = event.walk("VALARM")
+        assert str(alarm["action"]) == "DISPLAY"
+        assert str(alarm["description"]) == str(event["summary"])
+        assert alarm.decoded("trigger") == before
+        rings = event.decoded("dtstart") + alarm.decoded("trigger")
+        assert rings.astimezone(ZoneInfo(LONDON)).time() == time(9, 0)  # working hours
+    assert due.decoded("dtstart").date() == date(2025, 4, 15)
+    assert due.decoded("dtend") - due.decoded("dtstart") == timedelta(minutes=15)
+    assert "rrule" not in due
+
+
+def test_open_ended_cadences_repeat_twelve_times() -> None:
+    (event,) = _events(to_ics([_reminder(cadence="monthly", due=None)], stamp=STAMP))
+    assert event["rrule"]["COUNT"] == [12]
+    assert len(_local(event, 100)) == 12
+
+
+def test_monthly_from_the_31st_falls_on_each_months_last_day() -> None:
+    r = _reminder(cadence="monthly", due=None, start=date(2025, 1, 31))
+    (event,) = _events(to_ics([r], stamp=STAMP))
+    assert [d.date() for d in _local(event, 4)] == [
+        date(2025, 1, 31),
+        date(2025, 2, 28),
+        date(2025, 3, 31),
+        date(2025, 4, 30),
+    ]
+
+
+def test_a_due_date_before_the_start_still_leaves_the_first_reminder() -> None:
+    r = _reminder(cadence="weekly", due=date(2025, 2, 1))
+    (event,) = _events(to_ics([r], stamp=STAMP))
+    assert [d.date() for d in _local(event)] == [MADE]
+
+
+def test_an_unknown_time_zone_is_refused_with_an_example() -> None:
+    with pytest.raises(CoachError, match="Europe/London"):
+        to_ics([_reminder(tz="Mars/Olympus")], stamp=STAMP)

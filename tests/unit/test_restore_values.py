@@ -42,6 +42,8 @@ def _spoilt(data: dict[str, Any], table: str, column: str, value: Any) -> dict[s
         ("workshops", "code", "abc!", "code: 'abc!' is not a workshop code"),
         ("workshops", "facilitator_key_hash", "letmein", "not a key hash"),
         ("members", "position", 10**30, "position is a number too large to store"),
+        ("members", "token", "a-link-not-a-hash", "token: is not a key hash"),
+        ("plans", "timezone", "Mars/Olympus", "timezone: 'Mars/Olympus' is not a time zone"),
     ],
 )
 def test_impossible_values_are_refused_by_name(

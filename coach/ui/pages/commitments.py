@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from functools import partial
 
 import streamlit as st
@@ -212,8 +213,34 @@ def _llm_rewrite(cm: Commitments, coach: Coach, plan: Plan, v: CommitmentView) -
             act(partial(cm.update, plan.token, v.commitment.id, text=better.text))
 
 
+@st.cache_resource
+def _zones() -> list[str]:
+    return sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+
+
+def _set_timezone(cm: Commitments, token: str) -> None:
+    try:
+        cm.set_timezone(token, str(st.session_state.get("plan_timezone", "")))
+    except CoachError as exc:
+        st.session_state["commitment_flash_error"] = str(exc)
+
+
 def _calendar(cm: Commitments, plan: Plan) -> None:
-    reminders = cm.calendar(plan)
+    if problem := st.session_state.pop("commitment_flash_error", None):
+        fail(CoachError(problem))
+    zones = _zones()
+    browser = st.context.timezone if st.context.timezone in zones else None
+    tz = plan.timezone or browser or "UTC"
+    if plan.commitments:
+        st.selectbox(
+            "Reminders ring at 09:00 in this time zone",
+            zones,
+            index=zones.index(tz) if tz in zones else zones.index("UTC"),
+            key="plan_timezone",
+            on_change=_set_timezone,
+            args=(cm, plan.token),
+        )
+    reminders = cm.calendar(plan, tz)
     if reminders:
         st.download_button(
             "Add reminders to my calendar (.ics)",
