@@ -173,6 +173,22 @@ class CheckIn(_View):
     created_at: datetime
 
 
+NoteKind = Literal["confirm", "question", "cheer"]
+NOTE_KINDS: tuple[NoteKind, ...] = get_args(NoteKind)
+
+
+class PartnerNote(_View):
+    """What an accountability partner said about a commitment: a confirmed check-in, a
+    question about it, or a word of encouragement."""
+
+    id: int
+    partner_id: int
+    kind: NoteKind
+    note: str
+    created_at: datetime
+    read: bool  # the owner has seen it
+
+
 class Commitment(_View):
     id: int
     text: str
@@ -183,6 +199,7 @@ class Commitment(_View):
     elements: tuple[str, ...] | None  # None: tagged automatically from the text
     created_at: datetime
     checkins: tuple[CheckIn, ...]
+    notes: tuple[PartnerNote, ...] = ()  # from the accountability partner, oldest first
 
 
 class Plan(_View):

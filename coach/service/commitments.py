@@ -14,6 +14,7 @@ from coach.domain.codes import member_plan_token, new_link_secret
 from coach.domain.reminders import Reminder, zone
 from coach.domain.types import (
     CADENCES,
+    NOTE_KINDS,
     STATUSES,
     Commitment,
     Feedback,
@@ -46,6 +47,14 @@ class CommitmentView:
         if self.shared:
             return "Shares with the mission: " + ", ".join(self.shared)
         return NO_LINK
+
+
+@dataclass(frozen=True)
+class Partnered:
+    """A commitment someone else made, with this person as accountability partner."""
+
+    owner: str  # the colleague's name as the team sees it
+    commitment: Commitment
 
 
 @dataclass(frozen=True)
@@ -241,6 +250,48 @@ class Commitments:
             if c.due or c.cadence
         ]
 
+    # -- accountability partners --------------------------------------------------
+    def partnering(self, plan: Plan) -> list[Partnered]:
+        """The colleagues' commitments this plan's owner is accountability partner for."""
+        if plan.member_id is None or plan.workshop_id is None:
+            return []
+        names = {m.id: m.display_name for m in self._team(plan)}
+        return [
+            Partnered(names.get(p.member_id or 0, p.name or "A colleague"), c)
+            for p, c in self.store.partnered(plan.workshop_id, plan.member_id)
+        ]
+
+    @one_transaction
+    def respond(self, token: str, commitment_id: int, kind: str, note: str) -> None:
+        """The partner confirms the last check-in, questions it, or encourages."""
+        plan = self.open(token)
+        if plan.member_id is None or plan.workshop_id is None:
+            raise AccessDenied("Only a workshop member can be an accountability partner.")
+        target = next(
+            (c for _, c in self.store.partnered(plan.workshop_id, plan.member_id)
+             if c.id == commitment_id),
+            None,
+        )  # fmt: skip
+        if target is None:
+            raise NotFound("You are not the accountability partner for that commitment (any more).")
+        if kind not in NOTE_KINDS:
+            raise InputError(f"Choose one of: {', '.join(NOTE_KINDS)}.")
+        note = " ".join(refuse_nul(note, "note").split())
+        if len(note) > NOTE_CHARS:
+            raise InputError(f"Keep it to one line ({NOTE_CHARS} characters).")
+        if kind != "confirm" and not note:
+            raise InputError("Write a few words first: what you would like to ask or say.")
+        if kind == "confirm" and not target.checkins:
+            raise InputError("Nothing to confirm yet: they have not checked in.")
+        self.store.add_partner_note(commitment_id, plan.member_id, kind, note)
+
+    def mark_read(self, token: str) -> int:
+        """The owner has seen their partners' notes; returns how many were new."""
+        return self.store.mark_notes_read(self.open(token).id)
+
+    def partner_names(self, plan: Plan) -> dict[int, str]:
+        return {m.id: m.display_name for m in self._team(plan)}
+
     def partners(self, plan: Plan) -> list[Member]:
         return [m for m in self._team(plan) if m.id != plan.member_id]
 
@@ -315,6 +366,9 @@ class Commitments:
         self.store.add_feedback(
             workshop.id, commitment_id, clean_field(author, "member name"), note
         )
+
+
+NOTE_CHARS = 300
 
 
 def _reminder(plan: Plan, c: Commitment, partner: str) -> Reminder:

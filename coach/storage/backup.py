@@ -25,6 +25,7 @@ from coach.domain.elements import elements
 from coach.domain.reminders import zone
 from coach.domain.types import (
     CADENCES,
+    NOTE_KINDS,
     QUESTIONS,
     STATUSES,
     CandidateKind,
@@ -54,6 +55,7 @@ SCOPE: dict[str, tuple[str, str]] = {
     "plans": ("workshop_id", "workshops"),
     "commitments": ("plan_id", "plans"),
     "checkins": ("commitment_id", "commitments"),
+    "partner_notes": ("commitment_id", "commitments"),
     "manager_feedback": ("workshop_id", "workshops"),
     "llm_usage": ("workshop_id", "workshops"),
 }
@@ -336,6 +338,7 @@ FIELD_RULES: dict[tuple[str, str], Any] = {
     ("commitments", "status"): _one_of(STATUSES),
     ("commitments", "elements"): _json_of("elements"),
     ("checkins", "status"): _one_of(STATUSES),
+    ("partner_notes", "kind"): _one_of(NOTE_KINDS),
     **{("checks", q): _fist for q in QUESTIONS},
 }
 

@@ -9,9 +9,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from coach.domain.codes import token_hash
-from coach.domain.types import CheckIn, Commitment, Feedback, Plan, Status
+from coach.domain.types import CheckIn, Commitment, Feedback, PartnerNote, Plan, Status
 from coach.storage.db import StoreError
-from coach.storage.rows import _CheckIn, _Commitment, _Feedback, _Plan, _utc, _Workshop, now
+from coach.storage.rows import (
+    _CheckIn,
+    _Commitment,
+    _Feedback,
+    _PartnerNote,
+    _Plan,
+    _utc,
+    _Workshop,
+    now,
+)
 from coach.storage.workshops import Store
 
 
@@ -72,6 +81,13 @@ class CommitmentStore:
         ):
             found[c.plan_id].append(c)
         cids = [c.id for cs in found.values() for c in cs]
+        notes: dict[int, list[PartnerNote]] = {i: [] for i in cids}
+        for n in s.scalars(
+            select(_PartnerNote)
+            .where(_PartnerNote.commitment_id.in_(cids))
+            .order_by(_PartnerNote.id)
+        ):
+            notes[n.commitment_id].append(_note(n))
         checks: dict[int, list[CheckIn]] = {i: [] for i in cids}
         for k in s.scalars(
             select(_CheckIn).where(_CheckIn.commitment_id.in_(cids)).order_by(_CheckIn.id)
@@ -99,12 +115,64 @@ class CommitmentStore:
                         elements=tuple(json.loads(c.elements)) if c.elements else None,
                         created_at=_utc(c.created_at),
                         checkins=tuple(checks[c.id]),
+                        notes=tuple(notes[c.id]),
                     )
                     for c in found[r.id]
                 ),
             )
             for r in rows
         ]
+
+    # -- accountability partners --------------------------------------------------
+    def partnered(self, workshop_id: int, member_id: int) -> list[tuple[Plan, Commitment]]:
+        """The commitments in this workshop that name `member_id` as partner, with their
+        plans (each plan with its owner's id and name)."""
+        with self.store.transaction() as s:
+            plan_ids = list(
+                s.scalars(
+                    select(_Commitment.plan_id)
+                    .join(_Plan, _Plan.id == _Commitment.plan_id)
+                    .where(
+                        _Plan.workshop_id == workshop_id,
+                        _Commitment.partner_id == member_id,
+                        _Commitment.deleted_at.is_(None),
+                    )
+                    .distinct()
+                )
+            )
+            rows = list(s.scalars(select(_Plan).where(_Plan.id.in_(plan_ids)).order_by(_Plan.id)))
+            return [
+                (p, c)
+                for p in self._load(s, rows)
+                for c in p.commitments
+                if c.partner_id == member_id
+            ]
+
+    def add_partner_note(self, commitment_id: int, member_id: int, kind: str, note: str) -> None:
+        with self.store.transaction() as s:
+            s.add(
+                _PartnerNote(
+                    commitment_id=commitment_id,
+                    member_id=member_id,
+                    kind=kind,
+                    note=note,
+                    created_at=now(),
+                )
+            )
+            plan_id = s.scalar(select(_Commitment.plan_id).where(_Commitment.id == commitment_id))
+            if plan_id is not None:
+                self._bump_for(s, plan_id)
+
+    def mark_notes_read(self, plan_id: int) -> int:
+        """Every partner note on the plan's commitments is seen; returns how many were new."""
+        with self.store.transaction() as s:
+            mine = select(_Commitment.id).where(_Commitment.plan_id == plan_id)
+            done = s.execute(
+                update(_PartnerNote)
+                .where(_PartnerNote.commitment_id.in_(mine), _PartnerNote.read_at.is_(None))
+                .values(read_at=now())
+            )
+            return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
     def set_plan_token(self, plan_id: int, token: str) -> None:
         """The plan's link becomes `token`; the old one stops working."""
@@ -208,3 +276,14 @@ class CommitmentStore:
                     .order_by(_Feedback.id)
                 )
             ]
+
+
+def _note(n: _PartnerNote) -> PartnerNote:
+    return PartnerNote(
+        id=n.id,
+        partner_id=n.member_id,
+        kind=n.kind,  # type: ignore[arg-type]  # one of NOTE_KINDS: checked on the way in
+        note=n.note,
+        created_at=_utc(n.created_at),
+        read=n.read_at is not None,
+    )

@@ -362,6 +362,25 @@ def _v14(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE plans ADD COLUMN timezone VARCHAR(64) NOT NULL DEFAULT ''"))
 
 
+def _v15(conn: Connection) -> None:
+    """Accountability partners: a confirmed check-in, a question, a word of encouragement."""
+    md = MetaData()
+    Table("commitments", md, Column("id", Integer, primary_key=True))
+    Table("members", md, Column("id", Integer, primary_key=True))
+    Table(
+        "partner_notes",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("commitment_id", ForeignKey("commitments.id"), nullable=False, index=True),
+        Column("member_id", ForeignKey("members.id"), nullable=False),
+        Column("kind", String(10), nullable=False),
+        Column("note", String(300), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("read_at", DateTime(timezone=True), nullable=True),
+    )
+    md.create_all(conn, tables=[md.tables["partner_notes"]])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -377,6 +396,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (12, "member and plan links kept as hashes", _v12),
     (13, "devices that remember a workshop, each revocable", _v13),
     (14, "a time zone per plan", _v14),
+    (15, "notes from accountability partners", _v15),
 ]
 LATEST = MIGRATIONS[-1][0]
 

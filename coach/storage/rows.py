@@ -298,6 +298,17 @@ class _CheckIn(_Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class _PartnerNote(_Base):
+    __tablename__ = "partner_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class _Feedback(_Base):
     __tablename__ = "manager_feedback"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -63,6 +63,9 @@ def rich(svc: Services) -> tuple[Workshop, str]:
     )
     svc.commitments.check_in(plan.token, first.id, "in progress", "Greeted 40 guests by name.")
     svc.commitments.check_in(plan.token, first.id, "done", "Every guest, every shift.")
+    _, partner = svc.workshops.membership(workshop.code, links[members[-1].name])
+    partner_plan = svc.commitments.for_member(workshop, partner)
+    svc.commitments.respond(partner_plan.token, first.id, "confirm", "Saw it myself.")
     svc.commitments.add(plan.token, "I will file the shift report every evening.")
     extra = svc.commitments.store.plans_in(workshop.id)[0].commitments[-1]
     svc.commitments.remove(plan.token, extra.id)
@@ -128,7 +131,11 @@ def seen(svc: Services, code: str) -> dict[str, Any]:
                 members.get(p.member_id or 0),
                 p.mission,
                 [
-                    (c.model_dump(exclude={"id", "partner_id"}), members.get(c.partner_id or 0))
+                    (
+                        c.model_dump(exclude={"id", "partner_id", "notes"}),
+                        members.get(c.partner_id or 0),
+                        [(members[n.partner_id], n.kind, n.note, n.read) for n in c.notes],
+                    )
                     for c in p.commitments
                 ],
             )

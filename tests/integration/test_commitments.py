@@ -161,3 +161,50 @@ def test_a_line_of_actions_is_saved_as_promises_that_stand_alone(svc: Services) 
         "I promise to greet every guest by name",
         "I promise to answer every call bell within two minutes",
     ]
+
+
+def _pair(svc: Services) -> tuple[str, str, int]:
+    """Ana's plan (one commitment, Bo as partner) and Bo's plan, both from their pages."""
+    w, _ = svc.workshops.create("Desk")
+    _, ana = svc.workshops.join(w.code, "Ana")
+    _, bo = svc.workshops.join(w.code, "Bo")
+    ana_plan = svc.commitments.for_member(w, ana)
+    bo_plan = svc.commitments.for_member(w, bo)
+    svc.commitments.add(ana_plan.token, "I will greet every guest by name every shift.")
+    c = svc.commitments.open(ana_plan.token).commitments[0]
+    svc.commitments.update(ana_plan.token, c.id, partner_id=bo.id)
+    return ana_plan.token, bo_plan.token, c.id
+
+
+def test_a_partner_sees_confirms_asks_and_encourages(svc: Services) -> None:
+    ana, bo, cid = _pair(svc)
+    (item,) = svc.commitments.partnering(svc.commitments.open(bo))
+    assert (item.owner, item.commitment.id) == ("Ana", cid)
+    assert svc.commitments.partnering(svc.commitments.open(ana)) == []  # Ana partners nobody
+    with pytest.raises(InputError, match="not checked in"):
+        svc.commitments.respond(bo, cid, "confirm", "")
+    with pytest.raises(InputError, match="Write a few words"):
+        svc.commitments.respond(bo, cid, "cheer", "   ")
+    with pytest.raises(InputError, match="one of"):
+        svc.commitments.respond(bo, cid, "shout", "Hey")
+    with pytest.raises(NotFound):
+        svc.commitments.respond(ana, cid, "cheer", "I cannot partner myself")
+    svc.commitments.check_in(ana, cid, "in progress", "Twenty guests by name today.")
+    svc.commitments.respond(bo, cid, "confirm", "")
+    svc.commitments.respond(bo, cid, "cheer", "Keep   going!\nGreat start.")
+    notes = svc.commitments.open(ana).commitments[0].notes
+    assert [(n.kind, n.note, n.read) for n in notes] == [
+        ("confirm", "", False),
+        ("cheer", "Keep going! Great start.", False),  # one line, spaces folded
+    ]
+    assert svc.commitments.mark_read(ana) == 2
+    assert all(n.read for n in svc.commitments.open(ana).commitments[0].notes)
+    assert svc.commitments.mark_read(ana) == 0
+
+
+def test_a_partner_no_longer_named_can_no_longer_respond(svc: Services) -> None:
+    ana, bo, cid = _pair(svc)
+    svc.commitments.update(ana, cid, partner_id=None)
+    assert svc.commitments.partnering(svc.commitments.open(bo)) == []
+    with pytest.raises(NotFound, match="not the accountability partner"):
+        svc.commitments.respond(bo, cid, "cheer", "Still here")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from coach.domain import elements as elements_mod
 from coach.domain.reminders import to_ics
-from coach.domain.types import CADENCES, STATUSES, Plan
+from coach.domain.types import CADENCES, STATUSES, Commitment, Plan
 from coach.errors import CoachError, InputError
 from coach.llm.coaching import Coach
 from coach.service.commitments import NO_LINK, Commitments, CommitmentView
@@ -41,10 +41,82 @@ def render() -> None:
     if not plan.commitments:
         st.info("No commitments yet: write your first one above.")
     partners = {m.id: m.display_name for m in cm.partners(plan)}
+    _new_notes(cm, plan, partners)
     for v in cm.view(plan, _first(len(plan.commitments)), PAGE):
         with st.container(border=True):
             _card(cm, svc.coach, plan, v, partners)
     _calendar(cm, plan)
+    _partnering(cm, plan)
+
+
+_NOTE_SAYS = {
+    "confirm": "✓ {who} confirmed your check-in",
+    "question": "? {who} asks",
+    "cheer": "💬 {who}",
+}
+
+
+def _new_notes(cm: Commitments, plan: Plan, partners: dict[int, str]) -> None:
+    """A notice while a partner's note is unread, with a button to mark them read."""
+    new = [n for c in plan.commitments for n in c.notes if not n.read]
+    if not new:
+        return
+    who = sorted({partners.get(n.partner_id, "your partner") for n in new})
+    st.info(
+        f"{len(new)} new note{'' if len(new) == 1 else 's'} from {', '.join(who)}: see "
+        "them under your commitments below.",
+        icon="🤝",
+    )
+    if st.button("Mark as read", key="notes_read"):
+        act(partial(cm.mark_read, plan.token))
+
+
+def _notes(c: Commitment, partners: dict[int, str]) -> None:
+    for n in c.notes:
+        said = _NOTE_SAYS[n.kind].format(who=partners.get(n.partner_id, "Your partner"))
+        line = f"{said}: {n.note}" if n.note else said
+        st.text(f"{line} · {n.created_at:%Y-%m-%d}" + ("" if n.read else " · new"))
+
+
+def _partnering(cm: Commitments, plan: Plan) -> None:
+    """The colleagues' commitments this person is accountability partner for."""
+    items = cm.partnering(plan)
+    if not items:
+        return
+    st.subheader("You are accountability partner for")
+    for item in items:
+        c, key = item.commitment, f"p{item.commitment.id}"
+        with st.container(border=True):
+            st.text(f"{item.owner}: {c.text}")
+            last = c.checkins[-1] if c.checkins else None
+            st.text(
+                f"Last check-in: {last.created_at:%Y-%m-%d} · {last.status}"
+                + (f": {last.note}" if last.note else "")
+                if last
+                else "No check-in yet."
+            )
+            mine = [n for n in c.notes if n.partner_id == plan.member_id]
+            if mine:
+                st.caption(f"You have sent {len(mine)} note{'' if len(mine) == 1 else 's'}.")
+            if st.session_state.pop(f"{key}_sent", False):
+                st.session_state[f"{key}_note"] = ""  # sent: the box starts empty again
+                st.success(f"Sent: {item.owner} sees it on their page.")
+            note = st.text_input(f"A word for {item.owner}", key=f"{key}_note", max_chars=300)
+            cols = st.columns(3)
+            kinds = (
+                ("confirm", "Confirm the check-in", last is None),
+                ("question", "Ask about it", False),
+                ("cheer", "Send encouragement", False),
+            )
+            for col, (kind, label, disabled) in zip(cols, kinds, strict=True):
+                if col.button(label, key=f"{key}_{kind}", disabled=disabled):
+                    try:
+                        cm.respond(plan.token, c.id, kind, note)
+                    except CoachError as exc:
+                        fail(exc)
+                    else:
+                        st.session_state[f"{key}_sent"] = True
+                        st.rerun()
 
 
 PAGE = 10  # commitments drawn (and scored) at once: a long plan, a restored one say, stays quick
@@ -183,6 +255,7 @@ def _card(
         act(partial(cm.check_in, plan.token, c.id, status, note))
     for k in c.checkins:
         st.text(f"{k.created_at:%Y-%m-%d} · {k.status}" + (f": {k.note}" if k.note else ""))
+    _notes(c, partners)
     _llm_rewrite(cm, coach, plan, v)
     if st.button("Remove", key=f"{key}_remove"):
         act(partial(cm.remove, plan.token, c.id))
