@@ -211,6 +211,7 @@ class Plan(_View):
     mission: str
     commitments: tuple[Commitment, ...]
     timezone: str = ""  # IANA name for its reminders; "" until the person's browser tells
+    feedback_seen: datetime | None = None  # management feedback read up to then
 
 
 class Feedback(_View):

@@ -285,6 +285,21 @@ class Commitments:
             raise InputError("Nothing to confirm yet: they have not checked in.")
         self.store.add_partner_note(commitment_id, plan.member_id, kind, note)
 
+    def my_feedback(self, plan: Plan) -> list[tuple[Feedback, bool]]:
+        """Management feedback on this plan's commitments and on the whole team, each with
+        whether it is new to the plan's owner."""
+        if plan.workshop_id is None:
+            return []
+        mine = {c.id for c in plan.commitments}
+        return [
+            (f, plan.feedback_seen is None or f.created_at > plan.feedback_seen)
+            for f in self.store.feedback(plan.workshop_id)
+            if f.commitment_id is None or f.commitment_id in mine
+        ]
+
+    def feedback_read(self, token: str) -> None:
+        self.store.mark_feedback_read(self.open(token).id)
+
     def mark_read(self, token: str) -> int:
         """The owner has seen their partners' notes; returns how many were new."""
         return self.store.mark_notes_read(self.open(token).id)
@@ -347,13 +362,16 @@ class Commitments:
         )
 
     def set_followup(self, raw_code: str, key: str | None, due: date | None) -> None:
-        workshop = self.ws.facilitator(raw_code, key)
+        """The Step 8 date: the facilitator's key or the manager's link."""
+        workshop, _ = self.ws.overseer(raw_code, key)
         self.store.set_followup(workshop.id, due)
 
     def give_feedback(
         self, raw_code: str, key: str | None, commitment_id: int | None, author: str, note: str
     ) -> None:
-        workshop = self.ws.facilitator(raw_code, key)
+        """Management feedback (facilitator's key or manager's link) on one commitment or
+        on the team; each member sees it on their own page."""
+        workshop, _ = self.ws.overseer(raw_code, key)
         note = refuse_nul(note, "feedback").strip()
         if not note:
             raise InputError("Write the feedback first.")

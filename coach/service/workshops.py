@@ -19,6 +19,7 @@ from coach.domain.codes import (
     new_code,
     new_link_secret,
     parse_code,
+    token_hash,
 )
 from coach.domain.types import Draft, DraftVersion, Member, Workshop
 from coach.errors import CoachError, InputError
@@ -221,6 +222,35 @@ class Workshops:
         if not key:
             return False
         return hmac.compare_digest(self.store.key_hash(workshop.id), hash_key(key))
+
+    # -- the manager's link ----------------------------------------------------
+    def manager_link(self, raw_code: str, key: str | None) -> str:
+        """A new manager's link (shown once; its hash is kept): it opens the team's
+        commitments to read, give feedback and set the follow-up date, nothing else. An
+        older manager's link stops working."""
+        workshop = self.facilitator(raw_code, key)
+        token = secrets.token_urlsafe(24)
+        self.store.set_manager_token(workshop.id, token)
+        return token
+
+    def revoke_manager(self, raw_code: str, key: str | None) -> None:
+        self.store.set_manager_token(self.facilitator(raw_code, key).id, None)
+
+    def has_manager(self, raw_code: str, key: str | None) -> bool:
+        return self.store.manager_hash(self.facilitator(raw_code, key).id) is not None
+
+    def overseer(self, raw_code: str, secret: str | None) -> tuple[Workshop, bool]:
+        """The workshop for its facilitator (True) or its manager (False); else refused."""
+        workshop = self.find(raw_code)
+        if self.is_facilitator(workshop, secret):
+            return workshop, True
+        stored = self.store.manager_hash(workshop.id)
+        if secret and stored and hmac.compare_digest(stored, token_hash(secret)):
+            return workshop, False
+        raise AccessDenied(
+            "This manager's link is not right, or the facilitator has replaced it. Ask them "
+            "for the current one."
+        )
 
     # -- devices that remember a workshop ------------------------------------
     def remember_device(self, raw_code: str, key: str | None) -> str:

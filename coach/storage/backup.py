@@ -327,6 +327,7 @@ FIELD_RULES: dict[tuple[str, str], Any] = {
     ("workshops", "code"): _code,
     ("workshops", "join_code"): _code,
     ("workshops", "facilitator_key_hash"): _hex64,
+    ("workshops", "manager_token"): lambda v: None if v is None else _hex64(v),
     ("members", "token"): _hex64,
     ("plans", "token"): _hex64,
     ("plans", "timezone"): _time_zone,

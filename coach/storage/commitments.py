@@ -104,6 +104,7 @@ class CommitmentStore:
                 name=r.name,
                 mission=r.mission,
                 timezone=r.timezone,
+                feedback_seen=_utc(r.feedback_seen_at) if r.feedback_seen_at else None,
                 commitments=tuple(
                     Commitment(
                         id=c.id,
@@ -162,6 +163,10 @@ class CommitmentStore:
             plan_id = s.scalar(select(_Commitment.plan_id).where(_Commitment.id == commitment_id))
             if plan_id is not None:
                 self._bump_for(s, plan_id)
+
+    def mark_feedback_read(self, plan_id: int) -> None:
+        with self.store.transaction() as s:
+            s.execute(update(_Plan).where(_Plan.id == plan_id).values(feedback_seen_at=now()))
 
     def mark_notes_read(self, plan_id: int) -> int:
         """Every partner note on the plan's commitments is seen; returns how many were new."""

@@ -381,6 +381,13 @@ def _v15(conn: Connection) -> None:
     md.create_all(conn, tables=[md.tables["partner_notes"]])
 
 
+def _v16(conn: Connection) -> None:
+    """A manager's link per workshop (its hash), and when each member last read feedback."""
+    stamp = DateTime(timezone=True).compile(dialect=conn.dialect)
+    conn.execute(text("ALTER TABLE workshops ADD COLUMN manager_token VARCHAR(64)"))
+    conn.execute(text(f"ALTER TABLE plans ADD COLUMN feedback_seen_at {stamp}"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -397,6 +404,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (13, "devices that remember a workshop, each revocable", _v13),
     (14, "a time zone per plan", _v14),
     (15, "notes from accountability partners", _v15),
+    (16, "a manager's link; feedback read by each member", _v16),
 ]
 LATEST = MIGRATIONS[-1][0]
 

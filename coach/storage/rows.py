@@ -77,6 +77,9 @@ class _Workshop(_Base):
     # Set once the facilitator rotates it: new people join with this code only, while
     # every link already handed out keeps working with `code`.
     join_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The hash of the manager's link (view commitments, give feedback, set the follow-up
+    # date; nothing else), or None when there is none.
+    manager_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class _Revision(_Base):
@@ -272,6 +275,9 @@ class _Plan(_Base):
     mission: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     timezone: Mapped[str] = mapped_column(String(64), default="")
+    feedback_seen_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
 
 
 class _Commitment(_Base):

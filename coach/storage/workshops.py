@@ -191,6 +191,20 @@ class Store(Database):
             done = s.execute(update(_Device).where(*where).values(revoked_at=now()))
             return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
+    def set_manager_token(self, workshop_id: int, token: str | None) -> None:
+        """The manager's link becomes `token` (only its hash is kept), or none."""
+        with self._tx() as s:
+            s.execute(
+                update(_Workshop)
+                .where(_Workshop.id == workshop_id)
+                .values(manager_token=token_hash(token) if token else None)
+            )
+
+    def manager_hash(self, workshop_id: int) -> str | None:
+        with self.read() as s:
+            found = s.scalar(select(_Workshop.manager_token).where(_Workshop.id == workshop_id))
+            return str(found) if found else None
+
     def key_hash(self, workshop_id: int) -> str:
         with self._tx() as s:
             return str(

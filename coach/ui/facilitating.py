@@ -51,6 +51,13 @@ def current() -> tuple[str, str] | None:
     return code, ""
 
 
+def in_session(code: str) -> bool:
+    """Whether this session already opened `code` as its facilitator, or is opening it."""
+    found = st.session_state.get(_KEY)
+    from_address = st.query_params.get("key", "") and st.query_params.get("code", "") == code
+    return bool(from_address) or (isinstance(found, tuple) and found[0] == code)
+
+
 def adopt(code: str, key: str) -> None:
     """This tab now opens `code` with `key` (a link opened, or a key just renewed); the
     tab's memory takes it on the next mount. Safe in a button's callback."""

@@ -81,3 +81,30 @@ def tab_key(
         if isinstance(code, str) and isinstance(key, str) and code and key:
             return code[:MAX_CHARS], key[:MAX_CHARS]
     return False
+
+
+def from_address(param: str, slot: str) -> tuple[str, str] | None:
+    """(code, secret) for a page opened with `?code=...&{param}=...`: the secret leaves the
+    address bar once read and this tab keeps it (session, then sessionStorage after a
+    reload). None if this tab holds no secret for the code in the address. Call once per
+    run; while a reloaded tab's memory has not answered yet, the page waits."""
+    code, secret = st.query_params.get("code", ""), st.query_params.get(param, "")
+    state = f"held_{slot}"
+    if code and secret:
+        st.session_state[state] = (code, secret)
+        tab_key((code, secret), slot=slot)
+        del st.query_params[param]
+        return code, secret
+    held = st.session_state.get(state)
+    if isinstance(held, tuple) and (not code or held[0] == code):
+        return held
+    if not code:
+        return None
+    found = tab_key(slot=slot)
+    if found is None:  # a reloaded tab: its memory answers on the next run
+        st.caption("Opening…")
+        st.stop()
+    if isinstance(found, tuple) and found[0] == code:
+        st.session_state[state] = found
+        return found
+    return None

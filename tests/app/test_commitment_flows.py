@@ -179,3 +179,38 @@ def test_a_partner_confirms_and_encourages_and_the_owner_sees_it(svc: Services) 
     assert not [i for i in owner.info if "new note" in i.value]
     assert " · new" not in texts(owner)
     assert not owner.exception and not partner.exception
+
+
+def test_the_managers_page_gives_feedback_that_reaches_the_member(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    _, ana = svc.workshops.join(w.code, "Ana")
+    plan = svc.commitments.for_member(w, ana)
+    svc.commitments.add(plan.token, "I will greet every guest by name every shift.")
+
+    fac = open_page("team", code=w.code, key=key)
+    fac.button(key="manager_make").click().run()
+    url = next(c.value for c in fac.code if "manager=" in c.value)
+    manager = url.split("manager=")[1]
+
+    at = open_page("team", code=w.code, manager=manager)
+    assert "manager" not in at.query_params  # the secret left the address bar
+    assert "you are here as manager" in at.caption[0].value
+    keys = {b.key for b in at.button}
+    assert "manager_make" not in keys and "manager_revoke" not in keys  # no facilitator power
+    assert not [p for p in at.get("page_link")]  # no way into the facilitator's pages
+    at.text_input(key="feedback_author").input("Dana")
+    at.text_area(key="feedback_note").input("A great start, Ana.")
+    at.selectbox(key="feedback_target").set_value(None)  # to the team as a whole
+    at.button(key="feedback_save").click().run()
+    assert not at.exception
+
+    member = open_page("commitments", plan=plan.token)
+    assert "Feedback from management" in [h.value for h in member.subheader]
+    assert "1 new: read it below." in member.info[0].value
+    assert "Dana to the team: A great start, Ana. · new" in texts(member)
+    member.button(key="feedback_read").click().run()
+    assert " · new" not in texts(member) and not member.exception
+
+    fac.button(key="manager_revoke").click().run()
+    gone = open_page("team", code=w.code, manager=manager)
+    assert "not right, or the facilitator has replaced it" in gone.error[0].value

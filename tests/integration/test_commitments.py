@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from coach.bootstrap import Services
+from coach.domain.codes import token_hash
 from coach.errors import InputError
 from coach.service.commitments import NO_LINK
 from coach.service.workshops import AccessDenied, NotFound
@@ -208,3 +210,63 @@ def test_a_partner_no_longer_named_can_no_longer_respond(svc: Services) -> None:
     assert svc.commitments.partnering(svc.commitments.open(bo)) == []
     with pytest.raises(NotFound, match="not the accountability partner"):
         svc.commitments.respond(bo, cid, "cheer", "Still here")
+
+
+def test_a_managers_link_reads_gives_feedback_and_keeps_the_date_and_nothing_else(
+    svc: Services,
+) -> None:
+    w, key = svc.workshops.create("Desk")
+    manager = svc.workshops.manager_link(w.code, key)
+    with svc.store.engine.connect() as conn:
+        stored = conn.execute(text("SELECT manager_token FROM workshops")).scalar()
+    assert stored == token_hash(manager)  # only its hash is kept
+    assert svc.workshops.overseer(w.code, manager) == (svc.workshops.find(w.code), False)
+    assert svc.workshops.overseer(w.code, key)[1] is True
+    svc.commitments.set_followup(w.code, manager, date(2026, 12, 18))
+    svc.commitments.give_feedback(w.code, manager, None, "Dana (manager)", "Proud of you all.")
+    assert svc.workshops.find(w.code).followup_due == date(2026, 12, 18)
+    for facilitator_only in (
+        lambda: svc.workshops.facilitator(w.code, manager),
+        lambda: svc.workshops.set_revealed(w.code, manager, True),
+        lambda: svc.workshops.manager_link(w.code, manager),
+        lambda: svc.workshops.rotate_key(w.code, manager),
+    ):
+        with pytest.raises(AccessDenied):
+            facilitator_only()
+    newer = svc.workshops.manager_link(w.code, key)
+    with pytest.raises(AccessDenied, match="manager's link"):
+        svc.workshops.overseer(w.code, manager)  # the old link stops
+    svc.workshops.revoke_manager(w.code, key)
+    with pytest.raises(AccessDenied):
+        svc.commitments.give_feedback(w.code, newer, None, "", "Still here?")
+
+
+def test_each_member_sees_the_feedback_for_them_until_read(svc: Services) -> None:
+    w, key = svc.workshops.create("Desk")
+    plans = {}
+    for name in ("Ana", "Bo"):
+        _, m = svc.workshops.join(w.code, name)
+        plan = svc.commitments.for_member(w, m)
+        svc.commitments.add(plan.token, f"I will greet every guest by name, {name}.")
+        plans[name] = plan.token
+    ana = svc.commitments.open(plans["Ana"])
+    assert svc.commitments.my_feedback(ana) == []
+    manager = svc.workshops.manager_link(w.code, key)
+    ana_c = ana.commitments[0].id
+    bo_c = svc.commitments.open(plans["Bo"]).commitments[0].id
+    svc.commitments.give_feedback(w.code, manager, ana_c, "Dana", "Lovely to see.")
+    svc.commitments.give_feedback(w.code, manager, bo_c, "Dana", "For Bo only.")
+    svc.commitments.give_feedback(w.code, key, None, "", "Thank you, team.")
+    seen = svc.commitments.my_feedback(svc.commitments.open(plans["Ana"]))
+    assert [(f.note, new) for f, new in seen] == [
+        ("Lovely to see.", True),
+        ("Thank you, team.", True),
+    ]  # not Bo's
+    svc.commitments.feedback_read(plans["Ana"])
+    seen = svc.commitments.my_feedback(svc.commitments.open(plans["Ana"]))
+    assert [new for _, new in seen] == [False, False]
+    bo_seen = svc.commitments.my_feedback(svc.commitments.open(plans["Bo"]))
+    assert [(f.note, new) for f, new in bo_seen] == [
+        ("For Bo only.", True),
+        ("Thank you, team.", True),
+    ]  # read by Ana is not read by Bo

@@ -41,6 +41,7 @@ def render() -> None:
     if not plan.commitments:
         st.info("No commitments yet: write your first one above.")
     partners = {m.id: m.display_name for m in cm.partners(plan)}
+    _management(cm, plan)
     _new_notes(cm, plan, partners)
     for v in cm.view(plan, _first(len(plan.commitments)), PAGE):
         with st.container(border=True):
@@ -54,6 +55,27 @@ _NOTE_SAYS = {
     "question": "? {who} asks",
     "cheer": "💬 {who}",
 }
+
+
+def _management(cm: Commitments, plan: Plan) -> None:
+    """Step 8: management's feedback on this person's commitments and on the team."""
+    given = cm.my_feedback(plan)
+    if not given:
+        return
+    new = sum(is_new for _, is_new in given)
+    texts = {c.id: c.text for c in plan.commitments}
+    with st.container(border=True):
+        st.subheader("Feedback from management")
+        if new:
+            st.info(f"{new} new: read it below.", icon="📣")
+        for f, is_new in given:
+            about = f"on '{texts[f.commitment_id]}'" if f.commitment_id else "to the team"
+            st.text(
+                f"{f.created_at:%Y-%m-%d} · {f.author or 'Management'} {about}: {f.note}"
+                + (" · new" if is_new else "")
+            )
+        if new and st.button("Mark feedback as read", key="feedback_read"):
+            act(partial(cm.feedback_read, plan.token))
 
 
 def _new_notes(cm: Commitments, plan: Plan, partners: dict[int, str]) -> None:

@@ -10,7 +10,7 @@ from coach.domain.types import Workshop
 from coach.errors import CoachError
 from coach.ui import facilitating, live, projector
 from coach.ui.common import fail, services
-from coach.ui.tab_memory import tab_key
+from coach.ui.tab_memory import from_address
 
 
 def render() -> None:
@@ -57,26 +57,11 @@ def _opened() -> Workshop | None:
     leaves the address bar once read (this screen is projected); the tab keeps it, so a
     reload of the projector still works."""
     ws = services().workshops
-    code, view = st.query_params.get("code", ""), st.query_params.get("view", "")
-    if code and view:
-        st.session_state[_PRESENTING] = (code, view)
-        tab_key((code, view), slot="presenter")
-        del st.query_params["view"]
-        return ws.presenter(code, view)
-    held = st.session_state.get(_PRESENTING)
-    if code and not (isinstance(held, tuple) and held[0] == code):
-        held = tab_key(slot="presenter")
-        if held is None:  # a reloaded projector tab: its memory answers on the next run
-            st.caption("Opening the presentation…")
-            st.stop()
-    if isinstance(held, tuple) and held[0] == code:
-        st.session_state[_PRESENTING] = held
+    held = from_address("view", "presenter")
+    if held is not None:
         return ws.presenter(*held)
     found = facilitating.current()
     return ws.facilitator(*found) if found else None
-
-
-_PRESENTING = "presenting"
 
 
 render()

@@ -9,18 +9,37 @@ import pandas as pd
 import streamlit as st
 
 from coach.domain import elements as elements_mod
+from coach.errors import CoachError
 from coach.service.commitments import Team
 from coach.ui import facilitating
-from coach.ui.common import act, services
+from coach.ui.common import act, fail, link, services
+from coach.ui.tab_memory import from_address
 
 
 def render() -> None:
     svc = services()
-    opened = facilitating.open_workshop("The team's commitments", svc.workshops)
-    if opened is None:
-        return
-    workshop, key = opened
-    facilitating.nav(workshop.code, key or "", "team")
+    code = st.query_params.get("code", "")
+    # A manager's link (read, feedback, date) unless this tab is the facilitator's.
+    held = None if facilitating.in_session(code) else from_address("manager", "manager")
+    if held is not None:
+        st.title("The team's commitments")
+        try:
+            workshop, _ = svc.workshops.overseer(*held)
+        except CoachError as exc:
+            fail(exc)
+            return
+        key: str | None = held[1]
+        st.caption(
+            f"{workshop.name}: you are here as manager, to read the team's commitments, "
+            "give feedback and keep the follow-up date."
+        )
+    else:
+        opened = facilitating.open_workshop("The team's commitments", svc.workshops)
+        if opened is None:
+            return
+        workshop, key = opened
+        facilitating.nav(workshop.code, key or "", "team")
+        _manager_link(workshop.code, key)
     team = svc.commitments.team(workshop)
     _followup(team, workshop.code, key)
     if not team.rows:
@@ -50,6 +69,34 @@ def render() -> None:
     )
     _coverage(team)
     _feedback(team, workshop.code, key)
+
+
+_MANAGER = "manager_link_shown"
+
+
+def _manager_link(code: str, key: str | None) -> None:
+    """The facilitator hands management a link of its own: no facilitator powers."""
+    ws = services().workshops
+    with st.expander("Manager's link (Step 8)", expanded=_MANAGER in st.session_state):
+        st.caption(
+            "A manager opens the team's commitments with it, gives feedback and keeps the "
+            "follow-up date; it opens nothing else. Making a new one stops the old one."
+        )
+        shown = st.session_state.get(_MANAGER)
+        if shown and shown[0] == code:
+            st.code(link("team", code=code, manager=shown[1]), language=None)
+            st.caption("Shown once: send it to the manager now.")
+        left, right = st.columns(2)
+        if left.button("Make a manager's link", key="manager_make"):
+            try:
+                st.session_state[_MANAGER] = (code, ws.manager_link(code, key))
+            except CoachError as exc:
+                fail(exc)
+            else:
+                st.rerun()
+        if right.button("Revoke the manager's link", key="manager_revoke"):
+            st.session_state.pop(_MANAGER, None)
+            act(partial(ws.revoke_manager, code, key))
 
 
 def _followup(team: Team, code: str, key: str | None) -> None:
