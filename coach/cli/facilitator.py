@@ -127,3 +127,32 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     r = sub.add_parser("restore", help="put a backed-up workshop into this database")
     r.add_argument("file", help="a file written by `backup`")
     r.set_defaults(run=cmd_restore)
+    m = sub.add_parser("remind", help="send the reminders that are due (for a scheduler)")
+    m.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
+    m.add_argument("--today", type=date.fromisoformat, help="as if today were YYYY-MM-DD")
+    m.set_defaults(run=cmd_remind)
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    """Send each due digest once; 0 when nothing failed, 1 when something did."""
+    from coach.notify.channels import HOW_TO, configured
+    from coach.notify.reminders import Reminders
+
+    svc = build()
+    mailer, webhook = configured()
+    if mailer is None and webhook is None and not args.dry_run:
+        print(HOW_TO)
+        return 0
+    outcomes = Reminders(svc.workshops, svc.commitments, mailer, webhook).run(
+        args.today or date.today(), dry_run=args.dry_run
+    )
+    if not outcomes:
+        print("Nothing is due: no digest to send today.")
+    for o in outcomes:
+        m = o.message
+        where = m.to or "the team chat"
+        line = f"{o.status}: {m.channel} to {where}: {m.subject}"
+        print(line + (f" ({o.error})" if o.error else ""))
+        if args.dry_run:
+            print("    " + m.body.replace("\n", "\n    "))
+    return 1 if any(o.status == "failed" for o in outcomes) else 0

@@ -201,3 +201,21 @@ def _utc(stamp: datetime) -> datetime:
     """DTSTAMP must be UTC: a naive stamp is taken as UTC; seconds are its finest unit."""
     aware = stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
     return aware.replace(microsecond=0)
+
+
+def occurrences(reminder: Reminder, first: date, last: date) -> list[date]:
+    """The days from `first` to `last` (inclusive) a reminder falls on: its due date, or
+    its cadence's days (the same rule the calendar file carries)."""
+    from dateutil.rrule import rrulestr
+
+    event = _event(reminder, datetime(2000, 1, 1, tzinfo=UTC))
+    if event is None:
+        return []
+    start = event.decoded("dtstart")
+    if "rrule" not in event:
+        return [start.date()] if first <= start.date() <= last else []
+    raw = event["rrule"].to_ical()
+    rule = rrulestr(raw.decode() if isinstance(raw, bytes) else str(raw), dtstart=start)
+    lo = datetime.combine(first, time.min, tzinfo=start.tzinfo)
+    hi = datetime.combine(last, time.max, tzinfo=start.tzinfo)
+    return [d.date() for d in rule.between(lo, hi, inc=True)]

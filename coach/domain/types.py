@@ -41,6 +41,7 @@ class Workshop(_View):
     timer_lock: bool = False  # and drafting closes when it does
     admission: bool = False  # new joins wait in a lobby until the facilitator lets them in
     join_code: str | None = None  # a rotated join code; None: people join with `code`
+    manager_email: str = ""  # where follow-up reminders go, if given
 
     @property
     def joining_code(self) -> str:
@@ -212,6 +213,7 @@ class Plan(_View):
     commitments: tuple[Commitment, ...]
     timezone: str = ""  # IANA name for its reminders; "" until the person's browser tells
     feedback_seen: datetime | None = None  # management feedback read up to then
+    email: str = ""  # where its weekly digest goes, if the person gave one
 
 
 class Feedback(_View):

@@ -6,6 +6,7 @@ pasted mission, or belong to a workshop member, with the workshop's adopted stat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,6 +31,17 @@ from coach.storage.commitments import CommitmentStore
 from coach.storage.db import Database, one_transaction
 
 NOTE_CHARS = 300
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def clean_email(raw: str) -> str:
+    """An email address as given (trimmed), "" for none; refused if it cannot be one."""
+    email = refuse_nul(raw or "", "email").strip()
+    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        raise InputError(f"'{email[:60]}' is not an email address: write it like ana@example.com.")
+    return email
+
+
 MISSION_CHARS = 1000
 NO_LINK = "How does this serve the mission?"
 
@@ -129,6 +141,15 @@ class Commitments:
                 "No plan answers to this link. Check the whole link, or start a new plan."
             )
         return plan
+
+    def set_email(self, token: str, email: str) -> None:
+        """Where the weekly digest goes ("" for none)."""
+        self.store.set_plan(self.open(token).id, email=clean_email(email))
+
+    def set_manager_email(self, raw_code: str, secret: str | None, email: str) -> None:
+        """Where follow-up reminders go: the facilitator's key or the manager's link."""
+        workshop, _ = self.ws.overseer(raw_code, secret)
+        self.ws.store.set_manager_email(workshop.id, clean_email(email))
 
     def set_timezone(self, token: str, name: str) -> None:
         """The time zone the plan's reminders ring in (an IANA name, e.g. Europe/London)."""
@@ -384,9 +405,6 @@ class Commitments:
         self.store.add_feedback(
             workshop.id, commitment_id, clean_field(author, "member name"), note
         )
-
-
-NOTE_CHARS = 300
 
 
 def _reminder(plan: Plan, c: Commitment, partner: str) -> Reminder:

@@ -62,7 +62,7 @@ SCOPE: dict[str, tuple[str, str]] = {
 TABLES = tuple(SCOPE)
 # Not backed up: the LLM cache is shared by every workshop; a workshop's revision counters
 # travel folded into its row's `revision`, as before schema 6.
-LEFT_OUT = frozenset({"llm_cache", "workshop_revisions", "devices"})  # devices: per browser
+LEFT_OUT = frozenset({"llm_cache", "workshop_revisions", "devices", "sent_messages"})
 # Integer references the schema does not declare as foreign keys.
 PLAIN_REFS = {
     ("workshops", "adopted_id"): "candidates",

@@ -62,6 +62,12 @@ class CommitmentStore:
             row = s.scalar(select(_Plan).where(_Plan.member_id == member_id))
             return self._load(s, [row])[0] if row else None
 
+    def plans_with_email(self) -> list[Plan]:
+        """Every plan whose owner asked for the weekly digest."""
+        with self.store.transaction() as s:
+            rows = list(s.scalars(select(_Plan).where(_Plan.email != "").order_by(_Plan.id)))
+            return self._load(s, rows)
+
     def plans_in(self, workshop_id: int) -> list[Plan]:
         with self.store.transaction() as s:
             rows = list(
@@ -104,6 +110,7 @@ class CommitmentStore:
                 name=r.name,
                 mission=r.mission,
                 timezone=r.timezone,
+                email=r.email,
                 feedback_seen=_utc(r.feedback_seen_at) if r.feedback_seen_at else None,
                 commitments=tuple(
                     Commitment(
@@ -191,8 +198,9 @@ class CommitmentStore:
         name: str | None = None,
         mission: str | None = None,
         timezone: str | None = None,
+        email: str | None = None,
     ) -> None:
-        given = (("name", name), ("mission", mission), ("timezone", timezone))
+        given = (("name", name), ("mission", mission), ("timezone", timezone), ("email", email))
         values = {k: v for k, v in given if v is not None}
         with self.store.transaction() as s:
             s.execute(update(_Plan).where(_Plan.id == plan_id).values(**values))

@@ -388,6 +388,26 @@ def _v16(conn: Connection) -> None:
     conn.execute(text(f"ALTER TABLE plans ADD COLUMN feedback_seen_at {stamp}"))
 
 
+def _v17(conn: Connection) -> None:
+    """Reminders that reach people: an email per plan and per manager, and a send log so
+    nothing is sent twice."""
+    conn.execute(text("ALTER TABLE plans ADD COLUMN email VARCHAR(254) NOT NULL DEFAULT ''"))
+    conn.execute(
+        text("ALTER TABLE workshops ADD COLUMN manager_email VARCHAR(254) NOT NULL DEFAULT ''")
+    )
+    md = MetaData()
+    Table(
+        "sent_messages",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("key", String(120), nullable=False, unique=True),
+        Column("channel", String(20), nullable=False),
+        Column("state", String(10), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    md.create_all(conn, tables=[md.tables["sent_messages"]])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -405,6 +425,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (14, "a time zone per plan", _v14),
     (15, "notes from accountability partners", _v15),
     (16, "a manager's link; feedback read by each member", _v16),
+    (17, "emails for reminders, and a log of what was sent", _v17),
 ]
 LATEST = MIGRATIONS[-1][0]
 

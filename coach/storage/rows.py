@@ -80,6 +80,7 @@ class _Workshop(_Base):
     # The hash of the manager's link (view commitments, give feedback, set the follow-up
     # date; nothing else), or None when there is none.
     manager_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    manager_email: Mapped[str] = mapped_column(String(254), default="")  # follow-up reminders
 
 
 class _Revision(_Base):
@@ -180,6 +181,7 @@ def _workshop(row: _Workshop, revision: int) -> Workshop:
         timer_lock=row.timer_lock,
         admission=row.admission,
         join_code=row.join_code,
+        manager_email=row.manager_email,
     )
 
 
@@ -278,6 +280,7 @@ class _Plan(_Base):
     feedback_seen_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+    email: Mapped[str] = mapped_column(String(254), default="")  # weekly digest, if given
 
 
 class _Commitment(_Base):
@@ -335,6 +338,17 @@ class _Device(_Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class _Sent(_Base):
+    """One message claimed or sent, by its idempotency key: nothing is sent twice."""
+
+    __tablename__ = "sent_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(10))  # "sending", then "sent"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class _Cache(_Base):

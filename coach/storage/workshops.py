@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     String,
     Table,
+    delete,
     func,
     insert,
     literal,
@@ -40,6 +41,7 @@ from coach.storage.rows import (
     _Member,
     _member,
     _Plan,
+    _Sent,
     _utc,
     _Version,
     _version,
@@ -204,6 +206,42 @@ class Store(Database):
         with self.read() as s:
             found = s.scalar(select(_Workshop.manager_token).where(_Workshop.id == workshop_id))
             return str(found) if found else None
+
+    def set_manager_email(self, workshop_id: int, email: str) -> None:
+        with self._tx() as s:
+            s.execute(
+                update(_Workshop).where(_Workshop.id == workshop_id).values(manager_email=email)
+            )
+
+    def workshops_with_followup(self) -> list[Workshop]:
+        """Every workshop with a follow-up date: their managers may be reminded."""
+        with self.read() as s:
+            rows = s.execute(
+                select(_Workshop, REVISION)
+                .where(_Workshop.followup_due.is_not(None))
+                .order_by(_Workshop.id)
+            ).all()
+            return [_workshop(w, rev) for w, rev in rows]
+
+    # -- the send log: nothing is sent twice ---------------------------------
+    def claim_send(self, key: str, channel: str) -> bool:
+        """Claim a message by its key before sending it; False if it was claimed (being
+        sent, or sent) already. A unique key makes two runs at once send it once."""
+        try:
+            with self._tx() as s:
+                s.add(_Sent(key=key, channel=channel, state="sending", created_at=now()))
+        except IntegrityError:
+            return False
+        return True
+
+    def sent(self, key: str) -> None:
+        with self._tx() as s:
+            s.execute(update(_Sent).where(_Sent.key == key).values(state="sent"))
+
+    def release_send(self, key: str) -> None:
+        """A send that failed: give the message back, so a later run tries again."""
+        with self._tx() as s:
+            s.execute(delete(_Sent).where(_Sent.key == key, _Sent.state == "sending"))
 
     def key_hash(self, workshop_id: int) -> str:
         with self._tx() as s:

@@ -214,3 +214,17 @@ def test_the_managers_page_gives_feedback_that_reaches_the_member(svc: Services)
     fac.button(key="manager_revoke").click().run()
     gone = open_page("team", code=w.code, manager=manager)
     assert "not right, or the facilitator has replaced it" in gone.error[0].value
+
+
+def test_a_person_opts_in_to_the_weekly_email(svc: Services) -> None:
+    plan = svc.commitments.start("Ana", "We welcome every guest like family.")
+    svc.commitments.add(plan.token, "I will thank one colleague at every Friday huddle.")
+    at = open_page("commitments", plan=plan.token)
+    assert "Email is not set up on this server yet" in " ".join(c.value for c in at.caption)
+    at.text_input(key="digest_email").input("not an address")
+    at.button(key="digest_save").click().run()
+    assert "not an email address" in at.error[0].value
+    at.text_input(key="digest_email").input("ana@example.com")
+    at.button(key="digest_save").click().run()
+    assert svc.commitments.open(plan.token).email == "ana@example.com"
+    assert not at.exception

@@ -12,6 +12,7 @@ from coach.domain.reminders import to_ics
 from coach.domain.types import CADENCES, STATUSES, Commitment, Plan
 from coach.errors import CoachError, InputError
 from coach.llm.coaching import Coach
+from coach.notify.channels import configured
 from coach.service.commitments import NO_LINK, Commitments, CommitmentView
 from coach.ui import llm_panel, results
 from coach.ui.common import act, fail, link, services, warn
@@ -47,6 +48,7 @@ def render() -> None:
         with st.container(border=True):
             _card(cm, svc.coach, plan, v, partners)
     _calendar(cm, plan)
+    _digest(cm, plan)
     _partnering(cm, plan)
 
 
@@ -311,6 +313,31 @@ def _llm_rewrite(cm: Commitments, coach: Coach, plan: Plan, v: CommitmentView) -
 @st.cache_resource
 def _zones() -> list[str]:
     return sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+
+
+@st.cache_resource
+def _mail_on() -> bool:
+    """Whether this server can send email (read once: a restart picks up a change)."""
+    return configured()[0] is not None
+
+
+def _digest(cm: Commitments, plan: Plan) -> None:
+    """Opt in to a weekly email: what is due, partners' check-ins, new feedback."""
+    if not plan.commitments:
+        return
+    with st.expander("Weekly reminder by email", expanded=False):
+        if not _mail_on():
+            st.caption(
+                "Email is not set up on this server yet: ask whoever runs Mission Coach to "
+                "set COACH_SMTP_HOST (see the README). Calendar reminders work already."
+            )
+        email = st.text_input("Your email", value=plan.email, key="digest_email")
+        st.caption(
+            "Each week: what is due, your partners' check-ins, new feedback. Leave it empty "
+            "for none."
+        )
+        if st.button("Save", key="digest_save"):
+            act(partial(cm.set_email, plan.token, email))
 
 
 def _set_timezone(cm: Commitments, token: str) -> None:

@@ -41,7 +41,7 @@ def render() -> None:
         facilitating.nav(workshop.code, key or "", "team")
         _manager_link(workshop.code, key)
     team = svc.commitments.team(workshop)
-    _followup(team, workshop.code, key)
+    _followup(team, workshop.code, key, workshop.manager_email)
     if not team.rows:
         st.info(
             "No commitments yet. Members write theirs from their join page "
@@ -99,7 +99,7 @@ def _manager_link(code: str, key: str | None) -> None:
             act(partial(ws.revoke_manager, code, key))
 
 
-def _followup(team: Team, code: str, key: str | None) -> None:
+def _followup(team: Team, code: str, key: str | None, manager_email: str) -> None:
     st.subheader("Management follow-up (Step 8)")
     left = team.days_left()
     if left is None:
@@ -110,6 +110,13 @@ def _followup(team: Team, code: str, key: str | None) -> None:
         st.error(
             f"Management feedback was due {team.followup_due:%Y-%m-%d}: overdue by {-left} days."
         )
+    email = st.text_input(
+        "Manager's email, for a weekly reminder as the date comes near",
+        value=manager_email,
+        key="manager_email",
+    )
+    if st.button("Save the email", key="manager_email_save"):
+        act(partial(services().commitments.set_manager_email, code, key, email))
     due = st.date_input(
         "Feedback due by",
         value=team.followup_due,

@@ -1,0 +1,1 @@
+"""Reminders that reach people: email (any SMTP server) and chat webhooks."""
