@@ -203,6 +203,16 @@ class Commitment(_View):
     notes: tuple[PartnerNote, ...] = ()  # from the accountability partner, oldest first
 
 
+class Idea(_View):
+    """A new service idea (004: ideas created, tried and implemented)."""
+
+    id: int
+    text: str
+    created_at: datetime
+    tried_on: date | None = None
+    implemented_on: date | None = None
+
+
 class Plan(_View):
     id: int
     token: str
@@ -214,6 +224,7 @@ class Plan(_View):
     timezone: str = ""  # IANA name for its reminders; "" until the person's browser tells
     feedback_seen: datetime | None = None  # management feedback read up to then
     email: str = ""  # where its weekly digest goes, if the person gave one
+    ideas: tuple[Idea, ...] = ()
 
 
 class Feedback(_View):

@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from pydantic import BaseModel
 
 from coach.errors import CoachError
 from coach.exports.html import NO_ADOPTION, to_html
@@ -26,6 +27,8 @@ from coach.exports.table import (
     CommitmentRow,
     ConsensusRow,
     ConsensusTable,
+    IdeaRow,
+    KeptRow,
     RoundSummary,
     cells,
 )
@@ -113,7 +116,7 @@ def _put(ws: Any, row: int, col: int, value: object, bold: bool = False) -> None
         cell.font = Font(bold=True)
 
 
-def _sheet(ws: Any, columns: tuple[str, ...], rows: Sequence[ConsensusRow | CommitmentRow]) -> None:
+def _sheet(ws: Any, columns: tuple[str, ...], rows: Sequence[BaseModel]) -> None:
     """A header row, one line per row, the text column wide and wrapped, the header frozen."""
     for c, name in enumerate(columns, 1):
         _put(ws, 1, c, name, bold=True)
@@ -153,7 +156,8 @@ def _votes_sheet(ws: Any, rounds: tuple[RoundSummary, ...]) -> None:
 
 
 def to_xlsx(table: ConsensusTable) -> bytes:
-    """Sheets "Consensus" (rows), "Summary" (the workshop), "Commitments" and "Votes"."""
+    """Sheets "Consensus" (rows), "Summary" (the workshop), "Commitments", "Votes", "Kept"
+    (per week, then per service element) and "Ideas"."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Consensus"
@@ -194,6 +198,9 @@ def to_xlsx(table: ConsensusTable) -> bytes:
             cell.alignment = wrap
     _sheet(wb.create_sheet("Commitments"), COMMITMENT_COLUMNS, table.commitments)
     _votes_sheet(wb.create_sheet("Votes"), table.rounds)
+    kept = wb.create_sheet("Kept")
+    _sheet(kept, tuple(KeptRow.model_fields), (*table.kept_weeks, *table.kept_elements))
+    _sheet(wb.create_sheet("Ideas"), tuple(IdeaRow.model_fields), table.ideas)
 
     buf = io.BytesIO()
     wb.save(buf)

@@ -125,6 +125,27 @@ class CommitmentRow(BaseModel):
     manager_feedback: Text = ""  # every note, oldest first, one a line: "date author: note"
 
 
+class KeptRow(BaseModel):
+    """Check-ins in one ISO week (or on one service element), and how many said kept."""
+
+    model_config = _CONFIG
+    text: Text  # "2026-W48", or the element's name
+    check_ins: int
+    kept: int
+    kept_rate: Text  # "75%"
+
+
+class IdeaRow(BaseModel):
+    """One new service idea, and whether it was tried and implemented."""
+
+    model_config = _CONFIG
+    person: Text
+    text: Text
+    created: date
+    tried: date | None = None
+    implemented: date | None = None
+
+
 class ConsensusTable(BaseModel):
     """Everything the facilitator exports about one workshop."""
 
@@ -142,6 +163,9 @@ class ConsensusTable(BaseModel):
     commitments: tuple[CommitmentRow, ...] = ()
     followup_due: date | None = None  # when management gives its feedback
     team_feedback: tuple[Text, ...] = ()  # notes on the whole team, "date author: note"
+    kept_weeks: tuple[KeptRow, ...] = ()
+    kept_elements: tuple[KeptRow, ...] = ()
+    ideas: tuple[IdeaRow, ...] = ()
 
 
 COLUMNS: tuple[str, ...] = tuple(ConsensusRow.model_fields)
@@ -150,7 +174,7 @@ COLUMNS: tuple[str, ...] = tuple(ConsensusRow.model_fields)
 COMMITMENT_COLUMNS: tuple[str, ...] = tuple(CommitmentRow.model_fields)
 
 
-def cells(row: ConsensusRow | CommitmentRow) -> list[object]:
+def cells(row: BaseModel) -> list[object]:
     """The row's values in column order, dates as ISO text (read the same in every locale)."""
     values = [getattr(row, name) for name in type(row).model_fields]
     return [v.isoformat() if isinstance(v, date) else v for v in values]

@@ -7,10 +7,11 @@ pasted mission, or belong to a workshop member, with the workshop's adopted stat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from coach.domain import elements as elements_mod
+from coach.domain import kept
 from coach.domain.codes import member_plan_token, new_link_secret
 from coach.domain.reminders import Reminder, zone
 from coach.domain.types import (
@@ -19,6 +20,7 @@ from coach.domain.types import (
     STATUSES,
     Commitment,
     Feedback,
+    Idea,
     Member,
     Plan,
     Status,
@@ -82,6 +84,10 @@ class Team:
     gaps: tuple[str, ...]
     followup_due: date | None
     feedback: tuple[Feedback, ...]
+    kept_weeks: tuple[kept.Rate, ...] = ()  # check-ins that said kept, per ISO week
+    kept_elements: tuple[kept.Rate, ...] = ()  # the same per service element
+    ideas: tuple[tuple[str, Idea], ...] = ()  # (person, idea)
+    funnel: kept.Funnel = field(default_factory=lambda: kept.Funnel(0, 0, 0))
 
     def days_left(self, today: date | None = None) -> int | None:
         if self.followup_due is None:
@@ -93,6 +99,8 @@ class Team:
 # finished loading (2,100 in 300 s). Check-ins are dated notes, a few a week at most.
 MAX_COMMITMENTS = 50
 MAX_CHECKINS = 200
+MAX_IDEAS = 100
+IDEA_CHARS = 300
 
 
 class Commitments:
@@ -321,6 +329,27 @@ class Commitments:
     def feedback_read(self, token: str) -> None:
         self.store.mark_feedback_read(self.open(token).id)
 
+    # -- service ideas (004: created, tried, implemented) -------------------------
+    def add_idea(self, token: str, text: str) -> None:
+        plan = self.open(token)
+        text = " ".join(refuse_nul(text, "idea").split())
+        if not text:
+            raise InputError("Write the idea first: one line on what you could try.")
+        if len(text) > IDEA_CHARS:
+            raise InputError(f"Keep an idea to one line ({IDEA_CHARS} characters).")
+        if len(plan.ideas) >= MAX_IDEAS:
+            raise InputError(f"A plan keeps at most {MAX_IDEAS} ideas: try some first.")
+        self.store.add_idea(plan.id, text)
+
+    def idea_stage(self, token: str, idea_id: int, stage: str, on: date | None = None) -> None:
+        """Mark an idea tried or implemented (implemented counts as tried), dated today."""
+        if stage not in ("tried", "implemented"):
+            raise InputError("An idea is tried or implemented.")
+        plan = self.open(token)
+        if idea_id not in {i.id for i in plan.ideas}:
+            raise NotFound("That idea is not in this plan.")
+        self.store.set_idea_stage(plan.id, idea_id, stage, on or date.today())
+
     def mark_read(self, token: str) -> int:
         """The owner has seen their partners' notes; returns how many were new."""
         return self.store.mark_notes_read(self.open(token).id)
@@ -367,19 +396,41 @@ class Commitments:
         rows = []
         members = {m.id: m for m in self.ws.store.members(workshop.id)}
         names = {i: m.display_name for i, m in members.items()}
-        for plan in self.store.plans_in(workshop.id):
+        plans = self.store.plans_in(workshop.id)
+        for plan in plans:
             person = names.get(plan.member_id, plan.name) if plan.member_id else plan.name
             rows += [
                 TeamRow(person or "Anonymous", self._view(plan.mission, c, names))
                 for c in plan.commitments
             ]
         tag_sets = [r.view.elements for r in rows if r.view.commitment.status != "dropped"]
+        labels = {e.key: e.label for e in elements_mod.elements()}
+        ideas = tuple(
+            (names.get(p.member_id, p.name) if p.member_id else p.name, i)
+            for p in plans
+            for i in p.ideas
+        )
         return Team(
             tuple(rows),
             elements_mod.coverage(tag_sets),
             tuple(elements_mod.gaps(tag_sets)),
             workshop.followup_due,
             tuple(self.store.feedback(workshop.id)),
+            tuple(
+                kept.by_week(
+                    (k.created_at.date(), k.status)
+                    for r in rows
+                    for k in r.view.commitment.checkins
+                )
+            ),
+            tuple(
+                kept.by_element(
+                    ((k.status, r.view.elements) for r in rows for k in r.view.commitment.checkins),
+                    labels,
+                )
+            ),
+            ideas,
+            kept.funnel((i.tried_on, i.implemented_on) for _, i in ideas),
         )
 
     def set_followup(self, raw_code: str, key: str | None, due: date | None) -> None:

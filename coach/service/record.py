@@ -15,11 +15,19 @@ from datetime import UTC, datetime
 from statistics import mean
 
 from coach.domain import elements as elements_mod
+from coach.domain import kept, voting
 from coach.domain import themes as themes_mod
-from coach.domain import voting
 from coach.domain.codes import format_code
 from coach.domain.types import QUESTIONS, Candidate, CheckIn, Draft, Feedback, Round, Workshop
-from coach.exports.table import CommitmentRow, ConsensusRow, ConsensusTable, RoundSummary, Vote
+from coach.exports.table import (
+    CommitmentRow,
+    ConsensusRow,
+    ConsensusTable,
+    IdeaRow,
+    KeptRow,
+    RoundSummary,
+    Vote,
+)
 from coach.scoring.scorer import ScoreResult, get_scorer, score_text
 from coach.service.commitments import Team
 from coach.service.consensus import CheckResult, Consensus
@@ -246,6 +254,27 @@ def build(
         commitments=_commitments(team),
         followup_due=workshop.followup_due,
         team_feedback=tuple(note_line(f) for f in team.feedback if f.commitment_id is None),
+        kept_weeks=tuple(_kept(r) for r in team.kept_weeks),
+        kept_elements=tuple(_kept(r) for r in team.kept_elements),
+        ideas=tuple(
+            IdeaRow(
+                person=person,
+                text=i.text,
+                created=i.created_at.date(),
+                tried=i.tried_on,
+                implemented=i.implemented_on,
+            )
+            for person, i in team.ideas
+        ),
+    )
+
+
+def _kept(r: kept.Rate) -> KeptRow:
+    return KeptRow(
+        text=r.label,
+        check_ins=r.check_ins,
+        kept=r.kept,
+        kept_rate=f"{r.rate:.0%}" if r.check_ins else "",
     )
 
 

@@ -56,6 +56,7 @@ SCOPE: dict[str, tuple[str, str]] = {
     "commitments": ("plan_id", "plans"),
     "checkins": ("commitment_id", "commitments"),
     "partner_notes": ("commitment_id", "commitments"),
+    "ideas": ("plan_id", "plans"),
     "manager_feedback": ("workshop_id", "workshops"),
     "llm_usage": ("workshop_id", "workshops"),
 }
@@ -375,7 +376,12 @@ def _row(name: str, n: int, row: Any) -> dict[str, Any]:
 
 
 # Statements the app scores: it never stores one it cannot score, nor may a restore.
-_STATEMENTS = {("draft_versions", "text"), ("candidates", "text"), ("commitments", "text")}
+_STATEMENTS = {
+    ("draft_versions", "text"),
+    ("candidates", "text"),
+    ("commitments", "text"),
+    ("ideas", "text"),
+}
 _STATEMENT_CHARS = 1000
 
 

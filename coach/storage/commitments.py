@@ -9,12 +9,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from coach.domain.codes import token_hash
-from coach.domain.types import CheckIn, Commitment, Feedback, PartnerNote, Plan, Status
+from coach.domain.types import CheckIn, Commitment, Feedback, Idea, PartnerNote, Plan, Status
 from coach.storage.db import StoreError
 from coach.storage.rows import (
     _CheckIn,
     _Commitment,
     _Feedback,
+    _Idea,
     _PartnerNote,
     _Plan,
     _utc,
@@ -87,6 +88,17 @@ class CommitmentStore:
         ):
             found[c.plan_id].append(c)
         cids = [c.id for cs in found.values() for c in cs]
+        ideas: dict[int, list[Idea]] = {i: [] for i in ids}
+        for i in s.scalars(select(_Idea).where(_Idea.plan_id.in_(ids)).order_by(_Idea.id)):
+            ideas[i.plan_id].append(
+                Idea(
+                    id=i.id,
+                    text=i.text,
+                    created_at=_utc(i.created_at),
+                    tried_on=i.tried_on,
+                    implemented_on=i.implemented_on,
+                )
+            )
         notes: dict[int, list[PartnerNote]] = {i: [] for i in cids}
         for n in s.scalars(
             select(_PartnerNote)
@@ -111,6 +123,7 @@ class CommitmentStore:
                 mission=r.mission,
                 timezone=r.timezone,
                 email=r.email,
+                ideas=tuple(ideas[r.id]),
                 feedback_seen=_utc(r.feedback_seen_at) if r.feedback_seen_at else None,
                 commitments=tuple(
                     Commitment(
@@ -170,6 +183,24 @@ class CommitmentStore:
             plan_id = s.scalar(select(_Commitment.plan_id).where(_Commitment.id == commitment_id))
             if plan_id is not None:
                 self._bump_for(s, plan_id)
+
+    # -- service ideas ---------------------------------------------------------------
+    def add_idea(self, plan_id: int, text: str) -> None:
+        with self.store.transaction() as s:
+            s.add(_Idea(plan_id=plan_id, text=text, created_at=now()))
+            self._bump_for(s, plan_id)
+
+    def set_idea_stage(self, plan_id: int, idea_id: int, stage: str, on: date) -> None:
+        with self.store.transaction() as s:
+            row = s.get(_Idea, idea_id)
+            if row is None or row.plan_id != plan_id:
+                raise StoreError("That idea is not in this plan.")
+            if stage == "implemented":
+                row.implemented_on = on
+                row.tried_on = row.tried_on or on
+            else:
+                row.tried_on = on
+            self._bump_for(s, plan_id)
 
     def mark_feedback_read(self, plan_id: int) -> None:
         with self.store.transaction() as s:

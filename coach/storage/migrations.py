@@ -408,6 +408,23 @@ def _v17(conn: Connection) -> None:
     md.create_all(conn, tables=[md.tables["sent_messages"]])
 
 
+def _v18(conn: Connection) -> None:
+    """Service ideas per person: created, tried, implemented."""
+    md = MetaData()
+    Table("plans", md, Column("id", Integer, primary_key=True))
+    Table(
+        "ideas",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("plan_id", ForeignKey("plans.id"), nullable=False, index=True),
+        Column("text", String(300), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("tried_on", Date, nullable=True),
+        Column("implemented_on", Date, nullable=True),
+    )
+    md.create_all(conn, tables=[md.tables["ideas"]])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -426,6 +443,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (15, "notes from accountability partners", _v15),
     (16, "a manager's link; feedback read by each member", _v16),
     (17, "emails for reminders, and a log of what was sent", _v17),
+    (18, "service ideas: created, tried, implemented", _v18),
 ]
 LATEST = MIGRATIONS[-1][0]
 

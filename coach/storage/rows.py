@@ -340,6 +340,16 @@ class _Device(_Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class _Idea(_Base):
+    __tablename__ = "ideas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    tried_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    implemented_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
 class _Sent(_Base):
     """One message claimed or sent, by its idempotency key: nothing is sent twice."""
 

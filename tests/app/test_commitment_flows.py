@@ -228,3 +228,57 @@ def test_a_person_opts_in_to_the_weekly_email(svc: Services) -> None:
     at.button(key="digest_save").click().run()
     assert svc.commitments.open(plan.token).email == "ana@example.com"
     assert not at.exception
+
+
+def test_ideas_and_kept_rates_from_the_member_to_the_team_and_the_export(svc: Services) -> None:
+    import io
+
+    import openpyxl
+
+    from coach.exports.formats import to_json, to_xlsx
+    from coach.exports.table import ConsensusTable
+    from coach.service import record
+
+    w, key = svc.workshops.create("Desk")
+    _, ana = svc.workshops.join(w.code, "Ana")
+    plan = svc.commitments.for_member(w, ana)
+    svc.commitments.add(plan.token, "I will thank one colleague at every Friday huddle.")
+    c = svc.commitments.open(plan.token).commitments[0]
+    svc.commitments.check_in(plan.token, c.id, "in progress", "")
+    svc.commitments.check_in(plan.token, c.id, "done", "")
+
+    at = open_page("commitments", plan=plan.token)
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the timeline
+    at.text_input(key="new_idea").input("Umbrellas to borrow at the door.")
+    at.button(key="idea_add").click().run()
+    idea = svc.commitments.open(plan.token).ideas[0]
+    assert at.text_input(key="new_idea").value == ""
+    at.button(key=f"idea_{idea.id}_tried").click().run()
+    at.button(key=f"idea_{idea.id}_implemented").click().run()
+    assert svc.commitments.open(plan.token).ideas[0].implemented_on is not None
+    assert not at.exception
+
+    team = open_page("team", code=w.code, key=key)
+    heads = [h.value for h in team.subheader]
+    assert "Kept, week by week" in heads and "Service ideas: created, tried, implemented" in heads
+    assert frame(team, "kept rate")["kept rate"].tolist() == ["100%"]
+    assert frame(team, "idea")["idea"].tolist() == ["Umbrellas to borrow at the door."]
+    assert not team.exception
+
+    ws = svc.workshops.find(w.code)
+    table = record.build(
+        ws,
+        drafts=svc.store.drafts(ws.id),
+        rounds=svc.consensus.history(ws),
+        consensus=svc.consensus,
+        team=svc.commitments.team(ws),
+        themes=[],
+    )
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(table)))
+    kept = [r for r in book["Kept"].iter_rows(values_only=True)]
+    assert kept[0] == ("text", "check_ins", "kept", "kept_rate")
+    assert kept[1][1:] == (2, 2, "100%")
+    ideas = list(book["Ideas"].iter_rows(values_only=True))
+    assert ideas[1][:2] == ("Ana", "Umbrellas to borrow at the door.")
+    back = ConsensusTable.model_validate_json(to_json(table))
+    assert back.ideas == table.ideas and back.kept_weeks == table.kept_weeks

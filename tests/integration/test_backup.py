@@ -66,6 +66,9 @@ def rich(svc: Services) -> tuple[Workshop, str]:
     _, partner = svc.workshops.membership(workshop.code, links[members[-1].name])
     partner_plan = svc.commitments.for_member(workshop, partner)
     svc.commitments.respond(partner_plan.token, first.id, "confirm", "Saw it myself.")
+    svc.commitments.add_idea(plan.token, "Keep a card of regulars' names at the desk.")
+    idea = svc.commitments.open(plan.token).ideas[0]
+    svc.commitments.idea_stage(plan.token, idea.id, "tried", on=date(2026, 1, 5))
     svc.commitments.add(plan.token, "I will file the shift report every evening.")
     extra = svc.commitments.store.plans_in(workshop.id)[0].commitments[-1]
     svc.commitments.remove(plan.token, extra.id)

@@ -270,3 +270,43 @@ def test_each_member_sees_the_feedback_for_them_until_read(svc: Services) -> Non
         ("For Bo only.", True),
         ("Thank you, team.", True),
     ]  # read by Ana is not read by Bo
+
+
+def test_ideas_are_created_tried_and_implemented(svc: Services) -> None:
+    plan = svc.commitments.start("Ana", "We welcome every guest like family.")
+    with pytest.raises(InputError, match="Write the idea first"):
+        svc.commitments.add_idea(plan.token, "   ")
+    with pytest.raises(InputError, match="one line"):
+        svc.commitments.add_idea(plan.token, "x" * 301)
+    svc.commitments.add_idea(plan.token, "A card of regulars'  names\nat the desk.")
+    svc.commitments.add_idea(plan.token, "Umbrellas to borrow at the door.")
+    first, second = svc.commitments.open(plan.token).ideas
+    assert first.text == "A card of regulars' names at the desk."  # one line
+    svc.commitments.idea_stage(plan.token, first.id, "tried", on=date(2026, 11, 2))
+    svc.commitments.idea_stage(plan.token, second.id, "implemented", on=date(2026, 11, 9))
+    first, second = svc.commitments.open(plan.token).ideas
+    assert (first.tried_on, first.implemented_on) == (date(2026, 11, 2), None)
+    assert (second.tried_on, second.implemented_on) == (date(2026, 11, 9),) * 2
+    other = svc.commitments.start("Bo", "")
+    with pytest.raises(NotFound):
+        svc.commitments.idea_stage(other.token, first.id, "tried")
+    with pytest.raises(InputError):
+        svc.commitments.idea_stage(plan.token, first.id, "dreamt")
+
+
+def test_the_team_sees_kept_rates_and_the_ideas_funnel(svc: Services) -> None:
+    w, _ = svc.workshops.create("Desk")
+    _, ana = svc.workshops.join(w.code, "Ana")
+    plan = svc.commitments.for_member(w, ana)
+    svc.commitments.add(plan.token, "I will listen to every guest's complaint and thank them.")
+    c = svc.commitments.open(plan.token).commitments[0]
+    for status in ("in progress", "planned", "done"):
+        svc.commitments.check_in(plan.token, c.id, status, "")
+    svc.commitments.add_idea(plan.token, "Umbrellas to borrow at the door.")
+    team = svc.commitments.team(svc.workshops.find(w.code))
+    (week,) = team.kept_weeks
+    assert (week.check_ins, week.kept) == (3, 2)
+    listened = {r.label: (r.check_ins, r.kept) for r in team.kept_elements}
+    assert any(v == (3, 2) for v in listened.values())  # the elements the line serves
+    assert (team.funnel.created, team.funnel.tried, team.funnel.implemented) == (1, 0, 0)
+    assert [(p, i.text) for p, i in team.ideas] == [("Ana", "Umbrellas to borrow at the door.")]

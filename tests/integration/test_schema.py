@@ -20,7 +20,7 @@ TABLES = {
     "workshops", "workshop_revisions", "members", "drafts", "draft_versions",
     "rounds", "candidates", "ballots", "checks",
     "plans", "commitments", "checkins", "manager_feedback", "llm_cache", "llm_usage",
-    "devices", "partner_notes", "sent_messages",
+    "devices", "partner_notes", "sent_messages", "ideas",
 }  # fmt: skip
 
 

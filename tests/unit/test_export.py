@@ -229,7 +229,7 @@ def _xlsx_text(value: str) -> str:
 def test_xlsx_values_match_and_nothing_is_a_formula(table: ConsensusTable) -> None:
     data = ex.to_xlsx(table)
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Consensus", "Summary", "Commitments", "Votes"]
+    assert wb.sheetnames == ["Consensus", "Summary", "Commitments", "Votes", "Kept", "Ideas"]
     ws = wb["Consensus"]
     rows = list(ws.iter_rows())
     assert [c.value for c in rows[0]] == list(COLUMNS)
@@ -553,7 +553,7 @@ def test_commitments_csv_leaves_the_consensus_csv_alone(committed: ConsensusTabl
 def test_xlsx_commitments_sheet(committed: ConsensusTable) -> None:
     data = ex.to_xlsx(committed)
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Consensus", "Summary", "Commitments", "Votes"]
+    assert wb.sheetnames == ["Consensus", "Summary", "Commitments", "Votes", "Kept", "Ideas"]
     ws = wb["Commitments"]
     rows = list(ws.iter_rows())
     assert [c.value for c in rows[0]] == list(COMMITMENT_COLUMNS)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import zoneinfo
 from functools import partial
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from coach.domain import elements as elements_mod
@@ -50,6 +52,7 @@ def render() -> None:
     _calendar(cm, plan)
     _digest(cm, plan)
     _partnering(cm, plan)
+    _ideas(cm, plan)
 
 
 _NOTE_SAYS = {
@@ -277,12 +280,68 @@ def _card(
     note = st.text_input("Check-in note", key=f"{key}_note", max_chars=300)
     if st.button("Check in", key=f"{key}_checkin"):
         act(partial(cm.check_in, plan.token, c.id, status, note))
+    _timeline(c, key)
     for k in c.checkins:
         st.text(f"{k.created_at:%Y-%m-%d} · {k.status}" + (f": {k.note}" if k.note else ""))
     _notes(c, partners)
     _llm_rewrite(cm, coach, plan, v)
     if st.button("Remove", key=f"{key}_remove"):
         act(partial(cm.remove, plan.token, c.id))
+
+
+_STATUS_ORDER = ["dropped", "planned", "in progress", "done"]
+
+
+def _timeline(c: Commitment, key: str) -> None:
+    """The check-ins as a timeline: each a dot on its day, higher the nearer to done."""
+    if len(c.checkins) < 2:
+        return
+    data = pd.DataFrame(
+        [{"day": k.created_at.date().isoformat(), "status": k.status} for k in c.checkins]
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=90))
+        .encode(
+            x=alt.X("day:T", title=None),
+            y=alt.Y("status:N", sort=_STATUS_ORDER[::-1], title=None),
+        )
+        .properties(height=140)
+    )
+    st.altair_chart(chart, key=f"{key}_timeline")
+
+
+def _ideas(cm: Commitments, plan: Plan) -> None:
+    """Step 8 of 004: new service ideas, and whether each was tried and implemented."""
+    st.subheader("My service ideas")
+    st.caption(
+        "An idea for better service you could try. Mark it when you try it, and when it sticks."
+    )
+    if st.session_state.pop("idea_clear", False):
+        st.session_state["new_idea"] = ""
+    text = st.text_input("A new idea", key="new_idea", max_chars=300)
+    if st.button("Add the idea", key="idea_add"):
+        try:
+            cm.add_idea(plan.token, text)
+        except CoachError as exc:
+            fail(exc)
+        else:
+            st.session_state["idea_clear"] = True
+            st.rerun()
+    for i in plan.ideas:
+        cols = st.columns([4, 1, 1])
+        stage = (
+            f"implemented {i.implemented_on}"
+            if i.implemented_on
+            else f"tried {i.tried_on}"
+            if i.tried_on
+            else f"new, {i.created_at:%Y-%m-%d}"
+        )
+        cols[0].text(f"{i.text} · {stage}")
+        if not i.tried_on and cols[1].button("Tried it", key=f"idea_{i.id}_tried"):
+            act(partial(cm.idea_stage, plan.token, i.id, "tried"))
+        if not i.implemented_on and cols[2].button("It stuck", key=f"idea_{i.id}_implemented"):
+            act(partial(cm.idea_stage, plan.token, i.id, "implemented"))
 
 
 def _llm_rewrite(cm: Commitments, coach: Coach, plan: Plan, v: CommitmentView) -> None:

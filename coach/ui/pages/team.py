@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -68,6 +69,8 @@ def render() -> None:
         key="team_table",
     )
     _coverage(team)
+    _kept(team)
+    _ideas(team)
     _feedback(team, workshop.code, key)
 
 
@@ -126,6 +129,90 @@ def _followup(team: Team, code: str, key: str | None, manager_email: str) -> Non
     )
     if st.button("Save the date", key="followup_save"):
         act(partial(services().commitments.set_followup, code, key, due or None))
+
+
+def _kept(team: Team) -> None:
+    """Whether commitments are kept, week by week and per service element."""
+    st.subheader("Kept, week by week")
+    if not team.kept_weeks:
+        st.caption("No check-ins yet: the rate appears once people check in on their commitments.")
+        return
+    st.caption("Kept: check-ins that say 'done' or 'in progress', out of all check-ins that week.")
+    weeks = pd.DataFrame(
+        [
+            {"week": r.label, "check-ins": r.check_ins, "kept": r.kept, "kept rate": r.rate}
+            for r in team.kept_weeks
+        ]
+    )
+    st.altair_chart(
+        alt.Chart(weeks)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:N", title=None),
+            y=alt.Y("kept rate:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            tooltip=["week", "check-ins", "kept"],
+        )
+        .properties(height=220),
+        key="kept_weeks_chart",
+    )
+    st.dataframe(
+        weeks.assign(**{"kept rate": [f"{r:.0%}" for r in weeks["kept rate"]]}),
+        hide_index=True,
+        key="kept_weeks_table",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "element": r.label,
+                    "check-ins": r.check_ins,
+                    "kept": r.kept,
+                    "kept rate": f"{r.rate:.0%}" if r.check_ins else "-",
+                }
+                for r in team.kept_elements
+            ]
+        ),
+        hide_index=True,
+        key="kept_elements_table",
+    )
+
+
+def _ideas(team: Team) -> None:
+    """004: how many new service ideas the team creates, tries and implements."""
+    st.subheader("Service ideas: created, tried, implemented")
+    f = team.funnel
+    if not f.created:
+        st.caption("No ideas yet: each person adds theirs on their commitments page.")
+        return
+    stages = pd.DataFrame(
+        {"stage": ["created", "tried", "implemented"], "ideas": [f.created, f.tried, f.implemented]}
+    )
+    st.altair_chart(
+        alt.Chart(stages)
+        .mark_bar()
+        .encode(
+            y=alt.Y("stage:N", sort=["created", "tried", "implemented"], title=None),
+            x=alt.X("ideas:Q", title="ideas"),
+        )
+        .properties(height=150),
+        key="ideas_funnel",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "person": person or "Anonymous",
+                    "idea": i.text,
+                    "created": i.created_at.date(),
+                    "tried": i.tried_on,
+                    "implemented": i.implemented_on,
+                }
+                for person, i in team.ideas
+            ]
+        ),
+        hide_index=True,
+        key="ideas_table",
+    )
 
 
 def _coverage(team: Team) -> None:
