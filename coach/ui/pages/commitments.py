@@ -15,7 +15,7 @@ from coach.domain.types import CADENCES, STATUSES, Commitment, Plan
 from coach.errors import CoachError, InputError
 from coach.llm.coaching import Coach
 from coach.notify.channels import configured
-from coach.service.commitments import NO_LINK, Commitments, CommitmentView
+from coach.service.commitments import NO_LINK, Commitments, CommitmentView, Partnered
 from coach.ui import llm_panel, results
 from coach.ui.common import act, fail, link, services, warn
 from coach.ui.device import creation_refusal
@@ -46,12 +46,19 @@ def render() -> None:
     partners = {m.id: m.display_name for m in cm.partners(plan)}
     _management(cm, plan)
     _new_notes(cm, plan, partners)
+    partnered = cm.partnering(plan)
+    if partnered:
+        owners = sorted({p.owner for p in partnered})
+        st.caption(
+            f"You are accountability partner for {', '.join(owners)}: their commitments are "
+            "below yours."
+        )
     for v in cm.view(plan, _first(len(plan.commitments)), PAGE):
         with st.container(border=True):
             _card(cm, svc.coach, plan, v, partners)
     _calendar(cm, plan)
     _digest(cm, plan)
-    _partnering(cm, plan)
+    _partnering(cm, plan, partnered)
     _ideas(cm, plan)
 
 
@@ -105,9 +112,8 @@ def _notes(c: Commitment, partners: dict[int, str]) -> None:
         st.text(f"{line} · {n.created_at:%Y-%m-%d}" + ("" if n.read else " · new"))
 
 
-def _partnering(cm: Commitments, plan: Plan) -> None:
+def _partnering(cm: Commitments, plan: Plan, items: list[Partnered]) -> None:
     """The colleagues' commitments this person is accountability partner for."""
-    items = cm.partnering(plan)
     if not items:
         return
     st.subheader("You are accountability partner for")
