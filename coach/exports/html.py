@@ -170,6 +170,33 @@ def _html_team_feedback(feedback: tuple[str, ...]) -> str:
     return f'<h2>Team feedback</h2><ul class="fb">{items}</ul>'
 
 
+def _html_kept_and_ideas(table: ConsensusTable) -> str:
+    """Kept rates per week and the ideas funnel, as two small tables."""
+    out = ""
+    if table.kept_weeks:
+        rows = "".join(
+            f'<tr>{_u(r.text, "td")}<td class="n">{r.check_ins}</td>'
+            f'<td class="n">{r.kept}</td><td class="n">{_e(r.kept_rate)}</td></tr>'
+            for r in table.kept_weeks
+        )
+        out += (
+            '<h2>Kept, week by week</h2><table><tr><th>Week</th><th class="n">Check-ins</th>'
+            f'<th class="n">Kept</th><th class="n">Rate</th></tr>{rows}</table>'
+        )
+    if table.ideas:
+        tried = sum(i.tried is not None or i.implemented is not None for i in table.ideas)
+        done = sum(i.implemented is not None for i in table.ideas)
+        out += (
+            f"<h2>Service ideas</h2><p>{len(table.ideas)} created, {tried} tried, "
+            f"{done} implemented.</p><ul>"
+            + "".join(
+                _u(f"{i.person}: {i.text}" if i.person else i.text, "li") for i in table.ideas
+            )
+            + "</ul>"
+        )
+    return out
+
+
 def to_html(table: ConsensusTable) -> str:
     """A standalone, printable summary (commitments may go to page 2): no scripts, no fetches."""
     meta = [f"Organisation: {_u(table.organisation)}"] if table.organisation else []
@@ -209,6 +236,6 @@ def to_html(table: ConsensusTable) -> str:
         f"<section><h2>Rounds</h2>{_html_rounds(table.rounds)}</section>\n"
         f"<section><h2>Candidates</h2>{_html_candidates(candidates)}<p>{count}</p></section>\n"
         f'<section class="keep"><h2>Commitments</h2>{_html_commitments(table)}'
-        f"{_html_team_feedback(table.team_feedback)}</section>\n"
+        f"{_html_team_feedback(table.team_feedback)}{_html_kept_and_ideas(table)}</section>\n"
         "</body>\n</html>\n"
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from pydantic import BaseModel
+
 from coach.exports.html import NO_ADOPTION
 from coach.exports.table import (
     COLUMNS,
@@ -12,9 +14,9 @@ from coach.exports.table import (
     FIRST_PREFERENCES_NOTE,
     NEWLINES,
     PAIRWISE_NOTE,
-    CommitmentRow,
-    ConsensusRow,
     ConsensusTable,
+    IdeaRow,
+    KeptRow,
     RoundSummary,
     cells,
     isolate,
@@ -39,7 +41,7 @@ def _md_cell(value: object) -> str:
     return _md(value, cell=True)
 
 
-def _md_table(columns: tuple[str, ...], rows: Sequence[ConsensusRow | CommitmentRow]) -> list[str]:
+def _md_table(columns: tuple[str, ...], rows: Sequence[BaseModel]) -> list[str]:
     lines = ["| " + " | ".join(_md_cell(name) for name in columns) + " |"]
     lines.append("|" + "|".join("---" for _ in columns) + "|")
     return lines + ["| " + " | ".join(_md_cell(v) for v in cells(row)) + " |" for row in rows]
@@ -92,6 +94,13 @@ def to_markdown(table: ConsensusTable) -> str:
     lines += ["", _md(FIRST_PREFERENCES_NOTE)]
     if table.commitments:
         lines += ["", "## Commitments", "", *_md_table(COMMITMENT_COLUMNS, table.commitments)]
+    if table.kept_weeks:
+        kept = tuple(KeptRow.model_fields)
+        lines += ["", "## Kept, week by week", "", *_md_table(kept, table.kept_weeks)]
+        lines += ["", *_md_table(kept, table.kept_elements)]
+    if table.ideas:
+        ideas = tuple(IdeaRow.model_fields)
+        lines += ["", "## Service ideas", "", *_md_table(ideas, table.ideas)]
     if table.followup_due is not None or table.team_feedback:
         lines += ["", "## Follow-up", ""]
         due = table.followup_due

@@ -65,7 +65,9 @@ def test_member_partner_and_manager_each_have_a_page(browser, app_url: str, app_
         assert m.get_by_role("link", name="Drafts and people").count() == 0
         if size == "laptop":
             m.get_by_role("textbox", name="Your name", exact=True).fill("Dana")
-            m.get_by_role("textbox", name="Feedback", exact=True).fill("Lovely to see the thanks at huddles.")
+            m.get_by_role("textbox", name="Feedback", exact=True).fill(
+                "Lovely to see the thanks at huddles."
+            )
             m.get_by_role("button", name="Record feedback").click()
             m.get_by_text("Lovely to see the thanks at huddles.").wait_for(timeout=WAIT)
         m.get_by_text("Kept, week by week").scroll_into_view_if_needed()

@@ -893,3 +893,25 @@ def test_every_management_note_reaches_every_commitment_export(committed: Consen
     assert cells_html.rows[1][1] == first.text + notes
     assert notes in _parse(ex.to_html(t)).data  # one text node: escaped, never markup
     assert json.loads(ex.to_json(t))["commitments"][0]["manager_feedback"] == notes
+
+
+def test_kept_rates_and_ideas_are_in_the_markdown_and_html_too() -> None:
+    from coach.exports.table import IdeaRow, KeptRow
+
+    table = ex.ConsensusTable(
+        workshop="Desk",
+        generated_at=datetime(2026, 11, 26, tzinfo=UTC),
+        kept_weeks=(KeptRow(text="2026-W48", check_ins=4, kept=3, kept_rate="75%"),),
+        kept_elements=(KeptRow(text="Listening", check_ins=4, kept=3, kept_rate="75%"),),
+        ideas=(
+            IdeaRow(person="Ana", text="<b>Umbrellas</b> at the door", created=date(2026, 11, 2),
+                    tried=date(2026, 11, 9)),
+        ),
+    )  # fmt: skip
+    md = ex.to_markdown(table)
+    assert "## Kept, week by week" in md and "| 2026\\-W48 | 4 | 3 | 75% |" in md
+    assert "## Service ideas" in md
+    page = ex.to_html(table)
+    assert "<h2>Kept, week by week</h2>" in page and ">75%<" in page
+    assert "1 created, 1 tried, 0 implemented." in page
+    assert "&lt;b&gt;Umbrellas&lt;/b&gt;" in page and "<b>Umbrellas" not in page  # text only
