@@ -48,7 +48,8 @@ def test_member_partner_and_manager_each_have_a_page(browser, app_url: str, app_
     # The partner, on a phone: sees Ana's commitment and encourages her.
     bo_page = _page(browser, "phone")
     bo_page.goto(f"{app_url}/commitments?plan={bo_plan.token}")
-    bo_page.get_by_text("You are accountability partner for").wait_for(timeout=WAIT)
+    bo_page.get_by_text("You are accountability partner for", exact=True).wait_for(timeout=WAIT)
+    bo_page.get_by_text("You are accountability partner for Ana: their").wait_for(timeout=WAIT)
     bo_page.get_by_label("A word for Ana").fill("Great habit, keep it up!")
     bo_page.get_by_role("button", name="Send encouragement").click()
     bo_page.get_by_text("Sent: Ana sees it on their page.").wait_for(timeout=WAIT)

@@ -158,3 +158,50 @@ def test_secrets_toml_configures_the_mail_server(tmp_path: Path, monkeypatch) ->
         "mail.example.com", 587, True, "coach"
     )  # fmt: skip
     assert "pw" not in repr(smtp)
+
+
+def test_starttls_and_login_against_a_server_that_requires_both(
+    svc: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mail server insists on STARTTLS before AUTH; the certificate is one the test
+    made and the client is told to trust (SSL_CERT_FILE), so verification stays on."""
+    import ssl
+    import subprocess
+
+    from aiosmtpd.smtp import AuthResult
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    logins: list[tuple[str, str]] = []
+
+    def authenticator(server, session, envelope, mechanism, data):  # type: ignore[no-untyped-def]
+        logins.append((data.login.decode(), data.password.decode()))
+        return AuthResult(success=data.password == b"right-pass", handled=False)
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    _team(svc)
+    options = {
+        "tls_context": tls,
+        "require_starttls": True,
+        "auth_required": True,
+        "authenticator": authenticator,
+    }
+    with smtp_server(**options) as (port, inbox):
+        wrong = SMTPSettings("127.0.0.1", port, True, "coach", "wrong-pass", "c@example.com")
+        failed = Reminders(svc.workshops, svc.commitments, Mailer(wrong), None).run(TODAY)
+        errors = {o.error for o in failed if o.status == "failed"}
+        assert errors == {
+            "The mail server refused the login: check COACH_SMTP_USER and COACH_SMTP_PASSWORD."
+        }
+        right = SMTPSettings("127.0.0.1", port, True, "coach", "right-pass", "c@example.com")
+        sent = Reminders(svc.workshops, svc.commitments, Mailer(right), None).run(TODAY)
+        assert sorted(o.status for o in sent if o.message.channel == "email") == ["sent"] * 3
+    assert len(inbox) == 3
+    assert ("coach", "right-pass") in logins

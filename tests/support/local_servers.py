@@ -28,10 +28,11 @@ class _Inbox:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[int, list[Message]]]:
-    """(port, the messages it has received) for a plain SMTP server on 127.0.0.1."""
+def smtp_server(**smtp: Any) -> Iterator[tuple[int, list[Message]]]:
+    """(port, the messages it has received) for an SMTP server on 127.0.0.1: plain, or
+    with aiosmtpd's own options (tls_context, require_starttls, authenticator, ...)."""
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **smtp)
     controller.start()
     try:
         yield controller.port, inbox.messages
