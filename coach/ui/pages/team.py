@@ -192,7 +192,8 @@ def _ideas(team: Team) -> None:
         .mark_bar()
         .encode(
             y=alt.Y("stage:N", sort=["created", "tried", "implemented"], title=None),
-            x=alt.X("ideas:Q", title="ideas"),
+            x=alt.X("ideas:Q", title="ideas", axis=alt.Axis(tickMinStep=1, format="d")),
+            tooltip=["stage", "ideas"],
         )
         .properties(height=150),
         key="ideas_funnel",
@@ -203,9 +204,9 @@ def _ideas(team: Team) -> None:
                 {
                     "person": person or "Anonymous",
                     "idea": i.text,
-                    "created": i.created_at.date(),
-                    "tried": i.tried_on,
-                    "implemented": i.implemented_on,
+                    "created": i.created_at.date().isoformat(),
+                    "tried": i.tried_on.isoformat() if i.tried_on else "",
+                    "implemented": i.implemented_on.isoformat() if i.implemented_on else "",
                 }
                 for person, i in team.ideas
             ]
