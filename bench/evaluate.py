@@ -83,6 +83,7 @@ PAIR_SETS: tuple[tuple[str, str], ...] = (
     ("mission_meaning_holdout2", "mission"),
     ("mission_meaning_dev3", "mission"),
     ("mission_meaning_holdout3", "mission"),
+    ("desired_holdout4", "mission"),
     ("adversarial_dev", "mission"),
     ("adversarial_holdout", "mission"),
     ("adversarial_holdout2", "mission"),

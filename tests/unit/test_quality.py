@@ -49,6 +49,9 @@ WHOLE_SETS = [
     ("mission_meaning_holdout3", "mission", 0.75, 120),
     ("adversarial_holdout3", "mission", 0.78, 40),
     ("commitment_meaning_holdout3", "commitment", 0.82, 75),
+    # 60 desired pairs only, written after the rubric's last change and measured once:
+    # the clean figure for the criterion the rubric reads worst.
+    ("desired_holdout4", "mission", 0.50, 60),
 ]
 
 
