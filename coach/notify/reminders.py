@@ -68,7 +68,8 @@ class Reminders:
     def _person(self, plan: Plan, today: date) -> Message | None:
         lines: list[str] = []
         end = today + timedelta(days=6)
-        calendar = {r.uid: r for r in self.cm.calendar(plan)}
+        team = self.cm.team_of(plan)  # read once for this person's digest
+        calendar = {r.uid: r for r in self.cm.calendar(plan, team=team)}
         for c in plan.commitments:
             if c.status in ("done", "dropped"):
                 continue
@@ -79,7 +80,7 @@ class Reminders:
             for day in occurrences(reminder, today, end) if reminder else []:
                 lines.append(f"- {day:%a %d %b}: {c.text}")
         since = datetime.combine(today - WEEK, datetime.min.time()).astimezone()
-        for item in self.cm.partnering(plan):
+        for item in self.cm.partnering(plan, team):
             for k in item.commitment.checkins:
                 if k.created_at >= since:
                     note = f": {k.note}" if k.note else ""

@@ -251,10 +251,17 @@ class Commitments:
         self.store.remove_commitment(self.open(token).id, commitment_id)
 
     # -- views ------------------------------------------------------------------
-    def view(self, plan: Plan, first: int = 0, count: int | None = None) -> list[CommitmentView]:
+    def view(
+        self,
+        plan: Plan,
+        first: int = 0,
+        count: int | None = None,
+        team: list[Member] | None = None,
+    ) -> list[CommitmentView]:
         """Scored views of the plan's commitments, or of `count` of them from `first` (a
-        page: a long plan is scored a page at a time)."""
-        names = {m.id: m.display_name for m in self._team(plan)}
+        page: a long plan is scored a page at a time). `team`: the plan's workshop members
+        when the caller has read them already (`team_of`)."""
+        names = self._names(plan, team)
         chosen = plan.commitments[first : None if count is None else first + count]
         return [self._view(plan.mission, c, names) for c in chosen]
 
@@ -267,10 +274,12 @@ class Commitments:
             if v.commitment.due or v.commitment.cadence
         ]
 
-    def calendar(self, plan: Plan, tz: str | None = None) -> list[Reminder]:
+    def calendar(
+        self, plan: Plan, tz: str | None = None, team: list[Member] | None = None
+    ) -> list[Reminder]:
         """Every reminder of the plan, without scoring its commitments; in the plan's time
         zone, else `tz` (the person's browser), else UTC."""
-        names = {m.id: m.display_name for m in self._team(plan)}
+        names = self._names(plan, team)
         if not plan.timezone and tz:
             plan = plan.model_copy(update={"timezone": tz})
         return [
@@ -280,11 +289,11 @@ class Commitments:
         ]
 
     # -- accountability partners --------------------------------------------------
-    def partnering(self, plan: Plan) -> list[Partnered]:
+    def partnering(self, plan: Plan, team: list[Member] | None = None) -> list[Partnered]:
         """The colleagues' commitments this plan's owner is accountability partner for."""
         if plan.member_id is None or plan.workshop_id is None:
             return []
-        names = {m.id: m.display_name for m in self._team(plan)}
+        names = self._names(plan, team)
         return [
             Partnered(names.get(p.member_id or 0, p.name or "A colleague"), c)
             for p, c in self.store.partnered(plan.workshop_id, plan.member_id)
@@ -354,8 +363,13 @@ class Commitments:
         """The owner has seen their partners' notes; returns how many were new."""
         return self.store.mark_notes_read(self.open(token).id)
 
-    def partner_names(self, plan: Plan) -> dict[int, str]:
-        return {m.id: m.display_name for m in self._team(plan)}
+    def team_of(self, plan: Plan) -> list[Member]:
+        """The members of the plan's workshop (none for a plan on its own): read once by a
+        page and handed to `view`, `calendar` and `partnering`."""
+        return self._team(plan)
+
+    def _names(self, plan: Plan, team: list[Member] | None) -> dict[int, str]:
+        return {m.id: m.display_name for m in (self._team(plan) if team is None else team)}
 
     def partners(self, plan: Plan) -> list[Member]:
         return [m for m in self._team(plan) if m.id != plan.member_id]

@@ -236,9 +236,6 @@ class Workshops:
     def revoke_manager(self, raw_code: str, key: str | None) -> None:
         self.store.set_manager_token(self.facilitator(raw_code, key).id, None)
 
-    def has_manager(self, raw_code: str, key: str | None) -> bool:
-        return self.store.manager_hash(self.facilitator(raw_code, key).id) is not None
-
     def overseer(self, raw_code: str, secret: str | None) -> tuple[Workshop, bool]:
         """The workshop for its facilitator (True) or its manager (False); else refused."""
         workshop = self.find(raw_code)

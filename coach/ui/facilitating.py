@@ -20,49 +20,33 @@ from coach.domain.types import Workshop
 from coach.errors import CoachError
 from coach.service.workshops import Workshops
 from coach.ui.common import PAGES, fail, link, services
-from coach.ui.tab_memory import tab_key
+from coach.ui.tab_memory import from_address, held, hold
 
-_KEY = "facilitating"
-_SAVE = "facilitating_save"  # the tab's memory has yet to take the key
+_SLOT = "facilitator"  # the tab's memory slot (and session state) for the key
 
 
 def current() -> tuple[str, str] | None:
     """(code, key) from the address, else the one this session (or this tab, after a
-    reload) last opened. Call once per run: it mounts the tab's memory."""
-    code, key = st.query_params.get("code", ""), st.query_params.get("key", "")
-    if code and key:
-        adopt(code, key)
-        del st.query_params["key"]  # out of the address bar: the tab holds it now
-    found = st.session_state.get(_KEY)
-    if not isinstance(found, tuple):
-        found = None
-    if st.session_state.pop(_SAVE, False) and found is not None:
-        tab_key(save=found)
-        return found if not code or found[0] == code else (code, "")
-    if not code or (found is not None and found[0] == code):
-        return found
-    held = tab_key()
-    if held is None:  # a reloaded tab: its memory answers on the next run
-        st.caption("Opening the workshop…")
-        st.stop()
-    if isinstance(held, tuple) and held[0] == code:
-        st.session_state[_KEY] = held
-        return held
-    return code, ""
+    reload) last opened; (code, "") for a code this tab holds no key for. Call once per
+    run: it mounts the tab's memory."""
+    code = st.query_params.get("code", "")
+    found = from_address("key", _SLOT, waiting="Opening the workshop…")
+    if found is None and code:
+        return code, ""
+    return found
 
 
 def in_session(code: str) -> bool:
     """Whether this session already opened `code` as its facilitator, or is opening it."""
-    found = st.session_state.get(_KEY)
-    from_address = st.query_params.get("key", "") and st.query_params.get("code", "") == code
-    return bool(from_address) or (isinstance(found, tuple) and found[0] == code)
+    found = held(_SLOT)
+    opening = st.query_params.get("key", "") and st.query_params.get("code", "") == code
+    return bool(opening) or (found is not None and found[0] == code)
 
 
 def adopt(code: str, key: str) -> None:
-    """This tab now opens `code` with `key` (a link opened, or a key just renewed); the
-    tab's memory takes it on the next mount. Safe in a button's callback."""
-    st.session_state[_KEY] = (code, key)
-    st.session_state[_SAVE] = True
+    """This tab now opens `code` with `key` (a key just renewed); the tab's memory takes
+    it on the next mount. Safe in a button's callback."""
+    hold(_SLOT, code, key, save=True)
 
 
 def open_workshop(title: str, ws: Workshops) -> tuple[Workshop, str] | None:
@@ -97,7 +81,7 @@ def ask(title: str) -> None:
                     "http://…/workshop?code=K7QM4XHD9TRB&key=…"
                 )
             else:
-                st.session_state[_KEY] = found
+                hold(_SLOT, *found)
                 st.rerun()
     st.page_link(PAGES["home"], label="Or start a workshop", icon="🏠")
 

@@ -83,28 +83,42 @@ def tab_key(
     return False
 
 
-def from_address(param: str, slot: str) -> tuple[str, str] | None:
+def _held_key(slot: str) -> str:
+    return f"held_{slot}"
+
+
+def held(slot: str) -> tuple[str, str] | None:
+    """The (code, secret) this session holds in `slot`, if any."""
+    found = st.session_state.get(_held_key(slot))
+    return found if isinstance(found, tuple) else None
+
+
+def hold(slot: str, code: str, secret: str, *, save: bool = False) -> None:
+    """This session now holds `secret` for `code` in `slot`; with `save`, the tab's memory
+    takes it on the next mount too (a renewed key). Safe in a button's callback."""
+    st.session_state[_held_key(slot)] = (code, secret)
+    if save:
+        st.session_state[f"{_held_key(slot)}_save"] = True
+
+
+def from_address(param: str, slot: str, *, waiting: str = "Opening…") -> tuple[str, str] | None:
     """(code, secret) for a page opened with `?code=...&{param}=...`: the secret leaves the
     address bar once read and this tab keeps it (session, then sessionStorage after a
     reload). None if this tab holds no secret for the code in the address. Call once per
-    run; while a reloaded tab's memory has not answered yet, the page waits."""
+    run; while a reloaded tab's memory has not answered yet, the page says `waiting`."""
     code, secret = st.query_params.get("code", ""), st.query_params.get(param, "")
-    state = f"held_{slot}"
     if code and secret:
-        st.session_state[state] = (code, secret)
-        tab_key((code, secret), slot=slot)
+        hold(slot, code, secret, save=True)
         del st.query_params[param]
-        return code, secret
-    held = st.session_state.get(state)
-    if isinstance(held, tuple) and (not code or held[0] == code):
-        return held
-    if not code:
-        return None
-    found = tab_key(slot=slot)
-    if found is None:  # a reloaded tab: its memory answers on the next run
-        st.caption("Opening…")
-        st.stop()
-    if isinstance(found, tuple) and found[0] == code:
-        st.session_state[state] = found
-        return found
-    return None
+    found = held(slot)
+    if st.session_state.pop(f"{_held_key(slot)}_save", False) and found is not None:
+        tab_key(found, slot=slot)
+    elif code and (found is None or found[0] != code):
+        kept = tab_key(slot=slot)
+        if kept is None:  # a reloaded tab: its memory answers on the next run
+            st.caption(waiting)
+            st.stop()
+        if isinstance(kept, tuple) and kept[0] == code:
+            hold(slot, *kept)
+            found = kept
+    return found if found is not None and (not code or found[0] == code) else None

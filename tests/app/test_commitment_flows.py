@@ -8,6 +8,7 @@ from coach.bootstrap import Services
 from coach.domain.reminders import to_ics
 from coach.service.commitments import NO_LINK
 from tests.app.conftest import frame, open_page, texts
+from tests.support.partners import partnered
 
 MISSION = "We welcome every guest like family and exceed their expectations."
 
@@ -150,28 +151,22 @@ def test_reminders_ring_in_the_time_zone_chosen(svc: Services) -> None:
 
 
 def test_a_partner_confirms_and_encourages_and_the_owner_sees_it(svc: Services) -> None:
-    w, _ = svc.workshops.create("Desk")
-    _, ana = svc.workshops.join(w.code, "Ana")
-    _, bo = svc.workshops.join(w.code, "Bo")
-    ana_plan = svc.commitments.for_member(w, ana)
-    bo_plan = svc.commitments.for_member(w, bo)
-    svc.commitments.add(ana_plan.token, "I will greet every guest by name every shift.")
-    c = svc.commitments.open(ana_plan.token).commitments[0]
-    svc.commitments.update(ana_plan.token, c.id, partner_id=bo.id)
-    svc.commitments.check_in(ana_plan.token, c.id, "in progress", "Twenty today.")
+    p = partnered(svc)
+    cid = p.commitment_id
+    svc.commitments.check_in(p.ana, cid, "in progress", "Twenty today.")
 
-    partner = open_page("commitments", plan=bo_plan.token)
+    partner = open_page("commitments", plan=p.bo)
     assert "You are accountability partner for" in [h.value for h in partner.subheader]
     assert "Ana: I will greet every guest by name every shift." in texts(partner)
-    partner.button(key=f"p{c.id}_confirm").click().run()
-    partner.text_input(key=f"p{c.id}_note").input("Proud of you!")
-    partner.button(key=f"p{c.id}_cheer").click().run()
+    partner.button(key=f"p{cid}_confirm").click().run()
+    partner.text_input(key=f"p{cid}_note").input("Proud of you!")
+    partner.button(key=f"p{cid}_cheer").click().run()
     assert "Sent: Ana sees it on their page." in [s.value for s in partner.success]
-    assert partner.text_input(key=f"p{c.id}_note").value == ""  # the box starts empty again
-    partner.button(key=f"p{c.id}_question").click().run()  # nothing written: refused
+    assert partner.text_input(key=f"p{cid}_note").value == ""  # the box starts empty again
+    partner.button(key=f"p{cid}_question").click().run()  # nothing written: refused
     assert "Write a few words first" in partner.error[0].value
 
-    owner = open_page("commitments", plan=ana_plan.token)
+    owner = open_page("commitments", plan=p.ana)
     assert "2 new notes from Bo" in owner.info[0].value
     shown = texts(owner)
     assert "✓ Bo confirmed your check-in" in shown and "💬 Bo: Proud of you!" in shown

@@ -96,16 +96,23 @@ def test_llm_merged_candidates_can_be_added(llm: FakeOpenAI) -> None:
     assert not at.exception
 
 
-def _member_asks(fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, int]:
-    """A member's page, its draft submitted, asking the LLM served by `fake`."""
+def _member_page(
+    fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, draft: str = "We help."
+) -> tuple[AppTest, int]:
+    """A member's page with `draft` submitted, the LLM served by `fake`."""
     monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
     svc = build()
     w, _ = svc.workshops.create("Desk")
     _, m = svc.workshops.join(w.code, "Ana")
-    svc.workshops.submit(w.code, m.token, "We help.", "n")
-    at = open_page("join", code=w.code, member=m.token)
+    svc.workshops.submit(w.code, m.token, draft, "n")
+    return open_page("join", code=w.code, member=m.token), m.id
+
+
+def _member_asks(fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, int]:
+    """A member's page, its draft submitted, asking the LLM served by `fake`."""
+    at, member_id = _member_page(fake, monkeypatch)
     answered(at.button(key="member_ask").click().run())
-    return at, m.id
+    return at, member_id
 
 
 def test_failing_llm_says_so_and_keeps_everything(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -172,12 +179,7 @@ def test_a_slow_llm_never_holds_the_page(monkeypatch: pytest.MonkeyPatch) -> Non
     """The question runs in the background: the click returns with the rubric and a line
     saying the coach is being asked; the answer appears on a later run."""
     with FakeOpenAI(latency=1.5, responder=reply) as fake:
-        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
-        svc = build()
-        w, _ = svc.workshops.create("Desk")
-        _, m = svc.workshops.join(w.code, "Ana")
-        svc.workshops.submit(w.code, m.token, "We try to help customers.", "n")
-        at = open_page("join", code=w.code, member=m.token)
+        at, _ = _member_page(fake, monkeypatch, "We try to help customers.")
         at.button(key="member_ask").click().run()
         assert any("Asking the LLM coach" in c.value for c in at.caption)
         assert [met.label for met in at.metric][:2] == ["Overall", "Desired"]  # rubric stands

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from coach.bootstrap import build
 from coach.config import Settings
 from tests.conftest import ROOT
+from tests.support.partners import partnered
 
 pytestmark = pytest.mark.e2e
 SHOTS = ROOT / "test-artifacts"
@@ -33,21 +34,19 @@ def _shot(page: Page, name: str, size: str) -> None:
 
 def test_member_partner_and_manager_each_have_a_page(browser, app_url: str, app_db: str) -> None:
     svc = build(Settings(database_url=app_db, public_url=None))
-    w, key = svc.workshops.create("Front desk")
-    _, ana = svc.workshops.join(w.code, "Ana")
-    _, bo = svc.workshops.join(w.code, "Bo")
-    ana_plan = svc.commitments.for_member(w, ana)
-    bo_plan = svc.commitments.for_member(w, bo)
-    svc.commitments.add(ana_plan.token, "I will thank one colleague at every Friday huddle.")
-    c = svc.commitments.open(ana_plan.token).commitments[0]
-    svc.commitments.update(ana_plan.token, c.id, cadence="weekly", partner_id=bo.id)
-    svc.commitments.check_in(ana_plan.token, c.id, "in progress", "Thanked Chen.")
-    svc.commitments.check_in(ana_plan.token, c.id, "done", "Thanked Dee.")
-    manager = svc.workshops.manager_link(w.code, key)
+    p = partnered(
+        svc,
+        "I will thank one colleague at every Friday huddle.",
+        workshop="Front desk",
+        cadence="weekly",
+    )
+    svc.commitments.check_in(p.ana, p.commitment_id, "in progress", "Thanked Chen.")
+    svc.commitments.check_in(p.ana, p.commitment_id, "done", "Thanked Dee.")
+    manager = svc.workshops.manager_link(p.code, p.key)
 
     # The partner, on a phone: sees Ana's commitment and encourages her.
     bo_page = _page(browser, "phone")
-    bo_page.goto(f"{app_url}/commitments?plan={bo_plan.token}")
+    bo_page.goto(f"{app_url}/commitments?plan={p.bo}")
     bo_page.get_by_text("You are accountability partner for", exact=True).wait_for(timeout=WAIT)
     bo_page.get_by_text("You are accountability partner for Ana: their").wait_for(timeout=WAIT)
     bo_page.get_by_label("A word for Ana").fill("Great habit, keep it up!")
@@ -59,7 +58,7 @@ def test_member_partner_and_manager_each_have_a_page(browser, app_url: str, app_
     # The manager, on a laptop: no facilitator controls, gives feedback to the team.
     for size in ("laptop", "projector"):
         m = _page(browser, size)
-        m.goto(f"{app_url}/team?code={w.code}&manager={manager}")
+        m.goto(f"{app_url}/team?code={p.code}&manager={manager}")
         m.get_by_text("you are here as manager").wait_for(timeout=WAIT)
         expect(m).not_to_have_url(re.compile("manager="), timeout=WAIT)
         assert m.get_by_role("button", name="Make a manager's link").count() == 0
@@ -77,7 +76,7 @@ def test_member_partner_and_manager_each_have_a_page(browser, app_url: str, app_
 
     # The member, on a phone: the partner's word and the manager's feedback, marked new.
     a = _page(browser, "phone")
-    a.goto(f"{app_url}/commitments?plan={ana_plan.token}")
+    a.goto(f"{app_url}/commitments?plan={p.ana}")
     a.get_by_text("Feedback from management").wait_for(timeout=WAIT)
     expect(a.get_by_text("💬 Bo: Great habit, keep it up!", exact=False)).to_be_visible(
         timeout=WAIT

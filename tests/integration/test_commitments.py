@@ -12,6 +12,7 @@ from coach.domain.codes import token_hash
 from coach.errors import InputError
 from coach.service.commitments import NO_LINK
 from coach.service.workshops import AccessDenied, NotFound
+from tests.support.partners import partnered
 
 MISSION = "We welcome every guest like family and exceed their expectations."
 
@@ -167,15 +168,8 @@ def test_a_line_of_actions_is_saved_as_promises_that_stand_alone(svc: Services) 
 
 def _pair(svc: Services) -> tuple[str, str, int]:
     """Ana's plan (one commitment, Bo as partner) and Bo's plan, both from their pages."""
-    w, _ = svc.workshops.create("Desk")
-    _, ana = svc.workshops.join(w.code, "Ana")
-    _, bo = svc.workshops.join(w.code, "Bo")
-    ana_plan = svc.commitments.for_member(w, ana)
-    bo_plan = svc.commitments.for_member(w, bo)
-    svc.commitments.add(ana_plan.token, "I will greet every guest by name every shift.")
-    c = svc.commitments.open(ana_plan.token).commitments[0]
-    svc.commitments.update(ana_plan.token, c.id, partner_id=bo.id)
-    return ana_plan.token, bo_plan.token, c.id
+    p = partnered(svc)
+    return p.ana, p.bo, p.commitment_id
 
 
 def test_a_partner_sees_confirms_asks_and_encourages(svc: Services) -> None:

@@ -13,6 +13,7 @@ from coach.notify.channels import Mailer, SMTPSettings, Webhook
 from coach.notify.reminders import Reminders
 from tests.support.cli_runner import Cli
 from tests.support.local_servers import smtp_server, webhook_server
+from tests.support.partners import partnered
 
 TODAY = date.today()
 
@@ -20,19 +21,17 @@ TODAY = date.today()
 def _team(svc: Services) -> None:
     """Ana commits to every Friday with Bo as partner and checks in; a manager is due to
     give feedback in three days."""
-    w, key = svc.workshops.create("Front desk")
-    _, ana = svc.workshops.join(w.code, "Ana")
-    _, bo = svc.workshops.join(w.code, "Bo")
-    ana_plan = svc.commitments.for_member(w, ana)
-    bo_plan = svc.commitments.for_member(w, bo)
-    svc.commitments.set_email(ana_plan.token, "ana@example.com")
-    svc.commitments.set_email(bo_plan.token, " bo@example.com ")
-    svc.commitments.add(ana_plan.token, "I will thank one colleague at every Friday huddle.")
-    c = svc.commitments.open(ana_plan.token).commitments[0]
-    svc.commitments.update(ana_plan.token, c.id, cadence="weekly", partner_id=bo.id)
-    svc.commitments.check_in(ana_plan.token, c.id, "in progress", "Thanked Chen today.")
-    svc.commitments.set_followup(w.code, key, TODAY + timedelta(days=3))
-    svc.commitments.set_manager_email(w.code, key, "dana@example.com")
+    p = partnered(
+        svc,
+        "I will thank one colleague at every Friday huddle.",
+        workshop="Front desk",
+        cadence="weekly",
+    )
+    svc.commitments.set_email(p.ana, "ana@example.com")
+    svc.commitments.set_email(p.bo, " bo@example.com ")
+    svc.commitments.check_in(p.ana, p.commitment_id, "in progress", "Thanked Chen today.")
+    svc.commitments.set_followup(p.code, p.key, TODAY + timedelta(days=3))
+    svc.commitments.set_manager_email(p.code, p.key, "dana@example.com")
 
 
 def _reminders(svc: Services, port: int, url: str) -> Reminders:

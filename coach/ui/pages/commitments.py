@@ -11,7 +11,7 @@ import streamlit as st
 
 from coach.domain import elements as elements_mod
 from coach.domain.reminders import to_ics
-from coach.domain.types import CADENCES, STATUSES, Commitment, Plan
+from coach.domain.types import CADENCES, STATUSES, Commitment, Member, Plan
 from coach.errors import CoachError, InputError
 from coach.llm.coaching import Coach
 from coach.notify.channels import configured
@@ -43,20 +43,21 @@ def render() -> None:
     _add(cm, plan)
     if not plan.commitments:
         st.info("No commitments yet: write your first one above.")
-    partners = {m.id: m.display_name for m in cm.partners(plan)}
+    team = cm.team_of(plan)  # read once for the whole page
+    partners = {m.id: m.display_name for m in team if m.id != plan.member_id}
     _management(cm, plan)
     _new_notes(cm, plan, partners)
-    partnered = cm.partnering(plan)
+    partnered = cm.partnering(plan, team)
     if partnered:
         owners = sorted({p.owner for p in partnered})
         st.caption(
             f"You are accountability partner for {', '.join(owners)}: their commitments are "
             "below yours."
         )
-    for v in cm.view(plan, _first(len(plan.commitments)), PAGE):
+    for v in cm.view(plan, _first(len(plan.commitments)), PAGE, team):
         with st.container(border=True):
             _card(cm, svc.coach, plan, v, partners)
-    _calendar(cm, plan)
+    _calendar(cm, plan, team)
     _digest(cm, plan)
     _partnering(cm, plan, partnered)
     _ideas(cm, plan)
@@ -412,7 +413,7 @@ def _set_timezone(cm: Commitments, token: str) -> None:
         st.session_state["commitment_flash_error"] = str(exc)
 
 
-def _calendar(cm: Commitments, plan: Plan) -> None:
+def _calendar(cm: Commitments, plan: Plan, team: list[Member]) -> None:
     if problem := st.session_state.pop("commitment_flash_error", None):
         fail(CoachError(problem))
     zones = _zones()
@@ -427,7 +428,7 @@ def _calendar(cm: Commitments, plan: Plan) -> None:
             on_change=_set_timezone,
             args=(cm, plan.token),
         )
-    reminders = cm.calendar(plan, tz)
+    reminders = cm.calendar(plan, tz, team)
     if reminders:
         st.download_button(
             "Add reminders to my calendar (.ics)",
