@@ -10,10 +10,12 @@ from coach.llm.openai_chat import OpenAIChat
 from coach.llm.protocol import LLM, LLMSettings
 from coach.service.commitments import Commitments
 from coach.service.consensus import Consensus
+from coach.service.steps import Steps
 from coach.service.workshops import Workshops
 from coach.storage.commitments import CommitmentStore
 from coach.storage.consensus import ConsensusStore
 from coach.storage.llm_cache import LLMStore
+from coach.storage.steps import StepStore
 from coach.storage.workshops import Store
 
 
@@ -25,6 +27,7 @@ class Services:
     consensus: Consensus
     coach: Coach
     commitments: Commitments
+    steps: Steps
 
 
 def build(settings: Settings | None = None, llm: LLMSettings | None = None) -> Services:
@@ -40,6 +43,7 @@ def build(settings: Settings | None = None, llm: LLMSettings | None = None) -> S
         consensus=Consensus(workshops, ConsensusStore(store)),
         coach=Coach(build_llm(llm), LLMStore(store), llm),
         commitments=Commitments(CommitmentStore(store), workshops),
+        steps=Steps(StepStore(store), workshops, CommitmentStore(store)),
     )
 
 

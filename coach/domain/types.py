@@ -42,6 +42,7 @@ class Workshop(_View):
     admission: bool = False  # new joins wait in a lobby until the facilitator lets them in
     join_code: str | None = None  # a rotated join code; None: people join with `code`
     manager_email: str = ""  # where follow-up reminders go, if given
+    step: str = "mission"  # the agenda step the room is on (coach.domain.agenda.StepKey)
 
     @property
     def joining_code(self) -> str:

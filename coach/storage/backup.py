@@ -14,6 +14,7 @@ from typing import Any, get_args
 from sqlalchemy import Column, ColumnElement, Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
+from coach.domain.agenda import ITEM_STEPS, STEP_KEYS
 from coach.domain.codes import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -22,6 +23,7 @@ from coach.domain.codes import (
     token_hash,
 )
 from coach.domain.elements import elements
+from coach.domain.items import REC_STATUSES
 from coach.domain.reminders import zone
 from coach.domain.types import (
     CADENCES,
@@ -59,7 +61,17 @@ SCOPE: dict[str, tuple[str, str]] = {
     "ideas": ("plan_id", "plans"),
     "manager_feedback": ("workshop_id", "workshops"),
     "llm_usage": ("workshop_id", "workshops"),
+    "agenda_items": ("workshop_id", "workshops"),
+    "items": ("workshop_id", "workshops"),
+    "step_results": ("workshop_id", "workshops"),
+    "step_checks": ("workshop_id", "workshops"),
+    "recommendations": ("workshop_id", "workshops"),
+    "ratings": ("workshop_id", "workshops"),
 }
+# Tables a backup from an older schema does not have: restored empty.
+SINCE = dict.fromkeys(
+    ("agenda_items", "items", "step_results", "step_checks", "recommendations", "ratings"), 19
+)
 TABLES = tuple(SCOPE)
 # Not backed up: the LLM cache is shared by every workshop; a workshop's revision counters
 # travel folded into its row's `revision`, as before schema 6.
@@ -71,7 +83,15 @@ PLAIN_REFS = {
     ("members", "merged_into_id"): "members",
 }
 # Ids inside JSON text: a candidate's source drafts, a ballot's groups of candidates.
-JSON_REFS = {("candidates", "sources"): "drafts", ("ballots", "ranking"): "candidates"}
+JSON_REFS = {
+    ("candidates", "sources"): "drafts",
+    ("ballots", "ranking"): "candidates",
+    ("step_results", "sources"): "items",
+    ("recommendations", "sources"): "items",
+    ("recommendations", "ideas"): "items",
+    ("recommendations", "strengths"): "step_results",
+    ("recommendations", "commitments"): "commitments",
+}
 
 
 def _references(name: str) -> dict[str, str]:
@@ -229,9 +249,10 @@ def _header(data: Any) -> dict[str, list[Any]]:
         raise _damaged("header", "'tables' must map each table to a list of rows")
     if unknown := sorted(set(tables) - set(TABLES)):
         raise _damaged("tables", f"unknown table {', '.join(unknown)}")
-    if missing := [t for t in TABLES if t not in tables]:
+    written = schema or LATEST
+    if missing := [t for t in TABLES if t not in tables and SINCE.get(t, 0) <= written]:
         raise _damaged("tables", f"missing table {', '.join(missing)}")
-    return tables
+    return {t: tables.get(t, []) for t in TABLES}
 
 
 def _value(col: Column[Any], value: Any, where: str) -> Any:
@@ -341,6 +362,14 @@ FIELD_RULES: dict[tuple[str, str], Any] = {
     ("commitments", "elements"): _json_of("elements"),
     ("checkins", "status"): _one_of(STATUSES),
     ("partner_notes", "kind"): _one_of(NOTE_KINDS),
+    ("workshops", "step"): _one_of(STEP_KEYS),
+    ("agenda_items", "step"): _one_of(STEP_KEYS),
+    ("items", "step"): _one_of(ITEM_STEPS),
+    ("step_results", "step"): _one_of(ITEM_STEPS),
+    ("step_checks", "step"): _one_of(ITEM_STEPS),
+    ("step_checks", "score"): _fist,
+    ("recommendations", "status"): _one_of(REC_STATUSES),
+    ("ratings", "rating"): lambda v: None if 1 <= v <= 5 else f"{v!r} is not 1 to 5",
     **{("checks", q): _fist for q in QUESTIONS},
 }
 
@@ -381,6 +410,9 @@ _STATEMENTS = {
     ("candidates", "text"),
     ("commitments", "text"),
     ("ideas", "text"),
+    ("items", "text"),
+    ("step_results", "text"),
+    ("recommendations", "text"),
 }
 _STATEMENT_CHARS = 1000
 

@@ -425,6 +425,91 @@ def _v18(conn: Connection) -> None:
     md.create_all(conn, tables=[md.tables["ideas"]])
 
 
+def _v19(conn: Connection) -> None:
+    """The whole workshop: an agenda of steps, members' items in Steps 3, 5 and 7, the
+    team's results and their checks, the recommendations register, practice ratings."""
+    conn.execute(
+        text("ALTER TABLE workshops ADD COLUMN step VARCHAR(12) NOT NULL DEFAULT 'mission'")
+    )
+    md = MetaData()
+    Table("workshops", md, Column("id", Integer, primary_key=True))
+    Table("members", md, Column("id", Integer, primary_key=True))
+
+    def owned(name: str, *columns: Column[object] | UniqueConstraint) -> None:
+        Table(
+            name,
+            md,
+            Column("id", Integer, primary_key=True),
+            Column("workshop_id", ForeignKey("workshops.id"), nullable=False, index=True),
+            *columns,
+        )
+
+    stamp = DateTime(timezone=True)
+    owned(
+        "agenda_items",
+        Column("step", String(12), nullable=False),
+        Column("position", Integer, nullable=False),
+        Column("enabled", Boolean, nullable=False),
+        Column("minutes", Integer, nullable=False),
+        Column("revealed", Boolean, nullable=False),
+        Column("agreed_at", stamp, nullable=True),
+        UniqueConstraint("workshop_id", "step"),
+    )
+    owned(
+        "items",
+        Column("member_id", ForeignKey("members.id"), nullable=False),
+        Column("step", String(12), nullable=False),
+        Column("text", Text, nullable=False),
+        Column("example", String(500), nullable=False),
+        Column("created_at", stamp, nullable=False),
+        Column("deleted_at", stamp, nullable=True),
+    )
+    owned(
+        "step_results",
+        Column("step", String(12), nullable=False),
+        Column("text", Text, nullable=False),
+        Column("example", String(500), nullable=False),
+        Column("sources", Text, nullable=False),
+        Column("created_at", stamp, nullable=False),
+        Column("removed_at", stamp, nullable=True),
+    )
+    owned(
+        "step_checks",
+        Column("step", String(12), nullable=False),
+        Column("member_id", ForeignKey("members.id"), nullable=False),
+        Column("score", Integer, nullable=False),
+        Column("concern", String(300), nullable=False),
+        Column("updated_at", stamp, nullable=False),
+        UniqueConstraint("workshop_id", "step", "member_id"),
+    )
+    owned(
+        "recommendations",
+        Column("text", Text, nullable=False),
+        Column("owner", String(80), nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("sources", Text, nullable=False),
+        Column("ideas", Text, nullable=False),
+        Column("strengths", Text, nullable=False),
+        Column("commitments", Text, nullable=False),
+        Column("response", Text, nullable=False),
+        Column("responded_at", stamp, nullable=True),
+        Column("created_at", stamp, nullable=False),
+        Column("removed_at", stamp, nullable=True),
+    )
+    owned(
+        "ratings",
+        Column("member_id", ForeignKey("members.id"), nullable=False),
+        Column("framework", String(40), nullable=False),
+        Column("element", String(40), nullable=False),
+        Column("rating", Integer, nullable=False),
+        Column("comment", String(300), nullable=False),
+        Column("updated_at", stamp, nullable=False),
+        UniqueConstraint("member_id", "framework", "element"),
+    )
+    new = ("agenda_items", "items", "step_results", "step_checks", "recommendations", "ratings")
+    md.create_all(conn, tables=[md.tables[n] for n in new])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -444,6 +529,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (16, "a manager's link; feedback read by each member", _v16),
     (17, "emails for reminders, and a log of what was sent", _v17),
     (18, "service ideas: created, tried, implemented", _v18),
+    (19, "the whole workshop: agenda, Steps 3, 5 and 7, register, practice ratings", _v19),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -81,6 +81,7 @@ class _Workshop(_Base):
     # date; nothing else), or None when there is none.
     manager_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
     manager_email: Mapped[str] = mapped_column(String(254), default="")  # follow-up reminders
+    step: Mapped[str] = mapped_column(String(12), default="mission")  # where the room is
 
 
 class _Revision(_Base):
@@ -182,6 +183,7 @@ def _workshop(row: _Workshop, revision: int) -> Workshop:
         admission=row.admission,
         join_code=row.join_code,
         manager_email=row.manager_email,
+        step=row.step,
     )
 
 
@@ -359,6 +361,97 @@ class _Sent(_Base):
     channel: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(10))  # "sending", then "sent"
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _AgendaItem(_Base):
+    """One step of a workshop's agenda: on or off, its minutes, reveal and agreement."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (UniqueConstraint("workshop_id", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    step: Mapped[str] = mapped_column(String(12))
+    position: Mapped[int] = mapped_column(Integer)
+    enabled: Mapped[bool] = mapped_column()
+    minutes: Mapped[int] = mapped_column(Integer)
+    revealed: Mapped[bool] = mapped_column(default=False)
+    agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class _Item(_Base):
+    """A member's idea (Step 3), strength and example (Step 5) or recommendation (Step 7)."""
+
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    step: Mapped[str] = mapped_column(String(12))
+    text: Mapped[str] = mapped_column(Text)
+    example: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class _Result(_Base):
+    """What the team agreed in a step: its image, or one of its core aspects."""
+
+    __tablename__ = "step_results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    step: Mapped[str] = mapped_column(String(12))
+    text: Mapped[str] = mapped_column(Text)
+    example: Mapped[str] = mapped_column(String(500), default="")
+    sources: Mapped[str] = mapped_column(Text)  # JSON list of item ids
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class _StepCheck(_Base):
+    """A member's fist-to-five on a step's result."""
+
+    __tablename__ = "step_checks"
+    __table_args__ = (UniqueConstraint("workshop_id", "step", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    step: Mapped[str] = mapped_column(String(12))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    concern: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Recommendation(_Base):
+    """One entry of the Step 7 register."""
+
+    __tablename__ = "recommendations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(80), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    sources: Mapped[str] = mapped_column(Text)  # JSON: Step 7 item ids
+    ideas: Mapped[str] = mapped_column(Text)  # JSON: Step 3 item ids
+    strengths: Mapped[str] = mapped_column(Text)  # JSON: Step 5 result ids
+    commitments: Mapped[str] = mapped_column(Text)  # JSON: commitment ids
+    response: Mapped[str] = mapped_column(Text, default="")  # management's, in Step 8
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class _Rating(_Base):
+    """A member's rating of one element of current practice."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("member_id", "framework", "element"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    framework: Mapped[str] = mapped_column(String(40))
+    element: Mapped[str] = mapped_column(String(40))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class _Cache(_Base):

@@ -149,6 +149,25 @@ def seen(svc: Services, code: str) -> dict[str, Any]:
             for f in team.feedback
         ],
         "usage": LLMStore(svc.store).totals(w.id),
+        "agenda": svc.steps.agenda(w),
+        "steps": [
+            (
+                [(i.member_name, i.text, i.example, i.deleted) for i in view.items],
+                [(r.text, r.example, len(r.sources)) for r in view.results],
+                view.writers,
+                sorted((m.display_name, c.score) for m, c in view.below),
+            )
+            for view in (svc.steps.view(w, s) for s in ("image", "core", "recommend"))
+        ],
+        "register": [
+            (
+                r.text, r.owner, r.status, r.response,
+                [commitment[c] for c in r.commitments],
+                [x.text for x in svc.steps.results(w, "core") if x.id in r.strengths],
+            )
+            for r in svc.steps.recommendations(w)
+        ],  # fmt: skip
+        "assessment": svc.steps.assessment(w, team.coverage),
     }
 
 
@@ -413,3 +432,21 @@ def test_a_statement_the_app_would_refuse_is_refused_on_restore(bad: str) -> Non
     with pytest.raises(BackupError, match="damaged"):
         restore(target.store, data)
     assert target.store.workshop(w.code) is None
+
+
+def test_a_backup_from_before_the_agenda_restores_on_step_4(
+    target: Services, source: tuple[Services, Workshop, str]
+) -> None:
+    a, workshop, _ = source
+    data = backup(a.store, workshop.id)
+    data["schema"] = 18
+    for name in ("agenda_items", "items", "step_results", "step_checks", "recommendations"):
+        del data["tables"][name]
+    del data["tables"]["ratings"]
+    del data["tables"]["workshops"][0]["step"]
+    code = restore(target.store, loads(dumps(data)))
+    agenda = target.steps.agenda(target.workshops.find(code))
+    assert agenda.current == "mission" and not agenda.on("image")
+    data["schema"] = 19  # from schema 19 on, the tables must be there
+    with pytest.raises(BackupError, match="missing table agenda_items"):
+        loads(json.dumps(data))

@@ -21,6 +21,7 @@ TABLES = {
     "rounds", "candidates", "ballots", "checks",
     "plans", "commitments", "checkins", "manager_feedback", "llm_cache", "llm_usage",
     "devices", "partner_notes", "sent_messages", "ideas",
+    "agenda_items", "items", "step_results", "step_checks", "recommendations", "ratings",
 }  # fmt: skip
 
 

@@ -1,0 +1,456 @@
+"""The whole workshop: the agenda the room follows, Steps 3, 5 and 7 (private items, reveal,
+the team's result and its fist-to-five check), the recommendations register, and the
+self-assessment of current practice.
+
+Every permission rule is enforced here, as in workshops.py: a member writes only their own
+items, only the facilitator moves the room, only the manager or facilitator responds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from coach.domain import assessment as assessment_mod
+from coach.domain import elements as elements_mod
+from coach.domain import themes as themes_mod
+from coach.domain.agenda import (
+    ITEM_STEPS,
+    MAX_MINUTES,
+    STEP_KEYS,
+    Agenda,
+    AgendaItem,
+    StepInfo,
+    default_items,
+    first_step,
+    info,
+)
+from coach.domain.items import (
+    AGREE,
+    REC_STATUSES,
+    Item,
+    Rating,
+    Recommendation,
+    Result,
+    StepCheck,
+    agreement,
+)
+from coach.domain.types import Member, Workshop
+from coach.errors import CoachError, InputError
+from coach.service.workshops import AlreadyDone, NotFound, OnBehalf, Workshops, refuse_nul
+from coach.storage.commitments import CommitmentStore
+from coach.storage.db import Database, one_transaction
+from coach.storage.steps import StepStore
+
+ITEM_CHARS = 500
+EXAMPLE_CHARS = 300
+RESULT_CHARS = 1000
+CONCERN_CHARS = 200
+OWNER_CHARS = 80
+RESPONSE_CHARS = 2000
+
+
+class StepError(CoachError):
+    """The action does not fit where the room is."""
+
+
+def _text(value: str, what: str, most: int, *, required: bool = True) -> str:
+    text = refuse_nul(value or "", what).strip()
+    if required and not text:
+        raise InputError(f"{what} is empty: write it first.")
+    if len(text) > most:
+        raise InputError(f"{what} is {len(text):,} characters; keep it to {most:,}.")
+    return text
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One items step as a shared screen shows it."""
+
+    info: StepInfo
+    item: AgendaItem
+    writers: int  # members who have written at least one item
+    counted: int  # members whose answers count
+    items: tuple[Item, ...]  # every item, once revealed; () before
+    results: tuple[Result, ...]
+    missing: tuple[Member, ...]  # yet to answer the check on the results
+    below: tuple[tuple[Member, StepCheck], ...]  # answers below AGREE, with concerns
+
+    @property
+    def agreed(self) -> bool:
+        return self.item.agreed_at is not None
+
+    def themes(self) -> list[themes_mod.Theme]:
+        """Phrases several items share (item indexes in `items` order)."""
+        return themes_mod.shared_themes([i.text for i in self.items])
+
+
+class Steps:
+    def __init__(self, store: StepStore, workshops: Workshops, commitments: CommitmentStore):
+        self.store = store
+        self.ws = workshops
+        self.commitments = commitments
+
+    @property
+    def database(self) -> Database:
+        return self.store.store
+
+    # -- the agenda ---------------------------------------------------------
+    def agenda(self, workshop: Workshop) -> Agenda:
+        return self.store.agenda(workshop.id)
+
+    def plan(self, raw_code: str, key: str | None, *, whole: bool) -> Agenda:
+        """Steps 3 to 8 (whole) or Steps 4, 6 and 8; the room starts on the first."""
+        workshop = self.ws.facilitator(raw_code, key)
+        items = default_items(whole=whole)
+        return self.store.set_agenda(workshop.id, items, first_step(items))
+
+    @one_transaction
+    def set_agenda(
+        self,
+        raw_code: str,
+        key: str | None,
+        enabled: Mapping[str, bool],
+        minutes: Mapping[str, int],
+    ) -> Agenda:
+        """Steps switched on or off and their minutes; a room on a step switched off moves
+        on to the next step still on."""
+        workshop = self.ws.facilitator(raw_code, key)
+        now = self.store.agenda(workshop.id)
+        for step, m in minutes.items():
+            if not 1 <= m <= MAX_MINUTES:
+                raise InputError(f"Give {info(step).short} 1 to {MAX_MINUTES} minutes.")
+        items = tuple(
+            i.model_copy(
+                update={
+                    "enabled": enabled.get(i.step, i.enabled),
+                    "minutes": minutes.get(i.step, i.minutes),
+                }
+            )
+            for i in now.items
+        )
+        if not any(i.enabled for i in items):
+            raise InputError("Keep at least one step on the agenda.")
+        changed = Agenda(items=items, current=now.current)
+        current = now.current if changed.on(now.current) else None
+        current = current or changed.neighbour(1) or first_step(items)
+        return self.store.set_agenda(workshop.id, items, current)
+
+    @one_transaction
+    def go(self, raw_code: str, key: str | None, step: str, *, seen: str) -> Agenda:
+        """Move the room to `step`. `seen`: the step the facilitator's screen showed, so a
+        stale tab cannot move the room twice."""
+        workshop = self.ws.facilitator(raw_code, key)
+        agenda = self.store.agenda(workshop.id)
+        if step not in STEP_KEYS or not agenda.on(step):
+            raise InputError("That step is not on this workshop's agenda.")
+        if agenda.current == step:
+            raise AlreadyDone(f"The room is already on {info(step).short}.")
+        if agenda.current != seen:
+            raise StepError(
+                f"Another screen moved the room to {info(agenda.current).short} first. "
+                "This screen now shows where the room is."
+            )
+        self.store.set_step(workshop.id, step)
+        return self.store.agenda(workshop.id)
+
+    # -- members' items -----------------------------------------------------------
+    def _open_step(self, workshop: Workshop, step: str) -> StepInfo:
+        if step not in ITEM_STEPS:
+            raise InputError("Items are written in Steps 3, 5 and 7 only.")
+        agenda = self.store.agenda(workshop.id)
+        if agenda.current != step:
+            raise StepError(
+                f"The room has moved on to {info(agenda.current).short}: this page now follows it."
+            )
+        if agenda.item(step).agreed_at is not None:
+            raise StepError(
+                "The team has agreed this step's result. Ask the facilitator to reopen it "
+                "to add more."
+            )
+        return info(step)
+
+    def add_item(
+        self, raw_code: str, token: str | OnBehalf, step: str, text: str, example: str = ""
+    ) -> Item:
+        """A member's idea, strength (with its example) or recommendation, kept verbatim."""
+        workshop, member = self.ws.membership(raw_code, token)
+        about = self._open_step(workshop, step)
+        body = _text(text, about.label, ITEM_CHARS)
+        shown = _text(example, "The example", EXAMPLE_CHARS, required=False)
+        added = self.store.add_item(workshop.id, member.id, step, body, shown, about.max_items)
+        if added is None:
+            raise InputError(
+                f"You have written {about.max_items} already, the most for this step. "
+                "Withdraw one to add another."
+            )
+        return added
+
+    def withdraw_item(self, raw_code: str, token: str | OnBehalf, item_id: int) -> None:
+        workshop, member = self.ws.membership(raw_code, token)
+        mine = [i for i in self.store.items(workshop.id, False) if i.id == item_id]
+        if not mine or mine[0].member_id != member.id:
+            raise NotFound("That item is not yours, or is gone. Reload the page.")
+        self._open_step(workshop, mine[0].step)
+        self.store.set_item_deleted(workshop.id, item_id, True)
+
+    def set_item_removed(self, raw_code: str, key: str | None, item_id: int, removed: bool) -> None:
+        """The facilitator takes an item off the shared screen (kept in the record)."""
+        workshop = self.ws.facilitator(raw_code, key)
+        if not any(i.id == item_id for i in self.store.items(workshop.id, False)):
+            raise NotFound("That item is not in this workshop.")
+        self.store.set_item_deleted(workshop.id, item_id, removed)
+
+    def own_items(self, workshop: Workshop, member: Member, step: str) -> list[Item]:
+        return [
+            i
+            for i in self.store.items(workshop.id, workshop.anonymous, step)
+            if i.member_id == member.id and not i.deleted
+        ]
+
+    def set_revealed(self, raw_code: str, key: str | None, step: str, revealed: bool) -> None:
+        workshop = self.ws.facilitator(raw_code, key)
+        if step not in ITEM_STEPS:
+            raise InputError("Only Steps 3, 5 and 7 have items to reveal.")
+        if self.store.agenda(workshop.id).item(step).revealed == revealed:
+            raise AlreadyDone(
+                f"The items are already {'revealed' if revealed else 'hidden'} "
+                "(another screen did it)."
+            )
+        self.store.set_step(workshop.id, step, revealed=revealed)
+
+    def view(self, workshop: Workshop, step: str, agenda: Agenda | None = None) -> StepView:
+        """What every shared screen shows of an items step: counts before the reveal, the
+        items after, the team's results and who still has to answer the check."""
+        agenda = agenda or self.store.agenda(workshop.id)
+        item = agenda.item(step)
+        members = [m for m in self.ws.store.members(workshop.id) if m.counted]
+        counted = {m.id: m for m in members}
+        everything = [
+            i
+            for i in self.store.items(workshop.id, workshop.anonymous, step)
+            if not i.deleted and i.member_id in counted
+        ]
+        results = tuple(self.store.results(workshop.id, step))
+        missing: tuple[int, ...] = ()
+        below: tuple[StepCheck, ...] = ()
+        if results:
+            missing, below = agreement(tuple(counted), self.store.checks(workshop.id, step))
+        return StepView(
+            info=info(step),
+            item=item,
+            writers=len({i.member_id for i in everything}),
+            counted=len(counted),
+            items=tuple(everything) if item.revealed else (),
+            results=results,
+            missing=tuple(counted[m] for m in missing),
+            below=tuple((counted[c.member_id], c) for c in below),
+        )
+
+    # -- the team's result and its check -----------------------------------------------
+    def propose(
+        self,
+        raw_code: str,
+        key: str | None,
+        step: str,
+        text: str,
+        example: str = "",
+        sources: Sequence[int] = (),
+    ) -> None:
+        """The image (Step 3: replaces the one before) or a core aspect (Step 5: one more)
+        for the team to check. The check starts again."""
+        workshop = self.ws.facilitator(raw_code, key)
+        if step not in ("image", "core"):
+            raise InputError("The team agrees a result in Steps 3 and 5; Step 7 has a register.")
+        body = _text(text, "The result", RESULT_CHARS)
+        shown = _text(example, "The example", EXAMPLE_CHARS, required=False)
+        known = {i.id for i in self.store.items(workshop.id, False)}
+        if unknown := sorted(set(sources) - known):
+            raise NotFound(f"Items {unknown} are not in this workshop.")
+        if info(step).result_many and len(self.store.results(workshop.id, step)) >= 10:
+            raise InputError("Keep the positive core to ten aspects at most.")
+        self.store.add_result(
+            workshop.id, step, body, shown, sources, replace=not info(step).result_many
+        )
+
+    def remove_result(self, raw_code: str, key: str | None, step: str, result_id: int) -> None:
+        workshop = self.ws.facilitator(raw_code, key)
+        if not any(r.id == result_id for r in self.store.results(workshop.id, step)):
+            raise NotFound("That result is gone already. Reload the page.")
+        self.store.remove_result(workshop.id, step, result_id)
+
+    def check(
+        self, raw_code: str, token: str | OnBehalf, step: str, score: int, concern: str = ""
+    ) -> None:
+        """A member's fist-to-five on the step's result: 3 or more supports it."""
+        workshop, member = self.ws.membership(raw_code, token)
+        if not 0 <= score <= 5:
+            raise InputError("Answer with 0 to 5 fingers.")
+        if not self.store.results(workshop.id, step):
+            raise StepError("There is nothing to check yet: the team has no result.")
+        if self.store.agenda(workshop.id).item(step).agreed_at is not None:
+            raise AlreadyDone("The team has agreed this result already.")
+        note = _text(concern, "The concern", CONCERN_CHARS, required=False)
+        if score < AGREE and not note:
+            raise InputError("Say what would have to change for you to support it.")
+        self.store.set_check(workshop.id, step, member.id, score, note)
+
+    def own_check(self, workshop: Workshop, member: Member, step: str) -> StepCheck | None:
+        return next(
+            (c for c in self.store.checks(workshop.id, step) if c.member_id == member.id), None
+        )
+
+    @one_transaction
+    def agree(self, raw_code: str, key: str | None, step: str) -> None:
+        """The team agrees the result: every member who counts has answered, all with 3 or
+        more fingers."""
+        workshop = self.ws.facilitator(raw_code, key)
+        view = self.view(workshop, step)
+        if view.agreed:
+            raise AlreadyDone("The team has agreed this step already.")
+        if not view.results:
+            raise StepError("Write the team's result first, then ask for the check.")
+        if view.missing:
+            names = ", ".join(m.display_name for m in view.missing)
+            raise StepError(f"Waiting for {len(view.missing)} to answer: {names}.")
+        if view.below:
+            raise StepError(
+                f"{len(view.below)} cannot support it yet. Revise the result with them."
+            )
+        self.store.set_step(workshop.id, step, agreed_at=datetime.now(UTC))
+
+    def reopen(self, raw_code: str, key: str | None, step: str) -> None:
+        """Undo an agreement: the team works on the step again."""
+        workshop = self.ws.facilitator(raw_code, key)
+        if self.store.agenda(workshop.id).item(step).agreed_at is None:
+            raise AlreadyDone("The step is open already.")
+        self.store.set_step(workshop.id, step, agreed_at=None)
+
+    def results(self, workshop: Workshop, step: str) -> list[Result]:
+        return self.store.results(workshop.id, step)
+
+    # -- the recommendations register ---------------------------------------------------
+    def add_recommendation(
+        self,
+        raw_code: str,
+        key: str | None,
+        text: str,
+        owner: str = "",
+        sources: Sequence[int] = (),
+    ) -> int:
+        workshop = self.ws.facilitator(raw_code, key)
+        body = _text(text, "The recommendation", RESULT_CHARS)
+        who = " ".join(_text(owner, "The owner", OWNER_CHARS, required=False).split())
+        mine = {i.id for i in self.store.items(workshop.id, False, "recommend")}
+        if unknown := sorted(set(sources) - mine):
+            raise NotFound(f"Items {unknown} are not recommendations in this workshop.")
+        if len(self.store.recommendations(workshop.id)) >= 50:
+            raise InputError("The register holds 50 recommendations at most.")
+        return self.store.add_recommendation(workshop.id, body, who, sources)
+
+    def update_recommendation(
+        self,
+        raw_code: str,
+        key: str | None,
+        rec_id: int,
+        *,
+        text: str | None = None,
+        owner: str | None = None,
+        status: str | None = None,
+        ideas: Sequence[int] | None = None,
+        strengths: Sequence[int] | None = None,
+        commitments: Sequence[int] | None = None,
+        removed: bool = False,
+    ) -> None:
+        """Edit an entry of the register (or take it out: kept in backups)."""
+        workshop = self.ws.facilitator(raw_code, key)
+        values: dict[str, object] = {}
+        if text is not None:
+            values["text"] = _text(text, "The recommendation", RESULT_CHARS)
+        if owner is not None:
+            values["owner"] = " ".join(
+                _text(owner, "The owner", OWNER_CHARS, required=False).split()
+            )
+        if status is not None:
+            if status not in REC_STATUSES:
+                raise InputError(f"Choose a status from: {', '.join(REC_STATUSES)}.")
+            values["status"] = status
+        links = {"ideas": ideas, "strengths": strengths, "commitments": commitments}
+        for name, ids in links.items():
+            if ids is not None:
+                if unknown := sorted(set(ids) - self._linkable(workshop, name)):
+                    raise NotFound(f"The {name} {unknown} are not in this workshop.")
+                values[name] = list(ids)
+        if removed:
+            values["removed_at"] = datetime.now(UTC)
+        if not self.store.update_recommendation(workshop.id, rec_id, values):
+            raise NotFound("That recommendation is not in the register. Reload the page.")
+
+    def _linkable(self, workshop: Workshop, name: str) -> set[int]:
+        """What a register entry may build on: this workshop's Step 3 ideas, Step 5 core
+        aspects, or Step 6 commitments."""
+        if name == "ideas":
+            return {i.id for i in self.store.items(workshop.id, False, "image")}
+        if name == "strengths":
+            return {r.id for r in self.store.results(workshop.id, "core")}
+        return {c.id for p in self.commitments.plans_in(workshop.id) for c in p.commitments}
+
+    def respond(self, raw_code: str, secret: str | None, rec_id: int, response: str) -> None:
+        """Management's response to one recommendation (Step 8): the manager or facilitator."""
+        workshop, _ = self.ws.overseer(raw_code, secret)
+        body = _text(response, "The response", RESPONSE_CHARS)
+        if not self.store.update_recommendation(
+            workshop.id, rec_id, {"response": body, "responded_at": datetime.now(UTC)}
+        ):
+            raise NotFound("That recommendation is not in the register. Reload the page.")
+
+    def recommendations(self, workshop: Workshop) -> list[Recommendation]:
+        return self.store.recommendations(workshop.id)
+
+    # -- self-assessment of current practice --------------------------------------------
+    def rate(
+        self,
+        raw_code: str,
+        token: str | OnBehalf,
+        element: str,
+        rating: int,
+        comment: str = "",
+        framework: str = assessment_mod.DEFAULT_FRAMEWORK,
+    ) -> None:
+        workshop, member = self.ws.membership(raw_code, token)
+        fw = assessment_mod.framework(framework)
+        if element not in {e.key for e in fw.element}:
+            raise InputError(f"{fw.title} has no element {element!r}.")
+        if not 1 <= rating <= 5:
+            raise InputError("Rate from 1 (not at all) to 5 (consistently well).")
+        note = _text(comment, "The comment", assessment_mod.COMMENT_CHARS, required=False)
+        self.store.set_rating(workshop.id, member.id, framework, element, rating, note)
+
+    def own_ratings(self, workshop: Workshop, member: Member) -> dict[tuple[str, str], Rating]:
+        return {
+            (r.framework, r.element): r
+            for r in self.store.ratings(workshop.id)
+            if r.member_id == member.id
+        }
+
+    def assessment(
+        self,
+        workshop: Workshop,
+        committed: Mapping[str, int],
+        framework: str = assessment_mod.DEFAULT_FRAMEWORK,
+    ) -> tuple[assessment_mod.ElementSpread, ...]:
+        """The team's spread per element, linked to the commitments (`committed`: element
+        key -> commitments carrying it) and the recommendations that take it on."""
+        fw = assessment_mod.framework(framework)
+        counted = {m.id for m in self.ws.store.members(workshop.id) if m.counted}
+        ratings = [
+            (r.element, r.rating, r.comment)
+            for r in self.store.ratings(workshop.id, framework)
+            if r.member_id in counted
+        ]
+        recommended: dict[str, int] = {}
+        for rec in self.store.recommendations(workshop.id):
+            if rec.status != "declined":
+                for key in elements_mod.tag(rec.text):
+                    recommended[key] = recommended.get(key, 0) + 1
+        return assessment_mod.spread(fw, ratings, committed, recommended)
