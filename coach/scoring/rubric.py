@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -22,8 +22,8 @@ from coach.errors import RubricError
 # rubrics/ stays at the top level for the people who edit it; coach/rubrics links to it, so
 # it ships inside the wheel and loads the same way from a checkout or an install.
 RUBRIC_DIR: Traversable = files("coach") / "rubrics"
-RubricName = Literal["mission", "commitment"]
-RUBRIC_NAMES: tuple[RubricName, ...] = ("mission", "commitment")
+RubricName = Literal["mission", "commitment", "image", "strengths", "recommendation"]
+RUBRIC_NAMES: tuple[RubricName, ...] = get_args(RubricName)
 
 
 class _Frozen(BaseModel):

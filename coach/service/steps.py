@@ -99,6 +99,15 @@ class Steps:
     def agenda(self, workshop: Workshop) -> Agenda:
         return self.store.agenda(workshop.id)
 
+    @one_transaction
+    def create_workshop(
+        self, name: str, organisation: str = "", focus: str = "", *, whole: bool = True
+    ) -> tuple[Workshop, str]:
+        """A new workshop on its agenda, in one transaction: Steps 3 to 8, or 4, 6 and 8."""
+        workshop, key = self.ws.create(name, organisation, focus)
+        self.plan(workshop.code, key, whole=whole)
+        return self.ws.find(workshop.code), key
+
     def plan(self, raw_code: str, key: str | None, *, whole: bool) -> Agenda:
         """Steps 3 to 8 (whole) or Steps 4, 6 and 8; the room starts on the first."""
         workshop = self.ws.facilitator(raw_code, key)
@@ -152,6 +161,11 @@ class Steps:
                 "This screen now shows where the room is."
             )
         self.store.set_step(workshop.id, step)
+        # The last step's writing time and lock end with it: each step starts open.
+        if workshop.timer_ends_at is not None:
+            self.ws.store.set_timer(workshop.id, None, False)
+        if workshop.locked:
+            self.ws.store.set_flags(workshop.id, locked=False)
         return self.store.agenda(workshop.id)
 
     # -- members' items -----------------------------------------------------------
@@ -168,6 +182,8 @@ class Steps:
                 "The team has agreed this step's result. Ask the facilitator to reopen it "
                 "to add more."
             )
+        if workshop.locked or workshop.time_up(datetime.now(UTC)):
+            raise StepError("Writing is closed for now: the facilitator opens it again.")
         return info(step)
 
     def add_item(
@@ -408,6 +424,18 @@ class Steps:
         return self.store.recommendations(workshop.id)
 
     # -- self-assessment of current practice --------------------------------------------
+    @one_transaction
+    def rate_all(
+        self,
+        raw_code: str,
+        token: str | OnBehalf,
+        answers: Mapping[str, tuple[int, str]],
+        framework: str = assessment_mod.DEFAULT_FRAMEWORK,
+    ) -> None:
+        """A member's ratings (element -> rating, comment), all saved or none."""
+        for element, (rating, comment) in answers.items():
+            self.rate(raw_code, token, element, rating, comment, framework)
+
     def rate(
         self,
         raw_code: str,

@@ -69,24 +69,26 @@ def show(workshop: Workshop, *, key: str, large: bool = False) -> None:
         st.text("Time is up.")  # also in plain text, for readers without the script
 
 
-def controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
-    """The facilitator starts (or stops) the silent writing time."""
+def controls(ws: Workshops, workshop: Workshop, key: str | None, suggested: int = 5) -> None:
+    """The facilitator starts (or stops) the silent writing time; each agenda step offers
+    its own suggested minutes."""
     if workshop.timer_ends_at is not None:
         show(workshop, key="timer_facilitator")
         steps.button("Stop the timer", partial(ws.stop_timer, workshop.code, key), key="timer_stop")
         return
     left, mid, right = st.columns([1, 2, 1])
-    left.number_input("Minutes", 1, 60, 5, key="timer_minutes")
-    mid.checkbox("Close drafting when time is up", key="timer_lock")
+    minutes = f"timer_minutes_{workshop.step}"
+    left.number_input("Minutes", 1, 60, max(1, min(60, suggested)), key=minutes)
+    mid.checkbox("Close writing when time is up", key="timer_lock")
     right.button(
         "Start the timer",
         key="timer_start",
         on_click=steps.run,
-        args=(partial(_start, ws, workshop.code, key),),
+        args=(partial(_start, ws, workshop.code, key, minutes),),
     )
 
 
-def _start(ws: Workshops, code: str, key: str | None) -> None:
-    minutes = float(st.session_state.get("timer_minutes", 5))
+def _start(ws: Workshops, code: str, key: str | None, minutes_key: str) -> None:
+    minutes = float(st.session_state.get(minutes_key, 5))
     lock = bool(st.session_state.get("timer_lock", False))
     ws.start_timer(code, key, minutes, lock_at_zero=lock)

@@ -52,6 +52,7 @@ def token(
         workshop.anonymous,
         workshop.timer_ends_at,
         workshop.timer_lock,
+        workshop.step,
         (head.number, head.phase, head.leader_id) if head else None,
     )
     return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]

@@ -16,7 +16,7 @@ from tests.app.conftest import open_page, texts
 def test_start_and_stop_the_timer_from_the_facilitator_screen(svc: Services) -> None:
     w, key = svc.workshops.create("Desk")
     at = open_page("workshop", code=w.code, key=key)
-    at.number_input(key="timer_minutes").set_value(3)
+    at.number_input(key="timer_minutes_mission").set_value(3)
     at.checkbox(key="timer_lock").check()
     at.button(key="timer_start").click().run()
     running = svc.workshops.find(w.code)

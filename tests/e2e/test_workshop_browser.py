@@ -19,6 +19,7 @@ def _create(page, app_url: str) -> str:
     name = page.get_by_role("textbox", name="Workshop name")
     name.wait_for(timeout=30_000)
     name.fill("Front desk")
+    page.get_by_text("Mission and commitments only: Steps 4, 6 and 8").click()
     page.get_by_role("button", name="Create workshop").click()
     page.get_by_text("Workshop created").wait_for(timeout=30_000)
     page.get_by_role("button", name="Open the facilitator screen").click()

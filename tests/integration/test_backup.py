@@ -161,12 +161,15 @@ def seen(svc: Services, code: str) -> dict[str, Any]:
         ],
         "register": [
             (
-                r.text, r.owner, r.status, r.response,
+                r.text,
+                r.owner,
+                r.status,
+                r.response,
                 [commitment[c] for c in r.commitments],
                 [x.text for x in svc.steps.results(w, "core") if x.id in r.strengths],
             )
             for r in svc.steps.recommendations(w)
-        ],  # fmt: skip
+        ],
         "assessment": svc.steps.assessment(w, team.coverage),
     }
 

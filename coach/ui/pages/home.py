@@ -38,11 +38,24 @@ def render() -> None:
         name = st.text_input("Workshop name", key="create_name", placeholder="Front desk team")
         org = st.text_input("Organisation (optional)", key="create_org")
         focus = st.text_input("Focus (optional)", key="create_focus", value=DEFAULT_FOCUS)
+        whole = st.radio(
+            "Agenda",
+            (True, False),
+            format_func=lambda w: (
+                "The whole workshop: Steps 3 to 8"
+                if w
+                else "Mission and commitments only: Steps 4, 6 and 8"
+            ),
+            key="create_agenda",
+            help="You can switch steps on or off and change their times later.",
+        )
         if st.form_submit_button("Create workshop", type="primary"):
             try:
                 if (refusal := creation_refusal("workshop")) is not None:
                     raise InputError(refusal)
-                workshop, key = ws.create(name, org, focus)
+                workshop, key = services().steps.create_workshop(
+                    name, org, focus, whole=bool(whole)
+                )
             except CoachError as exc:
                 fail(exc)
             else:

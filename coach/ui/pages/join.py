@@ -13,7 +13,7 @@ from coach.errors import CoachError, InputError
 from coach.scoring.rubric import load_rubric, load_sectors
 from coach.scoring.scorer import score_text
 from coach.service.workshops import NotFound, Workshops
-from coach.ui import live, llm_panel, member_consensus, results, timer
+from coach.ui import agenda_bar, live, llm_panel, member_consensus, results, step_phone, timer
 from coach.ui.common import PAGES, fail, services, submit_once
 from coach.ui.device import client, device_memory
 
@@ -61,6 +61,11 @@ def render() -> None:
             f"Welcome, {member.own_name}. You are in the lobby: the facilitator lets "
             "each person in. This page moves on by itself once they do."
         )
+        return
+    agenda = agenda_bar.current(workshop)
+    if agenda.current != "mission":
+        step_phone.render(workshop, member, agenda)
+        _remember_me(workshop, member)
         return
     _live(workshop.code, member.token)
     if st.button("Write my commitments (Step 6)", key="my_commitments"):
@@ -199,6 +204,9 @@ def _brief(workshop: Workshop) -> None:
     """While people write: the focus, and the four questions the team's statement must pass."""
     if workshop.focus:
         st.info(f"Focus: {workshop.focus}")
+    for image in services().steps.results(workshop, "image"):  # Step 3 feeds Step 4
+        st.caption("The team's image of the future (Step 3):")
+        st.text(image.text)
     with st.expander("What makes a good mission statement", expanded=True):
         for c in load_rubric("mission").criteria:
             st.text(f"{c.label}: {c.question}")

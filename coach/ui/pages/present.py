@@ -8,7 +8,7 @@ import streamlit as st
 
 from coach.domain.types import Workshop
 from coach.errors import CoachError
-from coach.ui import facilitating, live, projector
+from coach.ui import agenda_bar, facilitating, live, projector, step_projector
 from coach.ui.common import fail, services
 from coach.ui.tab_memory import from_address
 
@@ -26,6 +26,9 @@ def render() -> None:
     live.follow(workshop, "all")
     st.html(projector.CSS)
     st.html(f'<div class="mc-big"><b>{html.escape(workshop.name)}</b></div>')
+    if workshop.step != "mission":
+        step_projector.render(workshop, agenda_bar.current(workshop))
+        return
     if workshop.adopted_id is not None and (chosen := svc.consensus.adopted(workshop)):
         projector.adopted(chosen.text)
         return

@@ -8,11 +8,23 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from coach.domain.agenda import Agenda, info
 from coach.domain.codes import format_code
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError
 from coach.service.workshops import Board, OnBehalf, Workshops
-from coach.ui import board, facilitating, live, llm_panel, people, results, steps, timer
+from coach.ui import (
+    agenda_bar,
+    board,
+    facilitating,
+    live,
+    llm_panel,
+    people,
+    results,
+    step_room,
+    steps,
+    timer,
+)
 from coach.ui.common import PAGES, act, fail, link, qr_png, services, submit_once, warn
 from coach.ui.device import device_memory
 
@@ -33,12 +45,23 @@ def render() -> None:
         st.page_link(PAGES["home"], label="Go to Workshops", icon="🏠")
         return
     workshop = latest.workshop
+    agenda = agenda_bar.current(workshop)
+    if agenda.current != "mission":
+        _header(workshop, key or "", agenda)
+        agenda_bar.render(workshop, agenda, key)
+        live.follow(workshop, "all")
+        steps.flash()
+        step_room.render(workshop, agenda, key)
+        people.render(latest, None, key)
+        facilitating.nav(workshop.code, key or "", "workshop")
+        return
     chosen = services().consensus.adopted(workshop) if workshop.adopted_id else None
     if chosen is not None:
         results.adopted(chosen.text, "The team's mission statement, adopted by consensus.")
     facilitating.nav(workshop.code, key or "", "workshop")
-    _header(workshop, key or "")
-    _controls(ws, workshop, key)
+    _header(workshop, key or "", agenda)
+    agenda_bar.render(workshop, agenda, key)
+    _controls(ws, workshop, key, agenda.item("mission").minutes)
     live.follow(workshop, "all")  # joins, drafts, votes: redrawn as they happen
     steps.flash()
     people.render(latest, st.session_state.get("board_round"), key)
@@ -54,8 +77,8 @@ def _authorise(ws: Workshops, workshop: Workshop, key: str | None) -> None:
         st.session_state["facilitator_of"] = (workshop.code, key)
 
 
-def _header(workshop: Workshop, key: str) -> None:
-    st.title("Step 4: the mission statement")
+def _header(workshop: Workshop, key: str, agenda: Agenda) -> None:
+    st.title(info(agenda.current).title)
     st.text(" · ".join(x for x in (workshop.name, workshop.organisation) if x))
     if workshop.focus:
         st.text(f"Focus: {workshop.focus}")
@@ -168,7 +191,7 @@ def _rotate_key(code: str, key: str) -> None:
     st.session_state[_RENEWED] = code
 
 
-def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
+def _controls(ws: Workshops, workshop: Workshop, key: str | None, minutes: int) -> None:
     reveal, lock = st.columns(2)
     # Each button sends what it says (reveal, hide...), bound when drawn: a stale tab's
     # "Reveal all drafts" can never hide them.
@@ -189,7 +212,7 @@ def _controls(ws: Workshops, workshop: Workshop, key: str | None) -> None:
     )
     _privacy(ws, workshop, key)
     if not workshop.revealed:
-        timer.controls(ws, workshop, key)
+        timer.controls(ws, workshop, key, minutes)
     coach = services().coach
     if workshop.revealed and coach.enabled:
         about = f"board:{workshop.id}"

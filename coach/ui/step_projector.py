@@ -1,0 +1,82 @@
+"""What the projector shows in every step but Step 4, large enough for the back of the room.
+
+Every text a person wrote goes through html.escape (projector.say): shown, never rendered."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from coach.domain.agenda import Agenda, info
+from coach.domain.types import Workshop
+from coach.service.steps import StepView
+from coach.ui import assessment_view, projector, timer
+from coach.ui.common import link, qr_png, services
+
+
+def render(workshop: Workshop, agenda: Agenda) -> None:
+    s = info(agenda.current)
+    projector.say(s.title, "mc-huge")
+    if s.kind == "items":
+        _items(workshop, services().steps.view(workshop, s.key, agenda))
+    elif s.kind == "assess":
+        projector.say(s.ask)
+        team = services().commitments.team(workshop)
+        spread = services().steps.assessment(workshop, team.coverage)
+        st.html(assessment_view.projected(spread))
+        gaps = [e.label for e in spread if e.gap]
+        if gaps:
+            projector.say("⚠ Everyone rates it low and nobody commits to it: " + ", ".join(gaps))
+    elif s.kind == "commit":
+        projector.say(s.ask)
+        projector.say(f"In the workshop's words: “{s.form}”")
+        for r in services().steps.results(workshop, "core"):
+            projector.say(f"Already good at: {r.text}", "mc-card")
+    else:
+        projector.say(s.ask)
+        for rec in services().steps.recommendations(workshop):
+            projector.say(f"{rec.text} · {rec.owner or 'no owner yet'} · {rec.status}", "mc-card")
+
+
+def _items(workshop: Workshop, view: StepView) -> None:
+    s = view.info
+    if not view.item.revealed:
+        left, right = st.columns([3, 2])
+        with left:
+            projector.say(s.ask)
+            if s.form:
+                projector.say(f"In the workshop's words: “{s.form}”")
+            projector.say(f"{view.writers} of {view.counted} have written.")
+            timer.show(workshop, key="timer_projector", large=True)
+            projector.say("Join code: " + workshop.joining_code, "mc-big")
+        right.image(qr_png(link("join", code=workshop.joining_code)), width=360)
+        return
+    if view.results:
+        projector.say(s.result + (" ✓ agreed" if view.agreed else ""), "mc-big")
+        for r in view.results:
+            example = f"<div class='mc-who'>For example: {html.escape(r.example)}</div>"
+            body = html.escape(r.text) + (example if r.example else "")
+            st.html(
+                f'<div class="mc-adopted">{body}</div>'
+                if not s.result_many
+                else f'<div class="mc-card">{body}</div>'
+            )
+        if not view.agreed:
+            answered = view.counted - len(view.missing)
+            projector.say(f"Fist-to-five: {answered} of {view.counted} have answered.")
+        return
+    found = view.themes()
+    if found:
+        projector.say("Shared themes: " + ", ".join(f"{t.label} ({t.count})" for t in found[:8]))
+    cols = st.columns(2)
+    for n, it in enumerate(view.items):
+        who = (
+            "" if workshop.anonymous else f"<div class='mc-who'>{html.escape(it.member_name)}</div>"
+        )
+        example = (
+            f"<div class='mc-who'>e.g. {html.escape(it.example)}</div>"
+            if it.example
+            else ("<div class='mc-who'>⚠ no example yet</div>" if s.example_label else "")
+        )
+        cols[n % 2].html(f'<div class="mc-card">{html.escape(it.text)}{example}{who}</div>')

@@ -1,0 +1,190 @@
+"""The facilitator's screen for every step but Step 4: what members do, the reveal, and
+the team's result (Steps 3 and 5), register (Step 7), assessment, commitments, follow-up.
+
+Everything a person wrote is shown with st.text or a table: plain text, never markdown."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from coach.domain.agenda import Agenda, info
+from coach.domain.items import Item
+from coach.domain.types import Workshop
+from coach.service.steps import StepView
+from coach.ui import assessment_view, register, steps, timer
+from coach.ui.common import PAGES, services
+
+
+def render(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
+    s = info(agenda.current)
+    st.info(s.ask)
+    if s.form:
+        st.text(f"In the workshop's words: “{s.form}”")
+    st.caption(s.team)
+    if s.kind == "items":
+        _items(workshop, agenda, key)
+    elif s.kind == "assess":
+        timer.controls(services().workshops, workshop, key, agenda.item("assess").minutes)
+        team = services().commitments.team(workshop)
+        assessment_view.render(services().steps.assessment(workshop, team.coverage))
+    elif s.kind == "commit":
+        _commitments(workshop, key)
+    else:
+        _followup(workshop, key)
+
+
+def _items(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
+    svc = services().steps
+    step = agenda.current
+    view = svc.view(workshop, step, agenda)
+    st.subheader(f"{view.writers} of {view.counted} have written")
+    revealed = view.item.revealed
+    st.button(
+        "Hide the items" if revealed else "Reveal everyone's items",
+        key=f"reveal_{step}",
+        type="primary",
+        on_click=steps.run,
+        args=(partial(svc.set_revealed, workshop.code, key, step, not revealed),),
+    )
+    if not revealed:
+        st.caption("Items are private until you reveal them: screens show only who has written.")
+        timer.controls(services().workshops, workshop, key, view.item.minutes)
+    else:
+        shown(view)
+    if step == "recommend":
+        register.render(workshop, view, key)
+    else:
+        _result(workshop, view, key)
+
+
+def shown(view: StepView) -> None:
+    """The revealed items, with the themes they share."""
+    if not view.items:
+        st.info("Nobody has written anything in this step yet.")
+        return
+    found = view.themes()
+    if found:
+        st.text("Shared themes: " + ", ".join(f"{t.label} ({t.count})" for t in found[:8]))
+    rows = [
+        {
+            "#": n,
+            "member": i.member_name,
+            "text": i.text,
+            **({"example": i.example or "⚠ no example yet"} if view.info.example_label else {}),
+        }
+        for n, i in enumerate(view.items, 1)
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"items_{view.info.key}")
+
+
+def item_label(i: Item) -> str:
+    text = i.text if len(i.text) <= 70 else i.text[:69] + "…"
+    return f"{i.member_name}: {text}"
+
+
+def _result(workshop: Workshop, view: StepView, key: str | None) -> None:
+    svc = services().steps
+    step = view.info.key
+    st.subheader(view.info.result)
+    for r in view.results:
+        st.text(r.text + (f"\nFor example: {r.example}" if r.example else ""))
+        if view.info.result_many and not view.agreed:
+            steps.button(
+                "Take this one out",
+                partial(svc.remove_result, workshop.code, key, step, r.id),
+                key=f"result_out_{r.id}",
+            )
+    if view.agreed:
+        st.success("The team agreed this ✓. Everyone's phone shows it.")
+        steps.button("Reopen it", partial(svc.reopen, workshop.code, key, step), key="reopen")
+        return
+    _propose(workshop, view, key)
+    if view.results:
+        _check_state(workshop, view, key)
+
+
+def _propose(workshop: Workshop, view: StepView, key: str | None) -> None:
+    step = view.info.key
+    many = view.info.result_many
+    title = "Add a core aspect" if many else "Write the team's image"
+    with st.form(f"propose_{step}", clear_on_submit=True):
+        st.caption(
+            title + ": put it to the team, who answer with a fist-to-five on their phones "
+            "(3 or more supports it). A new version starts the check again."
+        )
+        text = st.text_area(title, key=f"propose_text_{step}", height=90)
+        example = st.text_input("Its example", key=f"propose_example_{step}") if many else ""
+        sources = st.multiselect(
+            "Built from these items",
+            view.items,
+            format_func=item_label,
+            key=f"propose_sources_{step}",
+        )
+        if st.form_submit_button("Put it to the team", type="primary"):
+            steps.run(
+                partial(
+                    services().steps.propose,
+                    workshop.code,
+                    key,
+                    step,
+                    text,
+                    example,
+                    [i.id for i in sources],
+                ),
+                "Put to the team: phones ask for a fist-to-five now.",
+            )
+            st.rerun()
+
+
+def _check_state(workshop: Workshop, view: StepView, key: str | None) -> None:
+    answered = view.counted - len(view.missing)
+    st.text(f"Fist-to-five: {answered} of {view.counted} have answered.")
+    if view.missing:
+        st.caption("Waiting for: " + ", ".join(m.display_name for m in view.missing))
+    for member, check in view.below:
+        st.text(f"{member.display_name} gives {check.score}: {check.concern}")
+    steps.button(
+        "The team agrees",
+        partial(services().steps.agree, workshop.code, key, view.info.key),
+        key=f"agree_{view.info.key}",
+        primary=True,
+        done="Agreed ✓",
+    )
+
+
+def _commitments(workshop: Workshop, key: str | None) -> None:
+    team = services().commitments.team(workshop)
+    people = len({r.person for r in team.rows})
+    st.subheader(f"{len(team.rows)} commitments from {people} people")
+    for gap in team.gaps:
+        st.text(gap)
+    core = services().steps.results(workshop, "core")
+    if core:
+        st.caption("The positive core the commitments can build on:")
+        for r in core:
+            st.text(f"• {r.text}")
+    _team_link(workshop, key, "See every commitment on the Team commitments page")
+
+
+def _followup(workshop: Workshop, key: str | None) -> None:
+    due = workshop.followup_due
+    st.subheader(f"Management follows up by {due:%d %B %Y}" if due else "No follow-up date yet")
+    recs = services().steps.recommendations(workshop)
+    answered = sum(bool(r.response) for r in recs)
+    if recs:
+        st.text(f"{answered} of {len(recs)} recommendations have management's response.")
+    _team_link(
+        workshop, key, "Set the date, give the manager their link, see responses: Team commitments"
+    )
+
+
+def _team_link(workshop: Workshop, key: str | None, label: str) -> None:
+    st.page_link(
+        PAGES["team"],
+        label=label,
+        icon="📋",
+        query_params={"code": workshop.code, "key": key or ""},
+    )

@@ -1,0 +1,169 @@
+"""The whole workshop in the app: the agenda the facilitator moves through, and Steps 3, 5
+and 7, the assessment, commitments and follow-up on the facilitator's screen, a member's
+phone and the projector."""
+
+from __future__ import annotations
+
+from coach.bootstrap import Services
+from tests.app.conftest import open_page, texts, unescaped
+
+IDEA = "We could provide superior service if we knew every regular by name."
+
+
+def _html(at) -> str:  # type: ignore[no-untyped-def]
+    return unescaped(" ".join(h.proto.body for h in at.get("html")))
+
+
+def _titles(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [t.value for t in at.title]
+
+
+def _room(svc: Services, *names: str):  # type: ignore[no-untyped-def]
+    w, key = svc.steps.create_workshop("Front desk", "Harbour Hotel")
+    members = [svc.workshops.join(w.code, n)[1] for n in names]
+    return w, key, members
+
+
+def test_a_new_workshop_starts_at_step_3_and_next_moves_every_screen(svc: Services) -> None:
+    at = open_page("home")
+    at.text_input(key="create_name").input("Front desk")
+    at.button(key="FormSubmitter:create_form-Create workshop").click().run()
+    code = at.code[0].value.split("code=")[1].split("&")[0]
+    w = svc.workshops.find(code)
+    assert w.step == "image"
+    _, ana = svc.workshops.join(code, "Ana")
+    key = at.code[0].value.split("key=")[1]
+    fac = open_page("workshop", code=code, key=key)
+    assert _titles(fac)[0] == "Step 3: an image of the future"
+    assert "Agenda, step 1 of 7" in " ".join(c.value for c in fac.caption)
+    phone = open_page("join", code=code, member=ana.token)
+    assert "Step 3: an image of the future" in [s.value for s in phone.subheader]
+    fac.button(key="agenda_next").click().run()
+    assert _titles(fac)[0] == "Step 4: the mission statement"
+    assert svc.workshops.find(code).step == "mission"
+    phone.run()
+    assert phone.text_area(key=f"member_draft_{ana.id}")  # the mission draft box is back
+    fac.button(key="agenda_back").click().run()
+    assert _titles(fac)[0] == "Step 3: an image of the future"
+
+
+def test_the_short_agenda_starts_at_step_4(svc: Services) -> None:
+    at = open_page("home")
+    at.text_input(key="create_name").input("Quick")
+    at.radio(key="create_agenda").set_value(False)
+    at.button(key="FormSubmitter:create_form-Create workshop").click().run()
+    code = at.code[0].value.split("code=")[1].split("&")[0]
+    assert svc.workshops.find(code).step == "mission"
+    agenda = svc.steps.agenda(svc.workshops.find(code))
+    assert [i.step for i in agenda.enabled] == ["mission", "commit", "followup"]
+
+
+def test_the_agenda_form_switches_steps_and_sets_the_timer_minutes(svc: Services) -> None:
+    w, key, _ = _room(svc, "Ana")
+    fac = open_page("workshop", code=w.code, key=key)
+    fac.checkbox(key="agenda_on_image").uncheck()
+    fac.number_input(key="agenda_min_mission").set_value(35)
+    fac.button(key="FormSubmitter:agenda_form-Save the agenda").click().run()
+    agenda = svc.steps.agenda(w)
+    assert not agenda.on("image") and agenda.current == "mission"
+    assert agenda.item("mission").minutes == 35
+    assert _titles(fac)[0] == "Step 4: the mission statement"
+    assert fac.number_input(key="timer_minutes_mission").value == 35
+
+
+def test_step_3_from_private_ideas_to_an_agreed_image(svc: Services) -> None:
+    w, key, (ana, bo) = _room(svc, "Ana", "Bo")
+    phone = open_page("join", code=w.code, member=ana.token)
+    phone.text_area(key="item_text_image").input(IDEA)
+    phone.button(key="FormSubmitter:add_item_image-Add").click().run()
+    assert IDEA in texts(phone)
+    assert any("Tip:" in c.value or "private" in c.value for c in phone.caption)
+    fac = open_page("workshop", code=w.code, key=key)
+    assert "1 of 2 have written" in [s.value for s in fac.subheader]
+    assert IDEA not in str([d.value for d in fac.dataframe])  # private until the reveal
+    present = open_page("present", code=w.code, view=svc.workshops.presenter_token(w.code, key))
+    assert "1 of 2 have written." in _html(present) and IDEA not in _html(present)
+    fac.button(key="reveal_image").click().run()
+    assert IDEA in fac.dataframe[0].value["text"].tolist()
+    present.run()
+    assert IDEA in _html(present)
+    image = "Every regular is known by name, from the door to the desk."
+    fac.text_area(key="propose_text_image").input(image)
+    fac.button(key="FormSubmitter:propose_image-Put it to the team").click().run()
+    assert "Fist-to-five: 0 of 2 have answered." in texts(fac)
+    phone.run()
+    phone.radio(key="fist_image").set_value(4)
+    phone.button(key="FormSubmitter:check_image-Send my answer").click().run()
+    svc.steps.check(w.code, bo.token, "image", 2, "Say what we do at the door.")
+    fac.run()
+    assert "Bo gives 2: Say what we do at the door." in texts(fac)
+    fac.button(key="agree_image").click().run()
+    assert "cannot support it yet" in unescaped(fac.error[0].value)
+    svc.steps.check(w.code, bo.token, "image", 3)
+    fac.button(key="agree_image").click().run()
+    assert "The team agreed this ✓" in fac.success[-1].value
+    phone.run()
+    assert "The team agreed this ✓" in [s.value for s in phone.success]
+    present.run()
+    assert image in _html(present) and "agreed" in _html(present)
+    svc.steps.go(w.code, key, "mission", seen="image")
+    phone.run()
+    assert image in texts(phone)  # Step 3's image feeds Step 4
+
+
+def test_step_5_flags_an_aspect_without_an_example(svc: Services) -> None:
+    w, key, (ana,) = _room(svc, "Ana")
+    svc.steps.go(w.code, key, "core", seen="image")
+    phone = open_page("join", code=w.code, member=ana.token)
+    phone.text_area(key="item_text_core").input("We are already good at fixing things fast.")
+    phone.button(key="FormSubmitter:add_item_core-Add").click().run()
+    assert "This one has no example yet" in phone.warning[0].value
+    fac = open_page("workshop", code=w.code, key=key)
+    fac.button(key="reveal_core").click().run()
+    assert fac.dataframe[0].value["example"].tolist() == ["⚠ no example yet"]
+    fac.text_area(key="propose_text_core").input("We fix things fast.")
+    fac.text_input(key="propose_example_core").input("The lift in March: 20 minutes.")
+    fac.button(key="FormSubmitter:propose_core-Put it to the team").click().run()
+    assert "We fix things fast.\nFor example: The lift in March: 20 minutes." in texts(fac)
+    svc.steps.go(w.code, key, "commit", seen="core")
+    phone.run()
+    assert "• We fix things fast." in texts(phone)  # Step 5's core feeds Step 6
+
+
+def test_the_assessment_names_the_gap_on_the_facilitator_screen(svc: Services) -> None:
+    w, key, (ana, bo) = _room(svc, "Ana", "Bo")
+    svc.steps.go(w.code, key, "assess", seen="image")
+    phone = open_page("join", code=w.code, member=ana.token)
+    phone.radio(key="rate_listen").set_value(1)
+    phone.text_input(key="rate_note_listen").input("Nobody asks guests")
+    phone.radio(key="rate_recognise").set_value(4)
+    phone.button(key="FormSubmitter:assess_form-Save my ratings").click().run()
+    assert "Saved ✓ (2 of 6 rated)." in unescaped(phone.success[0].value)
+    svc.steps.rate(w.code, bo.token, "listen", 2)
+    fac = open_page("workshop", code=w.code, key=key)
+    table = fac.dataframe[0].value.set_index("element")
+    assert table.loc["Listen", "answers"] == 2 and table.loc["Listen", "mean"] == 1.5
+    gaps = [unescaped(x.value) for x in fac.warning]
+    assert any("Listen: everyone rates it low and nobody commits" in x for x in gaps), gaps
+    present = open_page("present", code=w.code, view=svc.workshops.presenter_token(w.code, key))
+    assert "Everyone rates it low and nobody commits to it: Listen" in _html(present)
+
+
+def test_step_7_builds_a_register_from_members_recommendations(svc: Services) -> None:
+    w, key, (ana,) = _room(svc, "Ana")
+    svc.steps.go(w.code, key, "recommend", seen="image")
+    rec = "Publish a call-back standard: every voicemail answered within 2 hours."
+    svc.steps.add_item(w.code, ana.token, "recommend", rec)
+    fac = open_page("workshop", code=w.code, key=key)
+    assert "The register is empty" in fac.info[-1].value
+    fac.button(key="reveal_recommend").click().run()
+    fac.selectbox(key="register_pick").select_index(1)
+    fac.text_input(key="register_owner").input("Ops lead")
+    fac.button(key="FormSubmitter:register_add-Add to the register").click().run()
+    (entry,) = svc.steps.recommendations(w)
+    assert (entry.text, entry.owner, entry.status) == (rec, "Ops lead", "proposed")
+    fac.selectbox(key=f"rec_status_{entry.id}").set_value("agreed")
+    fac.button(key=f"FormSubmitter:register_edit_{entry.id}-Save").click().run()
+    assert svc.steps.recommendations(w)[0].status == "agreed"
+    register = next(d.value for d in fac.dataframe if "status" in d.value.columns)
+    assert register["status"].tolist() == ["agreed"]
