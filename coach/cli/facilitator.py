@@ -48,6 +48,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         team=svc.commitments.team(workshop),
         # Themes are what the drafts on the board share, as on the consensus page.
         themes=themes.shared_themes([d.latest.text for d in drafts if not d.deleted]),
+        steps=svc.steps,
     )
     data = export(table, args.format)
     if args.output == "-" or (args.output is None and args.format != "xlsx"):

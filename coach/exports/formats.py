@@ -24,12 +24,16 @@ from coach.exports.table import (
     FIRST_PREFERENCES_NOTE,
     NEWLINES,
     PAIRWISE_NOTE,
+    AgendaRow,
+    AssessmentRow,
     CommitmentRow,
     ConsensusRow,
     ConsensusTable,
     IdeaRow,
     KeptRow,
+    RegisterRow,
     RoundSummary,
+    StepRow,
     cells,
 )
 
@@ -127,9 +131,10 @@ def _sheet(ws: Any, columns: tuple[str, ...], rows: Sequence[BaseModel]) -> None
         lengths = [len(str(getattr(row, name))) for row in rows]
         width = 60 if name == "text" else min(max([len(name), *lengths]) + 2, 40)
         ws.column_dimensions[get_column_letter(c)].width = width
-    text_col = columns.index("text") + 1
-    for (cell,) in ws.iter_rows(min_row=2, min_col=text_col, max_col=text_col):
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if "text" in columns:
+        text_col = columns.index("text") + 1
+        for (cell,) in ws.iter_rows(min_row=2, min_col=text_col, max_col=text_col):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
 
 
@@ -201,10 +206,32 @@ def to_xlsx(table: ConsensusTable) -> bytes:
     kept = wb.create_sheet("Kept")
     _sheet(kept, tuple(KeptRow.model_fields), (*table.kept_weeks, *table.kept_elements))
     _sheet(wb.create_sheet("Ideas"), tuple(IdeaRow.model_fields), table.ideas)
+    _whole_sheets(wb, table)
 
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# A sheet per step of the whole workshop (Step 4 is "Consensus", Step 6 "Commitments").
+STEP_SHEETS = {
+    "Step 3": "Step 3 Image",
+    "Step 5": "Step 5 Core",
+    "Step 7": "Step 7 Recommendations",
+}
+
+
+def _whole_sheets(wb: Any, table: ConsensusTable) -> None:
+    if not table.agenda:
+        return
+    _sheet(wb.create_sheet("Agenda"), tuple(AgendaRow.model_fields), table.agenda)
+    columns = tuple(StepRow.model_fields)
+    for step, title in STEP_SHEETS.items():
+        _sheet(wb.create_sheet(title), columns, [r for r in table.steps if r.step == step])
+    _sheet(wb.create_sheet("Assessment"), tuple(AssessmentRow.model_fields), table.assessment)
+    _sheet(
+        wb.create_sheet("Step 7 Register"), tuple(RegisterRow.model_fields), table.recommendations
+    )
 
 
 def to_json(table: ConsensusTable) -> str:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
         CommitmentRow,
         ConsensusRow,
         ConsensusTable,
+        RegisterRow,
         RoundSummary,
         Vote,
     )
@@ -197,6 +198,91 @@ def _html_kept_and_ideas(table: ConsensusTable) -> str:
     return out
 
 
+_STEP_TITLES = {
+    "Step 3": "Step 3: our image of the future",
+    "Step 5": "Step 5: our positive core",
+    "Step 7": "Step 7: recommendations to the organisation",
+}
+
+
+def _html_agenda(table: ConsensusTable) -> str:
+    if not table.agenda:
+        return ""
+    items = "".join(
+        f"<li>{_e(': '.join(x for x in (a.step, a.title) if x))}"
+        f"{_e(f' ({a.minutes} min)')}{_e(f': {a.status}') if a.status else ''}</li>"
+        for a in table.agenda
+        if a.on
+    )
+    return f"<section><h2>Agenda</h2><ol>{items}</ol></section>\n"
+
+
+def _html_step(table: ConsensusTable, step: str) -> str:
+    rows = [r for r in table.steps if r.step == step]
+    if not rows:
+        return ""
+    agreed = [r for r in rows if r.author == "" and r.kind in ("image", "core aspect")]
+    out = ""
+    for r in agreed:
+        example = f"<br>For example: {_u(r.example)}" if r.example else ""
+        out += f'<p class="stmt">{_u(r.text)}{example}</p><p class="meta">{_e(r.note)}'
+        out += f"{_e(f'; from items {r.sources}') if r.sources else ''}</p>"
+    items = [r for r in rows if r not in agreed]
+    if items:
+        out += (
+            "<ol>"
+            + "".join(
+                f"<li>{_u(r.text)}{' · e.g. ' + _u(r.example) if r.example else ''}"
+                f"{' · ⚠ no example' if r.note == 'no example' else ''}"
+                f"{' · ' + _u(r.author) if r.author else ''}</li>"
+                for r in items
+            )
+            + "</ol>"
+        )
+    return f"<section><h2>{_e(_STEP_TITLES[step])}</h2>{out}</section>\n"
+
+
+def _html_assessment(table: ConsensusTable) -> str:
+    if not any(a.answers for a in table.assessment):
+        return ""
+    head = (
+        '<tr><th>Element</th><th class="n">Answers</th><th class="n">Mean</th>'
+        '<th class="n">Range</th><th class="n">Commitments</th></tr>'
+    )
+    rows = "".join(
+        f'<tr>{_u(a.element, "td")}<td class="n">{a.answers}</td><td class="n">{_n(a.mean)}</td>'
+        f'<td class="n">{_e(f"{a.lowest}–{a.highest}" if a.answers else "–")}</td>'
+        f'<td class="n">{a.commitments}</td></tr>'
+        for a in table.assessment
+    )
+    gaps = "".join(_u(a.gap, "li") for a in table.assessment if a.gap)
+    return (
+        f"<section><h2>Current practice: {_e(table.assessment_title)}</h2>"
+        f"<table>{head}{rows}</table>{f'<ul>{gaps}</ul>' if gaps else ''}</section>\n"
+    )
+
+
+def _builds_on(r: RegisterRow) -> str:
+    parts = (r.builds_on_ideas, r.builds_on_strengths, r.builds_on_commitments)
+    return "\n".join(x for x in parts if x)
+
+
+def _html_register(table: ConsensusTable) -> str:
+    if not table.recommendations:
+        return ""
+    body = "".join(
+        f"<tr>{_u(r.text, 'td')}{_u(r.owner, 'td')}{_u(r.status, 'td')}"
+        f"{_u(_builds_on(r), 'td')}"
+        f"{_u(r.response, 'td')}</tr>"
+        for r in table.recommendations
+    )
+    return (
+        '<section class="keep"><h2>Step 7: the register</h2><table><tr><th>Recommendation</th>'
+        "<th>Owner</th><th>Status</th><th>Builds on</th><th>Management's response</th></tr>"
+        f"{body}</table></section>\n"
+    )
+
+
 def to_html(table: ConsensusTable) -> str:
     """A standalone, printable summary (commitments may go to page 2): no scripts, no fetches."""
     meta = [f"Organisation: {_u(table.organisation)}"] if table.organisation else []
@@ -229,13 +315,17 @@ def to_html(table: ConsensusTable) -> str:
         # Belt and braces: even if escaping ever failed, the browser would run nothing.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">\n"
-        f"<title>Consensus summary: {_e(table.workshop)}</title>\n<style>{_CSS}</style>\n"
+        f"<title>{'Workshop record' if table.agenda else 'Consensus summary'}: "
+        f"{_e(table.workshop)}</title>\n<style>{_CSS}</style>\n"
         f"</head>\n<body>\n<header>{_u(table.workshop, 'h1', 'u')}"
         f'<p class="meta">{" · ".join(meta)}</p></header>\n'
+        f"{_html_agenda(table)}{_html_step(table, 'Step 3')}"
         f"<section><h2>Adopted statement</h2>{statement}</section>\n"
         f"<section><h2>Rounds</h2>{_html_rounds(table.rounds)}</section>\n"
         f"<section><h2>Candidates</h2>{_html_candidates(candidates)}<p>{count}</p></section>\n"
+        f"{_html_step(table, 'Step 5')}{_html_assessment(table)}"
         f'<section class="keep"><h2>Commitments</h2>{_html_commitments(table)}'
         f"{_html_team_feedback(table.team_feedback)}{_html_kept_and_ideas(table)}</section>\n"
+        f"{_html_step(table, 'Step 7')}{_html_register(table)}"
         "</body>\n</html>\n"
     )

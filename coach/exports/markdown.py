@@ -14,10 +14,13 @@ from coach.exports.table import (
     FIRST_PREFERENCES_NOTE,
     NEWLINES,
     PAIRWISE_NOTE,
+    AssessmentRow,
     ConsensusTable,
     IdeaRow,
     KeptRow,
+    RegisterRow,
     RoundSummary,
+    StepRow,
     cells,
     isolate,
 )
@@ -66,9 +69,17 @@ def _md_votes(rounds: tuple[RoundSummary, ...]) -> list[str]:
     return lines
 
 
+def _md_step(table: ConsensusTable, step: str, title: str) -> list[str]:
+    rows = [r for r in table.steps if r.step == step]
+    if not rows:
+        return []
+    return ["", f"## {_md(title)}", "", *_md_table(tuple(StepRow.model_fields), rows)]
+
+
 def to_markdown(table: ConsensusTable) -> str:
     """Title, adopted statement, rounds, a pipe table of every row, commitments, follow-up."""
-    lines = [f"# Consensus table: {_md(table.workshop)}", ""]
+    kind = "Workshop record" if table.agenda else "Consensus table"
+    lines = [f"# {kind}: {_md(table.workshop)}", ""]
     for label, value in (("Organisation", table.organisation), ("Focus", table.focus)):
         if value:
             lines.append(f"{label}: {_md(value)}  ")
@@ -77,6 +88,14 @@ def to_markdown(table: ConsensusTable) -> str:
         f"Scored with: {_md(table.rubric)} (statements), "
         f"{_md(table.commitment_rubric)} (commitments)"
     )
+    if table.agenda:
+        lines += ["", "## Agenda", ""]
+        lines += [
+            f"{n}. {_md(': '.join(x for x in (a.step, a.title) if x))} ({a.minutes} min)"
+            + (f": {_md(a.status)}" if a.status else "")
+            for n, a in enumerate((a for a in table.agenda if a.on), 1)
+        ]
+    lines += _md_step(table, "Step 3", "Step 3: our image of the future")
     lines += ["", "## Adopted statement", ""]
     lines.append(f"> {_md(table.adopted)}" if table.adopted is not None else f"{NO_ADOPTION}.")
     lines += ["", "## Rounds", ""]
@@ -92,6 +111,10 @@ def to_markdown(table: ConsensusTable) -> str:
     lines += _md_votes(table.rounds)
     lines += ["", "## Statements", "", *_md_table(COLUMNS, table.rows)]
     lines += ["", _md(FIRST_PREFERENCES_NOTE)]
+    lines += _md_step(table, "Step 5", "Step 5: our positive core")
+    if any(a.answers for a in table.assessment):
+        lines += ["", f"## Current practice: {_md(table.assessment_title)}", ""]
+        lines += _md_table(tuple(AssessmentRow.model_fields), table.assessment)
     if table.commitments:
         lines += ["", "## Commitments", "", *_md_table(COMMITMENT_COLUMNS, table.commitments)]
     if table.kept_weeks:
@@ -101,6 +124,10 @@ def to_markdown(table: ConsensusTable) -> str:
     if table.ideas:
         ideas = tuple(IdeaRow.model_fields)
         lines += ["", "## Service ideas", "", *_md_table(ideas, table.ideas)]
+    lines += _md_step(table, "Step 7", "Step 7: recommendations to the organisation")
+    if table.recommendations:
+        lines += ["", "## Step 7: the register", ""]
+        lines += _md_table(tuple(RegisterRow.model_fields), table.recommendations)
     if table.followup_due is not None or table.team_feedback:
         lines += ["", "## Follow-up", ""]
         due = table.followup_due

@@ -146,6 +146,62 @@ class IdeaRow(BaseModel):
     implemented: date | None = None
 
 
+class AgendaRow(BaseModel):
+    """One step of the workshop's agenda and where it stands."""
+
+    model_config = _CONFIG
+    step: Text  # "Step 3", or "" for a step 000 does not number
+    title: Text
+    on: bool
+    minutes: int
+    status: Text  # "agreed", "adopted", "the room is here", "" (not reached), "off"
+
+
+class StepRow(BaseModel):
+    """A member's item in Step 3, 5 or 7, or what the team agreed from them."""
+
+    model_config = _CONFIG
+    step: Text  # "Step 3"
+    kind: Literal["idea", "strength", "recommendation", "image", "core aspect"]
+    author: Text = ""  # "" for the team's result; "Member 2" when anonymous
+    text: Text
+    example: Text = ""
+    note: Text = ""  # "no example", "agreed"
+    overall: int | None = None  # the step's rubric, for members' items
+    rubric: Text = ""
+    sources: Text = ""  # the items a result came from, by number in this export
+
+
+class RegisterRow(BaseModel):
+    """One entry of the Step 7 register, with what it builds on and management's response."""
+
+    model_config = _CONFIG
+    text: Text
+    owner: Text = ""
+    status: Text
+    builds_on_ideas: Text = ""
+    builds_on_strengths: Text = ""
+    builds_on_commitments: Text = ""
+    response: Text = ""
+    responded: date | None = None
+
+
+class AssessmentRow(BaseModel):
+    """How the team rated one element of current practice (1 to 5)."""
+
+    model_config = _CONFIG
+    element: Text
+    answers: int
+    mean: float | None = None
+    lowest: int | None = None
+    highest: int | None = None
+    spread: int | None = None
+    commitments: int = 0
+    recommendations: int = 0
+    gap: Text = ""  # named when everyone rates it low and nobody commits to it
+    comments: Text = ""  # one a line
+
+
 class ConsensusTable(BaseModel):
     """Everything the facilitator exports about one workshop."""
 
@@ -166,6 +222,12 @@ class ConsensusTable(BaseModel):
     kept_weeks: tuple[KeptRow, ...] = ()
     kept_elements: tuple[KeptRow, ...] = ()
     ideas: tuple[IdeaRow, ...] = ()
+    # The whole workshop (Steps 3, 5 and 7, the assessment, the register), when it ran.
+    agenda: tuple[AgendaRow, ...] = ()
+    steps: tuple[StepRow, ...] = ()
+    recommendations: tuple[RegisterRow, ...] = ()
+    assessment_title: Text = ""
+    assessment: tuple[AssessmentRow, ...] = ()
 
 
 COLUMNS: tuple[str, ...] = tuple(ConsensusRow.model_fields)

@@ -14,23 +14,30 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from statistics import mean
 
+from coach.domain import assessment as assessment_mod
 from coach.domain import elements as elements_mod
 from coach.domain import kept, voting
 from coach.domain import themes as themes_mod
+from coach.domain.agenda import Agenda, AgendaItem
 from coach.domain.codes import format_code
 from coach.domain.types import QUESTIONS, Candidate, CheckIn, Draft, Feedback, Round, Workshop
 from coach.exports.table import (
+    AgendaRow,
+    AssessmentRow,
     CommitmentRow,
     ConsensusRow,
     ConsensusTable,
     IdeaRow,
     KeptRow,
+    RegisterRow,
     RoundSummary,
+    StepRow,
     Vote,
 )
 from coach.scoring.scorer import ScoreResult, get_scorer, score_text
 from coach.service.commitments import Team
 from coach.service.consensus import CheckResult, Consensus
+from coach.service.steps import Steps
 
 _STATUS = {"candidates": "gathering candidates", "voting": "voting", "check": "four-criteria check"}
 
@@ -210,6 +217,7 @@ def build(
     consensus: Consensus,
     team: Team,
     themes: Sequence[themes_mod.Theme],
+    steps: Steps | None = None,
 ) -> ConsensusTable:
     """Every draft the facilitator kept, every round's candidates and vote, the commitments.
 
@@ -240,7 +248,7 @@ def build(
         (c.text for rnd in rounds for c in rnd.candidates if c.id == workshop.adopted_id), None
     )
     mission, commitment = (get_scorer(name).rubric for name in ("mission", "commitment"))
-    return ConsensusTable(
+    table = ConsensusTable(
         workshop=workshop.name,
         organisation=workshop.organisation,
         focus=workshop.focus,
@@ -266,6 +274,111 @@ def build(
             )
             for person, i in team.ideas
         ),
+    )
+    if steps is None:
+        return table
+    # Validated again as a whole, so the added rows are checked as every other row is.
+    return ConsensusTable.model_validate(table.model_dump() | _whole(workshop, steps, team))
+
+
+_STEP_OF = {"image": "Step 3", "core": "Step 5", "recommend": "Step 7"}
+_ITEM_KIND = {"image": "idea", "core": "strength", "recommend": "recommendation"}
+_RESULT_KIND = {"image": "image", "core": "core aspect"}
+
+
+def _whole(workshop: Workshop, steps: Steps, team: Team) -> dict[str, object]:
+    """The rest of the workshop for the larger group: the agenda, the revealed items of
+    Steps 3, 5 and 7 and what the team agreed, the assessment, and the register."""
+    agenda = steps.agenda(workshop)
+    rows: list[StepRow] = []
+    texts: dict[int, str] = {}
+    for key in ("image", "core", "recommend"):
+        view = steps.view(workshop, key, agenda)
+        number = {i.id: n for n, i in enumerate(view.items, 1)}
+        for item in view.items:  # private until revealed: only revealed items are shared
+            texts[item.id] = item.text
+            scored = score_text(item.text, view.info.rubric) if view.info.rubric else None
+            rows.append(
+                StepRow(
+                    step=_STEP_OF[key],
+                    kind=_ITEM_KIND[key],  # type: ignore[arg-type]
+                    author=item.member_name,
+                    text=item.text,
+                    example=item.example,
+                    note="no example" if view.info.example_label and item.needs_example else "",
+                    overall=scored.overall if scored else None,
+                    rubric=f"{view.info.rubric} v{get_scorer(view.info.rubric).rubric.version}"
+                    if scored
+                    else "",
+                )
+            )
+        for r in view.results if key in _RESULT_KIND else ():
+            rows.append(
+                StepRow(
+                    step=_STEP_OF[key],
+                    kind=_RESULT_KIND[key],  # type: ignore[arg-type]
+                    text=r.text,
+                    example=r.example,
+                    note="agreed" if view.agreed else "being checked",
+                    sources=", ".join(f"#{number[i]}" for i in r.sources if i in number),
+                )
+            )
+    core = {r.id: r.text for r in steps.results(workshop, "core")}
+    said = {r.view.commitment.id: f"{r.person}: {r.view.commitment.text}" for r in team.rows}
+    register = tuple(
+        RegisterRow(
+            text=r.text,
+            owner=r.owner,
+            status=r.status,
+            builds_on_ideas="\n".join(texts[i] for i in r.ideas if i in texts),
+            builds_on_strengths="\n".join(core[i] for i in r.strengths if i in core),
+            builds_on_commitments="\n".join(said[i] for i in r.commitments if i in said),
+            response=r.response,
+            responded=r.responded_at.date() if r.responded_at else None,
+        )
+        for r in steps.recommendations(workshop)
+    )
+    spread = steps.assessment(workshop, team.coverage)
+    return {
+        "agenda": tuple(_agenda_row(workshop, agenda, i) for i in agenda.items),
+        "steps": tuple(rows),
+        "recommendations": register,
+        "assessment_title": assessment_mod.framework(assessment_mod.DEFAULT_FRAMEWORK).title,
+        "assessment": tuple(
+            AssessmentRow(
+                element=e.label,
+                answers=len(e.ratings),
+                mean=round(e.mean, 2) if e.mean is not None else None,
+                lowest=min(e.ratings) if e.ratings else None,
+                highest=max(e.ratings) if e.ratings else None,
+                spread=e.spread if e.ratings else None,
+                commitments=e.commitments,
+                recommendations=e.recommendations,
+                gap=assessment_mod.gap_line(e) if e.gap else "",
+                comments="\n".join(e.comments),
+            )
+            for e in spread
+            if agenda.on("assess") or e.ratings
+        ),
+    }
+
+
+def _agenda_row(workshop: Workshop, agenda: Agenda, item: AgendaItem) -> AgendaRow:
+    s = item.info
+    if not item.enabled:
+        status = "off"
+    elif item.agreed_at is not None or (item.step == "mission" and workshop.adopted_id):
+        status = "adopted" if item.step == "mission" else "agreed"
+    elif item.step == agenda.current:
+        status = "the room is here"
+    else:
+        status = ""
+    return AgendaRow(
+        step=f"Step {s.number}" if s.number else "",
+        title=s.short,
+        on=item.enabled,
+        minutes=item.minutes,
+        status=status,
     )
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from coach.exports.formats import EXTRA_FORMATS, FORMATS, MEDIA_TYPES, export, filename
 from coach.service import record
+from coach.ui.common import services
 from coach.ui.consensus_parts import Context
 
 
@@ -20,6 +21,7 @@ def result_tab(ctx: Context) -> None:
         consensus=ctx.c,
         team=ctx.commitments.team(ctx.workshop),
         themes=ctx.themes,
+        steps=services().steps,
     )
     st.subheader("The record of the rounds")
     if not table.rounds:
