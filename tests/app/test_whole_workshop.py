@@ -167,3 +167,21 @@ def test_step_7_builds_a_register_from_members_recommendations(svc: Services) ->
     assert svc.steps.recommendations(w)[0].status == "agreed"
     register = next(d.value for d in fac.dataframe if "status" in d.value.columns)
     assert register["status"].tolist() == ["agreed"]
+
+
+def test_the_manager_responds_to_the_register_from_their_link(svc: Services) -> None:
+    w, key, (ana,) = _room(svc, "Ana")
+    svc.steps.go(w.code, key, "recommend", seen="image")
+    rec = svc.steps.add_recommendation(w.code, key, "Publish a call-back standard.", "Ops lead")
+    svc.steps.set_agenda(w.code, key, {"assess": True}, {})
+    svc.steps.rate(w.code, ana.token, "measure", 1)
+    manager = svc.workshops.manager_link(w.code, key)
+    at = open_page("team", code=w.code, manager=manager)
+    assert "Recommendations: management's response (Step 8)" in [s.value for s in at.subheader]
+    assert "0 of 1 have a response." in [c.value for c in at.caption]
+    at.text_area(key=f"response_{rec}").input("Yes: from January, owned by Ops.")
+    at.button(key=f"FormSubmitter:respond_{rec}-Save the response").click().run()
+    assert svc.steps.recommendations(w)[0].response == "Yes: from January, owned by Ops."
+    assert "1 of 1 have a response." in [c.value for c in at.caption]
+    gaps = [unescaped(x.value) for x in at.warning]
+    assert any(g.startswith("Measure & respond: everyone rates it low") for g in gaps), gaps

@@ -12,7 +12,7 @@ import streamlit as st
 from coach.domain import elements as elements_mod
 from coach.errors import CoachError
 from coach.service.commitments import Team
-from coach.ui import facilitating
+from coach.ui import facilitating, team_steps
 from coach.ui.common import act, fail, link, services
 from coach.ui.tab_memory import from_address
 
@@ -48,7 +48,13 @@ def render() -> None:
             "No commitments yet. Members write theirs from their join page "
             '("Write my commitments").'
         )
-        return
+    else:
+        _commitments(team)
+        _feedback(team, workshop.code, key)
+    team_steps.render(workshop, key, team)
+
+
+def _commitments(team: Team) -> None:
     st.dataframe(
         pd.DataFrame(
             [
@@ -71,7 +77,6 @@ def render() -> None:
     _coverage(team)
     _kept(team)
     _ideas(team)
-    _feedback(team, workshop.code, key)
 
 
 _MANAGER = "manager_link_shown"
