@@ -152,6 +152,12 @@ def _content_stems(text: str) -> set[str]:
     return {key for run in _segments(text) for _, key, stop in run if not stop}
 
 
+def supported(sentence: str, sources: Sequence[str]) -> bool:
+    """Whether a sentence shares at least one content word (by stem) with its sources: a
+    cheap check that a cited sentence is not about something else entirely."""
+    return bool(_content_stems(sentence) & set().union(*(_content_stems(s) for s in sources)))
+
+
 def default_min_drafts(n: int) -> int:
     """Two drafts in a small team; 5% of them (at least two) across an organisation."""
     return 2 if n <= 12 else max(2, math.ceil(0.05 * n))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import AfterValidator, BaseModel, Field, create_model
 
 from coach.domain import themes as themes_mod
 from coach.domain.types import UsageTotals
@@ -40,6 +40,44 @@ class MergedItem(BaseModel):
 
 class MergeReply(BaseModel):
     candidates: list[MergedItem]
+
+
+class CitedSentence(BaseModel):
+    text: str = Field(min_length=1, max_length=600)
+    cites: list[int] = Field(min_length=1, max_length=20)
+
+
+def draft_model(inputs: int, most: int) -> type[BaseModel]:
+    """The reply to a draft request: each sentence cites inputs that exist (1..inputs). A
+    citation out of range is a validation error, fed back to the model on its one re-ask."""
+
+    def cites_exist(sentences: list[CitedSentence]) -> list[CitedSentence]:
+        for n, s in enumerate(sentences, 1):
+            bad = [c for c in s.cites if not 1 <= c <= inputs]
+            if bad:
+                raise ValueError(
+                    f"sentence {n} cites {bad}, but the inputs are numbered 1 to {inputs}: "
+                    "cite only those"
+                )
+        return sentences
+
+    return create_model(
+        "StepDraft",
+        sentences=(
+            Annotated[list[CitedSentence], AfterValidator(cites_exist)],
+            Field(min_length=1, max_length=most),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """An LLM draft, sentence by sentence, each with the inputs it cites (0-based)."""
+
+    sentences: tuple[tuple[str, tuple[int, ...]], ...]
+    dropped: int  # sentences left out: they share no content word with what they cite
+    model: str
+    cached: bool
 
 
 class RewriteReply(BaseModel):
@@ -200,6 +238,41 @@ class Coach:
                 sources = tuple(sorted({i for i in item.draws_on if 0 <= i < len(drafts)}))
                 out.append((scored, themes_mod.coverage(item.text, found), sources))
         return out
+
+    def draft(
+        self,
+        inputs: Sequence[str],
+        *,
+        what: str,
+        guidance: str,
+        most: int,
+        workshop_id: int | None = None,
+    ) -> Drafted:
+        """A first draft of a step's result from the team's inputs. Every sentence cites the
+        inputs it came from; the citations are checked before anyone sees the draft: one
+        out of range gets the model one re-ask, and a sentence that shares no content word
+        with its cited inputs is left out."""
+        if not inputs:
+            raise CoachError("There is nothing to draft from yet: reveal the team's items.")
+        model = draft_model(len(inputs), most)
+        reply, cached = self._ask(
+            "draft",
+            model,
+            {"inputs": list(inputs), "what": what, "most": most},
+            workshop_id,
+            guidance=guidance,
+            what=what,
+            most=most,
+            inputs=as_data(list(inputs)),
+        )
+        kept: list[tuple[str, tuple[int, ...]]] = []
+        sentences: list[CitedSentence] = reply.sentences  # type: ignore[attr-defined]
+        for s in sentences:
+            cited = tuple(sorted({c - 1 for c in s.cites}))
+            text = " ".join(s.text.split())
+            if text and themes_mod.supported(text, [inputs[i] for i in cited]):
+                kept.append((text, cited))
+        return Drafted(tuple(kept), len(sentences) - len(kept), self._model(), cached)
 
     def revise(
         self, candidate: str, concerns: Sequence[str], *, workshop_id: int | None = None

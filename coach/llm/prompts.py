@@ -20,7 +20,7 @@ from coach.errors import CoachError
 from coach.scoring.rubric import Rubric
 
 PROMPT_DIR: Traversable = files("coach") / "prompts"  # a link to the top-level prompts/
-TASKS = ("feedback", "merge", "revise", "commitment")
+TASKS = ("feedback", "merge", "revise", "commitment", "draft")
 
 
 class PromptError(CoachError):

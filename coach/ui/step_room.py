@@ -14,7 +14,7 @@ from coach.domain.agenda import Agenda, info
 from coach.domain.items import Item
 from coach.domain.types import Workshop
 from coach.service.steps import StepView
-from coach.ui import assessment_view, register, steps, timer
+from coach.ui import assessment_view, register, step_draft, steps, timer
 from coach.ui.common import PAGES, services
 
 
@@ -54,6 +54,7 @@ def _items(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
         timer.controls(services().workshops, workshop, key, view.item.minutes)
     else:
         shown(view)
+        step_draft.render(workshop, view, key)
     if step == "recommend":
         register.render(workshop, view, key)
     else:

@@ -200,3 +200,40 @@ def test_a_commitment_rewrite_arrives_in_the_background(llm: FakeOpenAI) -> None
     answered(button.click().run())
     assert any(t.value.startswith("Suggested: ") for t in at.text)
     assert not at.exception
+
+
+def test_the_llm_drafts_the_image_with_citations_and_it_goes_to_the_team(
+    llm: FakeOpenAI,
+) -> None:
+    svc = build()
+    w, key = svc.steps.create_workshop("Desk")
+    ideas = [
+        "We could provide superior service if we knew every regular by name.",
+        "We could provide superior service if we answered every call within three rings.",
+    ]
+    made = []
+    for name, idea in zip(("Ana", "Bo"), ideas, strict=True):
+        _, m = svc.workshops.join(w.code, name)
+        made.append(svc.steps.add_item(w.code, m.token, "image", idea))
+    svc.steps.set_revealed(w.code, key, "image", True)
+    llm.reply(
+        {
+            "sentences": [
+                {"text": "Every regular is known by name.", "cites": [1]},
+                {"text": "Every call is answered within three rings.", "cites": [2]},
+                {"text": "Shareholders get a bonus.", "cites": [1]},  # not in item 1
+            ]
+        }
+    )
+    at = open_page("workshop", code=w.code, key=key)
+    answered(at.button(key="draft_image").click().run())
+    shown = texts(at)
+    assert "Every regular is known by name.  [items #1]" in shown
+    assert "Shareholders" not in shown
+    assert any("1 sentence(s) left out" in c.value for c in at.caption)
+    at.button(key="draft_propose").click().run()
+    (image,) = svc.steps.results(w, "image")
+    assert (
+        image.text == "Every regular is known by name. Every call is answered within three rings."
+    )
+    assert image.sources == tuple(sorted(i.id for i in made))

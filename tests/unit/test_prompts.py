@@ -15,6 +15,7 @@ VALUES = {
     "merge": {"criteria": "c", "k": 4, "themes": as_data(["a"]), "drafts": as_data(["x"])},
     "revise": {"criteria": "c", "candidate": as_data("x"), "concerns": as_data(["y"])},
     "commitment": {"criteria": "c", "mission": as_data("m"), "commitment": as_data("x")},
+    "draft": {"guidance": "g", "what": "w", "most": 3, "inputs": as_data(["x"])},
 }
 
 
@@ -31,7 +32,7 @@ def test_every_prompt_loads_and_renders(task: str) -> None:
 @pytest.mark.parametrize("task", TASKS)
 def test_missing_or_unknown_variables_are_errors(task: str) -> None:
     values = dict(VALUES[task])
-    values.pop("criteria")
+    values.pop(next(iter(values)))
     with pytest.raises(PromptError, match="needs"):
         render(load_prompt(task), **values)
     with pytest.raises(PromptError, match="needs"):
