@@ -10,8 +10,8 @@ import pytest
 
 from coach.bootstrap import Services, build
 from coach.config import Settings
-from coach.errors import CoachError
 from coach.domain.themes import shared_themes
+from coach.errors import CoachError
 from coach.llm.coaching import Coach
 from coach.llm.prompts import as_data
 from coach.llm.protocol import LLMError, LLMSettings
