@@ -126,8 +126,9 @@ class ElementSpread:
 
     @property
     def gap(self) -> bool:
-        """Everyone rates it low and nobody commits to it."""
-        return self.low and self.commitments == 0
+        """Everyone rates it low (two people at least: one is not "everyone") and nobody
+        commits to it."""
+        return self.low and len(self.ratings) >= 2 and self.commitments == 0
 
 
 def spread(

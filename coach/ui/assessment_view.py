@@ -33,7 +33,8 @@ def render(spread: tuple[ElementSpread, ...], *, key: str = "assessment") -> Non
     if not any(e.ratings for e in spread):
         st.info("No ratings yet: members rate each element on their phones.")
         return
-    st.dataframe(pd.DataFrame(rows(spread)), hide_index=True, key=f"{key}_table")
+    shown = [{k: "" if v is None else v for k, v in r.items()} for r in rows(spread)]
+    st.dataframe(pd.DataFrame(shown), hide_index=True, key=f"{key}_table")
     gaps = [e for e in spread if e.gap]
     for e in gaps:
         warn(gap_line(e))

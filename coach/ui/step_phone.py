@@ -43,8 +43,30 @@ def _items(workshop: Workshop, member: Member, agenda: Agenda, s: StepInfo) -> N
     st.info(s.ask)
     if s.form:
         st.caption(md_escape(f"For instance: “{s.form}”"))
-    mine = svc.own_items(workshop, member, s.key)
     open_ = item.agreed_at is None
+    view = svc.view(workshop, s.key, agenda)
+    if view.results:  # what the team is deciding now comes first; own items step back
+        _result(workshop, member, view.results, s, agreed=not open_)
+        with st.expander("My items", expanded=False):
+            _own(workshop, member, s, open_)
+    else:
+        _own(workshop, member, s, open_)
+    if item.revealed:
+        with st.expander(f"Everyone's items ({len(view.items)})", expanded=not view.results):
+            for it in view.items:
+                example = f" (e.g. {it.example})" if it.example else ""
+                st.text(f"{it.member_name}: {it.text}{example}")
+    else:
+        st.caption(
+            f"{view.writers} of {view.counted} have written. Items stay private until "
+            "the facilitator reveals them."
+        )
+
+
+def _own(workshop: Workshop, member: Member, s: StepInfo, open_: bool) -> None:
+    """The member's own items, with a tip each, and the box for one more."""
+    svc = services().steps
+    mine = svc.own_items(workshop, member, s.key)
     if mine:
         st.text(f"You wrote {len(mine)} of at most {s.max_items}:")
     for it in mine:
@@ -61,20 +83,6 @@ def _items(workshop: Workshop, member: Member, agenda: Agenda, s: StepInfo) -> N
             )
     if open_ and len(mine) < s.max_items:
         _add(workshop, member, s)
-    view = svc.view(workshop, s.key, agenda)
-    if item.revealed:
-        with st.expander(f"Everyone's items ({len(view.items)})", expanded=not view.results):
-            for it in view.items:
-                st.text(
-                    f"{it.member_name}: {it.text}" + (f" (e.g. {it.example})" if it.example else "")
-                )
-    else:
-        st.caption(
-            f"{view.writers} of {view.counted} have written. Items stay private until "
-            "the facilitator reveals them."
-        )
-    if view.results:
-        _result(workshop, member, view.results, s, agreed=not open_)
 
 
 def _tips(rubric: str, text: str) -> None:
@@ -151,6 +159,9 @@ def _assess(workshop: Workshop, member: Member) -> None:
     fw = assessment.framework(assessment.DEFAULT_FRAMEWORK)
     st.info(info("assess").ask)
     mine = services().steps.own_ratings(workshop, member)
+    rated = sum(1 for e in fw.element if (fw.key, e.key) in mine)
+    if rated:
+        st.caption(f"You have rated {rated} of {len(fw.element)}. You can change your ratings.")
     answers: dict[str, tuple[int, str]] = {}
     with st.form("assess_form"):
         for e in fw.element:

@@ -9,6 +9,7 @@ import html
 import streamlit as st
 
 from coach.domain.agenda import Agenda, info
+from coach.domain.codes import format_code
 from coach.domain.types import Workshop
 from coach.service.steps import StepView
 from coach.ui import assessment_view, projector, timer
@@ -49,7 +50,8 @@ def _items(workshop: Workshop, view: StepView) -> None:
                 projector.say(f"In the workshop's words: “{s.form}”")
             projector.say(f"{view.writers} of {view.counted} have written.")
             timer.show(workshop, key="timer_projector", large=True)
-            projector.say("Join code: " + workshop.joining_code, "mc-big")
+            projector.say("Join on your phone with the code", "mc-big")
+            projector.say(format_code(workshop.joining_code), "mc-code")
         right.image(qr_png(link("join", code=workshop.joining_code)), width=360)
         return
     if view.results:

@@ -147,13 +147,17 @@ def _check_state(workshop: Workshop, view: StepView, key: str | None) -> None:
         st.caption("Waiting for: " + ", ".join(m.display_name for m in view.missing))
     for member, check in view.below:
         st.text(f"{member.display_name} gives {check.score}: {check.concern}")
-    steps.button(
+    ready = not (view.missing or view.below)
+    st.button(
         "The team agrees",
-        partial(services().steps.agree, workshop.code, key, view.info.key),
         key=f"agree_{view.info.key}",
-        primary=True,
-        done="Agreed ✓",
+        type="primary",
+        disabled=not ready,
+        on_click=steps.run,
+        args=(partial(services().steps.agree, workshop.code, key, view.info.key), "Agreed ✓"),
     )
+    if not ready:
+        st.caption("The team agrees once everyone here has answered, all with 3 or more.")
 
 
 def _commitments(workshop: Workshop, key: str | None) -> None:

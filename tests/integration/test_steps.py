@@ -226,3 +226,10 @@ def test_every_change_moves_the_revision_so_screens_follow(svc: Services) -> Non
     svc.steps.set_revealed(workshop.code, key, "image", True)
     svc.steps.go(workshop.code, key, "mission", seen="image")
     assert svc.store.revision(workshop.id) == before + 3
+
+
+def test_one_low_rating_is_not_everyone(svc: Services) -> None:
+    workshop, _key, (ana, _ben) = _room(svc)
+    svc.steps.rate(workshop.code, ana, "measure", 1)
+    spread = {e.key: e for e in svc.steps.assessment(workshop, {})}
+    assert spread["measure"].low and not spread["measure"].gap

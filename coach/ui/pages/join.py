@@ -188,6 +188,8 @@ def _live(code: str, token: str) -> None:
     try:  # a fragment's error stays in the fragment: say it here, as the router would
         svc = services()
         workshop, member = svc.workshops.membership(code, token)
+        if workshop.step != "mission":  # the room moved on: the whole page follows it
+            st.rerun(scope="app")
         rnd = svc.consensus.current(workshop)
         live.follow(workshop, "phone", rnd, member=member)
         if workshop.locked:
