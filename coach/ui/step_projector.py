@@ -35,9 +35,20 @@ def render(workshop: Workshop, agenda: Agenda) -> None:
         for r in services().steps.results(workshop, "core"):
             projector.say(f"Already good at: {r.text}", "mc-card")
     else:
-        projector.say(s.ask)
-        for rec in services().steps.recommendations(workshop):
-            projector.say(f"{rec.text} · {rec.owner or 'no owner yet'} · {rec.status}", "mc-card")
+        due = workshop.followup_due
+        projector.say(f"Management follows up by {due:%d %B %Y}." if due else s.ask)
+        _register(workshop)
+
+
+def _register(workshop: Workshop) -> bool:
+    """The register as cards: each recommendation, its owner and status, any response."""
+    recs = services().steps.recommendations(workshop)
+    for rec in recs:
+        answer = f" · response: {rec.response}" if rec.response else ""
+        projector.say(
+            f"{rec.text} · {rec.owner or 'no owner yet'} · {rec.status}{answer}", "mc-card"
+        )
+    return bool(recs)
 
 
 def _items(workshop: Workshop, view: StepView) -> None:
@@ -67,6 +78,8 @@ def _items(workshop: Workshop, view: StepView) -> None:
         if not view.agreed:
             answered = view.counted - len(view.missing)
             projector.say(f"Fist-to-five: {answered} of {view.counted} have answered.")
+        return
+    if s.key == "recommend" and _register(workshop):  # the register, once there is one
         return
     found = view.themes()
     if found:

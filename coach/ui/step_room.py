@@ -45,7 +45,7 @@ def _items(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
     st.button(
         "Hide the items" if revealed else "Reveal everyone's items",
         key=f"reveal_{step}",
-        type="primary",
+        type="secondary" if revealed else "primary",
         on_click=steps.run,
         args=(partial(svc.set_revealed, workshop.code, key, step, not revealed),),
     )

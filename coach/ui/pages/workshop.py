@@ -48,7 +48,6 @@ def render() -> None:
     agenda = agenda_bar.current(workshop)
     if agenda.current != "mission":
         _header(workshop, key or "", agenda)
-        agenda_bar.render(workshop, agenda, key)
         live.follow(workshop, "all")
         steps.flash()
         step_room.render(workshop, agenda, key)
@@ -60,7 +59,6 @@ def render() -> None:
         results.adopted(chosen.text, "The team's mission statement, adopted by consensus.")
     facilitating.nav(workshop.code, key or "", "workshop")
     _header(workshop, key or "", agenda)
-    agenda_bar.render(workshop, agenda, key)
     _controls(ws, workshop, key, agenda.item("mission").minutes)
     live.follow(workshop, "all")  # joins, drafts, votes: redrawn as they happen
     steps.flash()
@@ -80,8 +78,20 @@ def _authorise(ws: Workshops, workshop: Workshop, key: str | None) -> None:
 def _header(workshop: Workshop, key: str, agenda: Agenda) -> None:
     st.title(info(agenda.current).title)
     st.text(" · ".join(x for x in (workshop.name, workshop.organisation) if x))
+    agenda_bar.render(workshop, agenda, key)  # where the room is, first: Back and Next
     if workshop.focus:
         st.text(f"Focus: {workshop.focus}")
+    # The join code fills the screen while people join (the first step); later it folds
+    # away for anyone joining late, and the step's work comes up to the top.
+    first = agenda.current == next((i.step for i in agenda.enabled), agenda.current)
+    with st.container() if first else st.expander("Join code and QR, for anyone joining late"):
+        _join(workshop, key)
+    renewed = st.session_state.get(_RENEWED) == workshop.code
+    with st.expander("Facilitator link (keep it private)", expanded=renewed):
+        _link_and_devices(workshop, key, renewed)
+
+
+def _join(workshop: Workshop, key: str) -> None:
     join_url = link("join", code=workshop.joining_code)
     left, right = st.columns([2, 1])
     with left:
@@ -106,9 +116,6 @@ def _header(workshop: Workshop, key: str, agenda: Agenda) -> None:
             done="The workshop has a new join code: the projector shows it.",
             primary=False,
         )
-    renewed = st.session_state.get(_RENEWED) == workshop.code
-    with st.expander("Facilitator link (keep it private)", expanded=renewed):
-        _link_and_devices(workshop, key, renewed)
 
 
 def _link_and_devices(workshop: Workshop, key: str, renewed: bool) -> None:
