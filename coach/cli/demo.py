@@ -37,6 +37,7 @@ IMAGE = (
     "Every guest is known, expected and looked after by a team that answers fast and "
     "passes nothing on twice."
 )
+OTHER_IMAGE = "Every regular is greeted by name, and every call is answered within three rings."
 STRENGTHS = {
     "Ana": ("We remember our regulars.", "Mrs Lee's tea is on the table before she asks."),
     "Bo": ("We fix problems fast.", "The broken lift in March was fixed within 20 minutes."),
@@ -132,6 +133,13 @@ def _image(svc: Services, workshop: Workshop, key: str, members: dict[str, Membe
     ids = [steps.add_item(code, members[n].token, "image", t).id for n, t in IDEAS.items()]
     steps.set_revealed(code, key, "image", True)
     steps.propose(code, key, "image", IMAGE, sources=ids)
+    steps.propose(code, key, "image", OTHER_IMAGE, sources=ids[:2])
+    steps.open_vote(code, key, "image")
+    first, second = (r.id for r in steps.results(workshop, "image"))
+    for n, m in enumerate(members.values()):
+        steps.rank(code, m.token, "image", [[first], [second]] if n % 3 else [[second]])
+    steps.close_vote(code, key, "image")
+    steps.keep(code, key, "image", [first])
     for m in members.values():
         steps.check(code, m.token, "image", 4)
     steps.agree(code, key, "image")

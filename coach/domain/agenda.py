@@ -97,6 +97,7 @@ class AgendaItem(BaseModel):
     enabled: bool
     minutes: int
     revealed: bool = False  # the members' items are on the shared screen
+    voting: bool = False  # a ranked vote on the step's candidate results is open
     agreed_at: datetime | None = None  # the team agreed the step's result then
 
     @property

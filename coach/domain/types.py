@@ -43,6 +43,7 @@ class Workshop(_View):
     join_code: str | None = None  # a rotated join code; None: people join with `code`
     manager_email: str = ""  # where follow-up reminders go, if given
     step: str = "mission"  # the agenda step the room is on (coach.domain.agenda.StepKey)
+    framework: str = "service_strategy"  # its assessment of current practice
 
     @property
     def joining_code(self) -> str:

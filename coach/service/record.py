@@ -343,7 +343,7 @@ def _whole(workshop: Workshop, steps: Steps, team: Team) -> dict[str, object]:
         "agenda": tuple(_agenda_row(workshop, agenda, i) for i in agenda.items),
         "steps": tuple(rows),
         "recommendations": register,
-        "assessment_title": assessment_mod.framework(assessment_mod.DEFAULT_FRAMEWORK).title,
+        "assessment_title": assessment_mod.framework(workshop.framework).title,
         "assessment": tuple(
             AssessmentRow(
                 element=e.label,

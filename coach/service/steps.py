@@ -7,13 +7,14 @@ items, only the facilitator moves the room, only the manager or facilitator resp
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from coach.domain import assessment as assessment_mod
 from coach.domain import elements as elements_mod
 from coach.domain import themes as themes_mod
+from coach.domain import voting
 from coach.domain.agenda import (
     ITEM_STEPS,
     MAX_MINUTES,
@@ -75,14 +76,48 @@ class StepView:
     results: tuple[Result, ...]
     missing: tuple[Member, ...]  # yet to answer the check on the results
     below: tuple[tuple[Member, StepCheck], ...]  # answers below AGREE, with concerns
+    ballots: int = 0  # members who have ranked the candidates in the open (or last) vote
+    tally: voting.Tally | None = None  # the vote's outcome, once any ballot is in
 
     @property
     def agreed(self) -> bool:
         return self.item.agreed_at is not None
 
+    @property
+    def voting(self) -> bool:
+        return self.item.voting
+
+    @property
+    def checking(self) -> bool:
+        """Whether the team can answer the fist-to-five now: a result to check, no vote open,
+        and for a single result (the image) just one candidate left."""
+        if not self.results or self.voting or self.agreed:
+            return False
+        return self.info.result_many or len(self.results) == 1
+
+    def label(self, result_id: int) -> str:
+        """A candidate's letter, A, B, C... in the order they were put to the team."""
+        ids = [r.id for r in self.results]
+        return voting.letters(ids.index(result_id)) if result_id in ids else "?"
+
     def themes(self) -> list[themes_mod.Theme]:
         """Phrases several items share (item indexes in `items` order)."""
         return themes_mod.shared_themes([i.text for i in self.items])
+
+
+def _tally(
+    results: Sequence[Result], ballots: Iterable[tuple[tuple[int, ...], ...]]
+) -> voting.Tally | None:
+    """The ranked vote on the candidates still standing, as Step 4's vote is counted."""
+    names = [str(r.id) for r in results]
+    standing = set(names)
+    cast = [
+        tuple(g for g in (tuple(str(i) for i in grp if str(i) in standing) for grp in b) if g)
+        for b in ballots
+    ]
+    if not cast or len(names) < 2:
+        return None
+    return voting.tally(cast, names)
 
 
 class Steps:
@@ -252,6 +287,7 @@ class Steps:
         below: tuple[StepCheck, ...] = ()
         if results:
             missing, below = agreement(tuple(counted), self.store.checks(workshop.id, step))
+        ballots = {m: b for m, b in self.store.ballots(workshop.id, step).items() if m in counted}
         return StepView(
             info=info(step),
             item=item,
@@ -261,6 +297,8 @@ class Steps:
             results=results,
             missing=tuple(counted[m] for m in missing),
             below=tuple((counted[c.member_id], c) for c in below),
+            ballots=len(ballots),
+            tally=_tally(results, ballots.values()),
         )
 
     # -- the team's result and its check -----------------------------------------------
@@ -273,24 +311,24 @@ class Steps:
         example: str = "",
         sources: Sequence[int] = (),
     ) -> None:
-        """The image (Step 3: replaces the one before) or a core aspect (Step 5: one more)
-        for the team to check. The check starts again."""
+        """A candidate image (Step 3) or core aspect (Step 5) for the team. Several images
+        go to a ranked vote; the check starts again whenever the candidates change."""
         workshop = self.ws.facilitator(raw_code, key)
         if step not in ("image", "core"):
             raise InputError("The team agrees a result in Steps 3 and 5; Step 7 has a register.")
+        self._not_voting(workshop, step)
         body = _text(text, "The result", RESULT_CHARS)
         shown = _text(example, "The example", EXAMPLE_CHARS, required=False)
         known = {i.id for i in self.store.items(workshop.id, False)}
         if unknown := sorted(set(sources) - known):
             raise NotFound(f"Items {unknown} are not in this workshop.")
-        if info(step).result_many and len(self.store.results(workshop.id, step)) >= 10:
-            raise InputError("Keep the positive core to ten aspects at most.")
-        self.store.add_result(
-            workshop.id, step, body, shown, sources, replace=not info(step).result_many
-        )
+        if len(self.store.results(workshop.id, step)) >= 10:
+            raise InputError("Ten candidates at most: take one out first.")
+        self.store.add_result(workshop.id, step, body, shown, sources)
 
     def remove_result(self, raw_code: str, key: str | None, step: str, result_id: int) -> None:
         workshop = self.ws.facilitator(raw_code, key)
+        self._not_voting(workshop, step)
         if not any(r.id == result_id for r in self.store.results(workshop.id, step)):
             raise NotFound("That result is gone already. Reload the page.")
         self.store.remove_result(workshop.id, step, result_id)
@@ -302,14 +340,30 @@ class Steps:
         workshop, member = self.ws.membership(raw_code, token)
         if not 0 <= score <= 5:
             raise InputError("Answer with 0 to 5 fingers.")
-        if not self.store.results(workshop.id, step):
-            raise StepError("There is nothing to check yet: the team has no result.")
-        if self.store.agenda(workshop.id).item(step).agreed_at is not None:
+        view = self.view(workshop, step)
+        if view.agreed:
             raise AlreadyDone("The team has agreed this result already.")
+        if not view.checking:
+            raise StepError(self._why_no_check(view))
         note = _text(concern, "The concern", CONCERN_CHARS, required=False)
         if score < AGREE and not note:
             raise InputError("Say what would have to change for you to support it.")
         self.store.set_check(workshop.id, step, member.id, score, note)
+
+    @staticmethod
+    def _why_no_check(view: StepView) -> str:
+        if not view.results:
+            return "There is nothing to check yet: the team has no result."
+        if view.voting:
+            return "The team is ranking the candidates first: the check comes after the vote."
+        return (
+            f"There are {len(view.results)} candidate images: the team keeps one (a ranked "
+            "vote helps) before the check."
+        )
+
+    def _not_voting(self, workshop: Workshop, step: str) -> None:
+        if self.store.agenda(workshop.id).item(step).voting:
+            raise StepError("A ranked vote is open on these candidates: close it first.")
 
     def own_check(self, workshop: Workshop, member: Member, step: str) -> StepCheck | None:
         return next(
@@ -326,6 +380,8 @@ class Steps:
             raise AlreadyDone("The team has agreed this step already.")
         if not view.results:
             raise StepError("Write the team's result first, then ask for the check.")
+        if not view.checking:
+            raise StepError(self._why_no_check(view))
         if view.missing:
             names = ", ".join(m.display_name for m in view.missing)
             raise StepError(f"Waiting for {len(view.missing)} to answer: {names}.")
@@ -334,6 +390,62 @@ class Steps:
                 f"{len(view.below)} cannot support it yet. Revise the result with them."
             )
         self.store.set_step(workshop.id, step, agreed_at=datetime.now(UTC))
+
+    # -- a ranked vote on the candidates -------------------------------------------------
+    def open_vote(self, raw_code: str, key: str | None, step: str) -> None:
+        """Members rank the candidates on their phones, as in Step 4's vote."""
+        workshop = self.ws.facilitator(raw_code, key)
+        view = self.view(workshop, step)
+        if view.voting:
+            raise AlreadyDone("The vote is open already (another screen opened it).")
+        if view.agreed:
+            raise StepError("The team has agreed this step: reopen it first.")
+        if len(view.results) < 2:
+            raise StepError("A vote needs two candidates at least: put another to the team.")
+        self.store.set_voting(workshop.id, step, True)
+
+    def close_vote(self, raw_code: str, key: str | None, step: str) -> None:
+        workshop = self.ws.facilitator(raw_code, key)
+        if not self.store.agenda(workshop.id).item(step).voting:
+            raise AlreadyDone("The vote is closed already (another screen closed it).")
+        self.store.set_voting(workshop.id, step, False)
+
+    def rank(
+        self, raw_code: str, token: str | OnBehalf, step: str, ranking: Sequence[Sequence[int]]
+    ) -> None:
+        """A member's ranking: groups of tied candidates, best first (some may be left out)."""
+        workshop, member = self.ws.membership(raw_code, token)
+        if not self.store.agenda(workshop.id).item(step).voting:
+            raise StepError("The vote has closed: the facilitator's screen shows the result.")
+        groups = [sorted({int(i) for i in g}) for g in ranking if g]
+        ids = [i for g in groups for i in g]
+        if not ids:
+            raise InputError("Give at least one candidate a place.")
+        if len(ids) != len(set(ids)):
+            raise InputError("Give each candidate one place only.")
+        standing = {r.id for r in self.store.results(workshop.id, step)}
+        if set(ids) - standing:
+            raise StepError("The candidates changed: this page now shows the current ones.")
+        self.store.set_ballot(workshop.id, step, member.id, groups)
+
+    def own_ballot(
+        self, workshop: Workshop, member: Member, step: str
+    ) -> tuple[tuple[int, ...], ...] | None:
+        return self.store.ballots(workshop.id, step).get(member.id)
+
+    @one_transaction
+    def keep(self, raw_code: str, key: str | None, step: str, result_ids: Sequence[int]) -> None:
+        """Keep these candidates (the vote's leader, or the top aspects); the others are
+        taken out (kept in backups) and the check starts on what is left."""
+        workshop = self.ws.facilitator(raw_code, key)
+        self._not_voting(workshop, step)
+        results = self.store.results(workshop.id, step)
+        kept = set(result_ids)
+        if not kept or kept - {r.id for r in results}:
+            raise InputError("Choose which candidates to keep.")
+        for r in results:
+            if r.id not in kept:
+                self.store.remove_result(workshop.id, step, r.id)
 
     def reopen(self, raw_code: str, key: str | None, step: str) -> None:
         """Undo an agreement: the team works on the step again."""
@@ -424,17 +536,23 @@ class Steps:
         return self.store.recommendations(workshop.id)
 
     # -- self-assessment of current practice --------------------------------------------
+    def set_framework(self, raw_code: str, key: str | None, framework: str) -> None:
+        """Which assessment of current practice the team uses (any file in
+        rubrics/assessments/ or COACH_ASSESSMENTS_DIR)."""
+        workshop = self.ws.facilitator(raw_code, key)
+        assessment_mod.framework(framework)  # a clear error if there is no such file
+        self.store.set_framework(workshop.id, framework)
+
     @one_transaction
     def rate_all(
         self,
         raw_code: str,
         token: str | OnBehalf,
         answers: Mapping[str, tuple[int, str]],
-        framework: str = assessment_mod.DEFAULT_FRAMEWORK,
     ) -> None:
         """A member's ratings (element -> rating, comment), all saved or none."""
         for element, (rating, comment) in answers.items():
-            self.rate(raw_code, token, element, rating, comment, framework)
+            self.rate(raw_code, token, element, rating, comment)
 
     def rate(
         self,
@@ -443,16 +561,16 @@ class Steps:
         element: str,
         rating: int,
         comment: str = "",
-        framework: str = assessment_mod.DEFAULT_FRAMEWORK,
     ) -> None:
+        """A member's rating of one element of the workshop's assessment, 1 to 5."""
         workshop, member = self.ws.membership(raw_code, token)
-        fw = assessment_mod.framework(framework)
+        fw = assessment_mod.framework(workshop.framework)
         if element not in {e.key for e in fw.element}:
             raise InputError(f"{fw.title} has no element {element!r}.")
         if not 1 <= rating <= 5:
             raise InputError("Rate from 1 (not at all) to 5 (consistently well).")
         note = _text(comment, "The comment", assessment_mod.COMMENT_CHARS, required=False)
-        self.store.set_rating(workshop.id, member.id, framework, element, rating, note)
+        self.store.set_rating(workshop.id, member.id, fw.key, element, rating, note)
 
     def own_ratings(self, workshop: Workshop, member: Member) -> dict[tuple[str, str], Rating]:
         return {
@@ -462,18 +580,16 @@ class Steps:
         }
 
     def assessment(
-        self,
-        workshop: Workshop,
-        committed: Mapping[str, int],
-        framework: str = assessment_mod.DEFAULT_FRAMEWORK,
+        self, workshop: Workshop, committed: Mapping[str, int]
     ) -> tuple[assessment_mod.ElementSpread, ...]:
-        """The team's spread per element, linked to the commitments (`committed`: element
-        key -> commitments carrying it) and the recommendations that take it on."""
-        fw = assessment_mod.framework(framework)
+        """The team's spread per element of its assessment, linked to the commitments
+        (`committed`: element key -> commitments carrying it) and the recommendations that
+        take it on."""
+        fw = assessment_mod.framework(workshop.framework)
         counted = {m.id for m in self.ws.store.members(workshop.id) if m.counted}
         ratings = [
             (r.element, r.rating, r.comment)
-            for r in self.store.ratings(workshop.id, framework)
+            for r in self.store.ratings(workshop.id, fw.key)
             if r.member_id in counted
         ]
         recommended: dict[str, int] = {}

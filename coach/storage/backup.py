@@ -65,12 +65,22 @@ SCOPE: dict[str, tuple[str, str]] = {
     "items": ("workshop_id", "workshops"),
     "step_results": ("workshop_id", "workshops"),
     "step_checks": ("workshop_id", "workshops"),
+    "step_ballots": ("workshop_id", "workshops"),
     "recommendations": ("workshop_id", "workshops"),
     "ratings": ("workshop_id", "workshops"),
 }
 # Tables a backup from an older schema does not have: restored empty.
 SINCE = dict.fromkeys(
-    ("agenda_items", "items", "step_results", "step_checks", "recommendations", "ratings"), 19
+    (
+        "agenda_items",
+        "items",
+        "step_results",
+        "step_checks",
+        "step_ballots",
+        "recommendations",
+        "ratings",
+    ),
+    19,
 )
 TABLES = tuple(SCOPE)
 # Not backed up: the LLM cache is shared by every workshop; a workshop's revision counters
@@ -86,6 +96,7 @@ PLAIN_REFS = {
 JSON_REFS = {
     ("candidates", "sources"): "drafts",
     ("ballots", "ranking"): "candidates",
+    ("step_ballots", "ranking"): "step_results",
     ("step_results", "sources"): "items",
     ("recommendations", "sources"): "items",
     ("recommendations", "ideas"): "items",
@@ -367,6 +378,7 @@ FIELD_RULES: dict[tuple[str, str], Any] = {
     ("items", "step"): _one_of(ITEM_STEPS),
     ("step_results", "step"): _one_of(ITEM_STEPS),
     ("step_checks", "step"): _one_of(ITEM_STEPS),
+    ("step_ballots", "step"): _one_of(ITEM_STEPS),
     ("step_checks", "score"): _fist,
     ("recommendations", "status"): _one_of(REC_STATUSES),
     ("ratings", "rating"): lambda v: None if 1 <= v <= 5 else f"{v!r} is not 1 to 5",

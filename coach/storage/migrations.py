@@ -431,6 +431,12 @@ def _v19(conn: Connection) -> None:
     conn.execute(
         text("ALTER TABLE workshops ADD COLUMN step VARCHAR(12) NOT NULL DEFAULT 'mission'")
     )
+    conn.execute(
+        text(
+            "ALTER TABLE workshops ADD COLUMN framework VARCHAR(40) NOT NULL "
+            "DEFAULT 'service_strategy'"
+        )
+    )
     md = MetaData()
     Table("workshops", md, Column("id", Integer, primary_key=True))
     Table("members", md, Column("id", Integer, primary_key=True))
@@ -452,6 +458,7 @@ def _v19(conn: Connection) -> None:
         Column("enabled", Boolean, nullable=False),
         Column("minutes", Integer, nullable=False),
         Column("revealed", Boolean, nullable=False),
+        Column("voting", Boolean, nullable=False),
         Column("agreed_at", stamp, nullable=True),
         UniqueConstraint("workshop_id", "step"),
     )
@@ -483,6 +490,14 @@ def _v19(conn: Connection) -> None:
         UniqueConstraint("workshop_id", "step", "member_id"),
     )
     owned(
+        "step_ballots",
+        Column("step", String(12), nullable=False),
+        Column("member_id", ForeignKey("members.id"), nullable=False),
+        Column("ranking", Text, nullable=False),
+        Column("updated_at", stamp, nullable=False),
+        UniqueConstraint("workshop_id", "step", "member_id"),
+    )
+    owned(
         "recommendations",
         Column("text", Text, nullable=False),
         Column("owner", String(80), nullable=False),
@@ -506,7 +521,15 @@ def _v19(conn: Connection) -> None:
         Column("updated_at", stamp, nullable=False),
         UniqueConstraint("member_id", "framework", "element"),
     )
-    new = ("agenda_items", "items", "step_results", "step_checks", "recommendations", "ratings")
+    new = (
+        "agenda_items",
+        "items",
+        "step_results",
+        "step_checks",
+        "step_ballots",
+        "recommendations",
+        "ratings",
+    )
     md.create_all(conn, tables=[md.tables[n] for n in new])
 
 

@@ -82,6 +82,8 @@ class _Workshop(_Base):
     manager_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
     manager_email: Mapped[str] = mapped_column(String(254), default="")  # follow-up reminders
     step: Mapped[str] = mapped_column(String(12), default="mission")  # where the room is
+    # The assessment of current practice the team uses (a file in rubrics/assessments/).
+    framework: Mapped[str] = mapped_column(String(40), default="service_strategy")
 
 
 class _Revision(_Base):
@@ -184,6 +186,7 @@ def _workshop(row: _Workshop, revision: int) -> Workshop:
         join_code=row.join_code,
         manager_email=row.manager_email,
         step=row.step,
+        framework=row.framework,
     )
 
 
@@ -375,6 +378,7 @@ class _AgendaItem(_Base):
     enabled: Mapped[bool] = mapped_column()
     minutes: Mapped[int] = mapped_column(Integer)
     revealed: Mapped[bool] = mapped_column(default=False)
+    voting: Mapped[bool] = mapped_column(default=False)  # a ranked vote on its results is open
     agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
@@ -417,6 +421,19 @@ class _StepCheck(_Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     score: Mapped[int] = mapped_column(Integer)
     concern: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _StepBallot(_Base):
+    """A member's ranking of a step's candidate results (Step 3's images, Step 5's aspects)."""
+
+    __tablename__ = "step_ballots"
+    __table_args__ = (UniqueConstraint("workshop_id", "step", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    step: Mapped[str] = mapped_column(String(12))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    ranking: Mapped[str] = mapped_column(Text)  # JSON: groups of tied result ids, best first
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -22,6 +22,7 @@ from coach.storage.rows import (
     _Rating,
     _Recommendation,
     _Result,
+    _StepBallot,
     _StepCheck,
     _utc,
     _Workshop,
@@ -65,6 +66,7 @@ class StepStore:
             enabled=row.enabled,
             minutes=row.minutes,
             revealed=row.revealed,
+            voting=row.voting,
             agreed_at=_utc(row.agreed_at) if row.agreed_at else None,
         )
 
@@ -88,6 +90,7 @@ class StepStore:
                     "step": item.step,
                     "position": position,
                     "revealed": item.revealed,
+                    "voting": item.voting,
                     **values,
                 },
                 keys=("workshop_id", "step"),
@@ -180,14 +183,10 @@ class StepStore:
         text: str,
         example: str,
         sources: Iterable[int],
-        *,
-        replace: bool,
     ) -> None:
-        """A result the team is agreeing; `replace`: it takes the place of any before it.
-        Either way the step's check starts again, since what it asked about changed."""
+        """One more candidate result; the step's check starts again, since what it asked
+        about changed."""
         with self.store.transaction() as s:
-            if replace:
-                self._remove_results(s, workshop_id, step, None)
             s.add(
                 _Result(
                     workshop_id=workshop_id,
@@ -206,13 +205,17 @@ class StepStore:
             self._restart(s, workshop_id, step)
 
     @staticmethod
-    def _remove_results(s: Session, workshop_id: int, step: str, result_id: int | None) -> None:
-        q = update(_Result).where(
-            _Result.workshop_id == workshop_id, _Result.step == step, _Result.removed_at.is_(None)
+    def _remove_results(s: Session, workshop_id: int, step: str, result_id: int) -> None:
+        s.execute(
+            update(_Result)
+            .where(
+                _Result.workshop_id == workshop_id,
+                _Result.step == step,
+                _Result.removed_at.is_(None),
+                _Result.id == result_id,
+            )
+            .values(removed_at=now())
         )
-        if result_id is not None:
-            q = q.where(_Result.id == result_id)
-        s.execute(q.values(removed_at=now()))
 
     def _restart(self, s: Session, workshop_id: int, step: str) -> None:
         s.execute(
@@ -270,6 +273,55 @@ class StepStore:
                     .order_by(_StepCheck.id)
                 )
             )
+
+    # -- a ranked vote on the candidate results -------------------------------------
+    def set_ballot(
+        self, workshop_id: int, step: str, member_id: int, ranking: list[list[int]]
+    ) -> None:
+        with self.store.transaction() as s:
+            values = {"ranking": json.dumps(ranking), "updated_at": now()}
+            upsert(
+                s,
+                _StepBallot.__table__,
+                {"workshop_id": workshop_id, "step": step, "member_id": member_id, **values},
+                keys=("workshop_id", "step", "member_id"),
+                changes=values,
+            )
+            self.store.bump(s, workshop_id)
+
+    def ballots(self, workshop_id: int, step: str) -> dict[int, tuple[tuple[int, ...], ...]]:
+        """Each member's ranking (groups of tied result ids, best first), by member id."""
+        with self.store.read() as s:
+            return {
+                b.member_id: tuple(tuple(int(i) for i in g) for g in json.loads(b.ranking))
+                for b in s.scalars(
+                    select(_StepBallot)
+                    .where(_StepBallot.workshop_id == workshop_id, _StepBallot.step == step)
+                    .order_by(_StepBallot.id)
+                )
+            }
+
+    def set_voting(self, workshop_id: int, step: str, voting: bool) -> None:
+        """Open a vote (its ballots and the step's check start afresh) or close it."""
+        with self.store.transaction() as s:
+            self._write(s, workshop_id, self._agenda(s, workshop_id).items)  # rows exist
+            if voting:
+                s.execute(
+                    delete(_StepBallot).where(
+                        _StepBallot.workshop_id == workshop_id, _StepBallot.step == step
+                    )
+                )
+                s.execute(
+                    delete(_StepCheck).where(
+                        _StepCheck.workshop_id == workshop_id, _StepCheck.step == step
+                    )
+                )
+            s.execute(
+                update(_AgendaItem)
+                .where(_AgendaItem.workshop_id == workshop_id, _AgendaItem.step == step)
+                .values(voting=voting)
+            )
+            self.store.bump(s, workshop_id)
 
     # -- the recommendations register ---------------------------------------------
     def add_recommendation(
@@ -345,6 +397,13 @@ class StepStore:
             ]
 
     # -- ratings of current practice ---------------------------------------------
+    def set_framework(self, workshop_id: int, framework: str) -> None:
+        with self.store.transaction() as s:
+            s.execute(
+                update(_Workshop).where(_Workshop.id == workshop_id).values(framework=framework)
+            )
+            self.store.bump(s, workshop_id)
+
     def set_rating(
         self,
         workshop_id: int,

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 import streamlit as st
 
-from coach.domain.types import QUESTIONS, Candidate
+from coach.domain.types import QUESTIONS
 from coach.scoring.rubric import load_rubric
 
 UNRANKED = "—"
 
 
-def ranking(
-    candidates: tuple[Candidate, ...], labels: dict[int, str], prefix: str
-) -> list[list[int]]:
+class Rankable(Protocol):
+    """A candidate statement (Step 4) or a candidate result (Steps 3 and 5)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def ranking(candidates: Sequence[Rankable], labels: dict[int, str], prefix: str) -> list[list[int]]:
     """A place for each candidate (the same place for a tie; blank leaves it unranked)."""
     places = [UNRANKED, *[str(i) for i in range(1, len(candidates) + 1)]]
     for c in candidates:
@@ -22,7 +33,7 @@ def ranking(
     return ranking_chosen(candidates, prefix)
 
 
-def ranking_chosen(candidates: tuple[Candidate, ...], prefix: str) -> list[list[int]]:
+def ranking_chosen(candidates: Sequence[Rankable], prefix: str) -> list[list[int]]:
     """The ranking as the widgets hold it now (a button's callback reads it here)."""
     chosen: dict[int, list[int]] = {}
     for c in candidates:

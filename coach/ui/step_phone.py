@@ -11,11 +11,11 @@ import streamlit as st
 
 from coach.domain import assessment
 from coach.domain.agenda import Agenda, StepInfo, info
-from coach.domain.items import Result
 from coach.domain.types import Member, Workshop
 from coach.scoring.scorer import score_text
 from coach.scoring.view import md_escape
-from coach.ui import live, steps, timer
+from coach.service.steps import StepView
+from coach.ui import ballot_widgets, live, steps, timer
 from coach.ui.common import PAGES, services
 
 
@@ -46,7 +46,7 @@ def _items(workshop: Workshop, member: Member, agenda: Agenda, s: StepInfo) -> N
     open_ = item.agreed_at is None
     view = svc.view(workshop, s.key, agenda)
     if view.results:  # what the team is deciding now comes first; own items step back
-        _result(workshop, member, view.results, s, agreed=not open_)
+        _result(workshop, member, view)
         with st.expander("My items", expanded=False):
             _own(workshop, member, s, open_)
     else:
@@ -109,19 +109,22 @@ def _add(workshop: Workshop, member: Member, s: StepInfo) -> None:
             st.rerun()
 
 
-def _result(
-    workshop: Workshop,
-    member: Member,
-    results: tuple[Result, ...],
-    s: StepInfo,
-    *,
-    agreed: bool,
-) -> None:
+def _result(workshop: Workshop, member: Member, view: StepView) -> None:
+    """The candidates the team is deciding on: a ranked vote, then the fist-to-five."""
+    s = view.info
     st.subheader(s.result)
-    for r in results:
-        st.text(r.text + (f"\nFor example: {r.example}" if r.example else ""))
-    if agreed:
+    several = len(view.results) > 1
+    if view.voting:
+        _rank(workshop, member, view)
+        return
+    for r in view.results:
+        letter = f"{view.label(r.id)}. " if several else ""
+        st.text(letter + r.text + (f"\nFor example: {r.example}" if r.example else ""))
+    if view.agreed:
         st.success("The team agreed this ✓")
+        return
+    if not view.checking:
+        st.caption("The facilitator is narrowing the candidates to one: this page follows.")
         return
     svc = services().steps
     mine = svc.own_check(workshop, member, s.key)
@@ -155,8 +158,24 @@ def _result(
         st.caption(f"Your answer: {mine.score}. You can change it until the team agrees.")
 
 
+def _rank(workshop: Workshop, member: Member, view: StepView) -> None:
+    svc = services().steps
+    step = view.info.key
+    st.caption("Rank the candidates: 1 for your first choice. Leave out any you cannot rank.")
+    labels = {r.id: view.label(r.id) for r in view.results}
+    prefix = f"step_rank_{step}"
+    chosen = ballot_widgets.ranking(view.results, labels, prefix)
+    if st.button("Send my ranking", key=f"send_rank_{step}", type="primary"):
+        steps.run(partial(svc.rank, workshop.code, member.token, step, chosen), "Ranking saved ✓")
+        st.rerun()
+    mine = svc.own_ballot(workshop, member, step)
+    if mine:
+        said = " > ".join(" = ".join(labels.get(i, "?") for i in g) for g in mine)
+        st.caption(f"Your ranking: {said}. You can change it until the vote closes.")
+
+
 def _assess(workshop: Workshop, member: Member) -> None:
-    fw = assessment.framework(assessment.DEFAULT_FRAMEWORK)
+    fw = assessment.framework(workshop.framework)
     st.info(info("assess").ask)
     mine = services().steps.own_ratings(workshop, member)
     rated = sum(1 for e in fw.element if (fw.key, e.key) in mine)

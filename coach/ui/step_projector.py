@@ -65,11 +65,22 @@ def _items(workshop: Workshop, view: StepView) -> None:
             projector.say(format_code(workshop.joining_code), "mc-code")
         right.image(qr_png(link("join", code=workshop.joining_code)), width=360)
         return
+    if view.voting:
+        projector.say(f"Ranked vote: {view.ballots} of {view.counted} have ranked.", "mc-big")
+        for r in view.results:
+            projector.say(f"{view.label(r.id)}. {r.text}", "mc-card")
+        return
     if view.results:
         projector.say(s.result + (" ✓ agreed" if view.agreed else ""), "mc-big")
+        if view.tally is not None and len(view.results) > 1:
+            order = " > ".join(
+                " = ".join(view.label(int(c)) for c in g) for g in view.tally.ranking
+            )
+            projector.say(f"The vote: {order}")
         for r in view.results:
             example = f"<div class='mc-who'>For example: {html.escape(r.example)}</div>"
-            body = html.escape(r.text) + (example if r.example else "")
+            letter = f"{view.label(r.id)}. " if len(view.results) > 1 else ""
+            body = html.escape(letter + r.text) + (example if r.example else "")
             st.html(
                 f'<div class="mc-adopted">{body}</div>'
                 if not s.result_many

@@ -10,6 +10,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from coach.domain import assessment
 from coach.domain.agenda import Agenda, info
 from coach.domain.items import Item
 from coach.domain.types import Workshop
@@ -27,6 +28,7 @@ def render(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
     if s.kind == "items":
         _items(workshop, agenda, key)
     elif s.kind == "assess":
+        _framework(workshop, key)
         timer.controls(services().workshops, workshop, key, agenda.item("assess").minutes)
         team = services().commitments.team(workshop)
         assessment_view.render(services().steps.assessment(workshop, team.coverage))
@@ -34,6 +36,31 @@ def render(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
         _commitments(workshop, key)
     else:
         _followup(workshop, key)
+
+
+def _framework(workshop: Workshop, key: str | None) -> None:
+    """Which assessment the team uses: the six elements, or an organisation's own file."""
+    found = assessment.frameworks()
+    keys = list(found)
+    if len(keys) == 1:
+        st.caption(f"Assessment: {found[keys[0]].title}. {found[keys[0]].source}")
+        return
+    st.selectbox(
+        "Assessment",
+        keys,
+        index=keys.index(workshop.framework) if workshop.framework in keys else 0,
+        format_func=lambda k: found[k].title,
+        key="assessment_choice",
+        on_change=lambda: steps.run(
+            partial(
+                services().steps.set_framework,
+                workshop.code,
+                key,
+                st.session_state["assessment_choice"],
+            )
+        ),
+        help="Add your own as a file in COACH_ASSESSMENTS_DIR (see rubrics/assessments/).",
+    )
 
 
 def _items(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
@@ -90,9 +117,11 @@ def _result(workshop: Workshop, view: StepView, key: str | None) -> None:
     svc = services().steps
     step = view.info.key
     st.subheader(view.info.result)
+    several = len(view.results) > 1
     for r in view.results:
-        st.text(r.text + (f"\nFor example: {r.example}" if r.example else ""))
-        if view.info.result_many and not view.agreed:
+        letter = f"{view.label(r.id)}. " if several else ""
+        st.text(letter + r.text + (f"\nFor example: {r.example}" if r.example else ""))
+        if not view.agreed and not view.voting:
             steps.button(
                 "Take this one out",
                 partial(svc.remove_result, workshop.code, key, step, r.id),
@@ -102,19 +131,62 @@ def _result(workshop: Workshop, view: StepView, key: str | None) -> None:
         st.success("The team agreed this ✓. Everyone's phone shows it.")
         steps.button("Reopen it", partial(svc.reopen, workshop.code, key, step), key="reopen")
         return
-    _propose(workshop, view, key)
-    if view.results:
+    if several or view.voting:
+        _vote(workshop, view, key)
+    if not view.voting:
+        _propose(workshop, view, key)
+    if view.checking:
         _check_state(workshop, view, key)
+
+
+def _vote(workshop: Workshop, view: StepView, key: str | None) -> None:
+    """A ranked vote between the candidates, counted as Step 4's vote is (Schulze)."""
+    svc = services().steps
+    step = view.info.key
+    if view.voting:
+        st.text(f"Ranked vote: {view.ballots} of {view.counted} have ranked the candidates.")
+        steps.button(
+            "Close the vote",
+            partial(svc.close_vote, workshop.code, key, step),
+            key=f"close_vote_{step}",
+            primary=True,
+        )
+        return
+    if view.tally is not None:
+        order = " > ".join(
+            " = ".join(view.label(int(c)) for c in group) for group in view.tally.ranking
+        )
+        st.text(f"The vote ({view.tally.ballots} ballots): {order}")
+        leaders = [int(c) for c in view.tally.winner]
+        if not view.info.result_many:
+            steps.button(
+                f"Keep {' and '.join(view.label(i) for i in leaders)}, take the others out",
+                partial(svc.keep, workshop.code, key, step, leaders),
+                key=f"keep_{step}",
+                primary=True,
+            )
+    steps.button(
+        "Open a ranked vote on these candidates",
+        partial(svc.open_vote, workshop.code, key, step),
+        key=f"open_vote_{step}",
+    )
+    if not view.info.result_many:
+        st.caption("The check comes once one image is left: vote, or take the others out.")
 
 
 def _propose(workshop: Workshop, view: StepView, key: str | None) -> None:
     step = view.info.key
     many = view.info.result_many
-    title = "Add a core aspect" if many else "Write the team's image"
+    title = (
+        "Add a core aspect"
+        if many
+        else ("Write another candidate image" if view.results else "Write the team's image")
+    )
     with st.form(f"propose_{step}", clear_on_submit=True):
         st.caption(
             title + ": put it to the team, who answer with a fist-to-five on their phones "
-            "(3 or more supports it). A new version starts the check again."
+            "(3 or more supports it). Several candidates can go to a ranked vote first; any "
+            "change starts the check again."
         )
         text = st.text_area(title, key=f"propose_text_{step}", height=90)
         example = st.text_input("Its example", key=f"propose_example_{step}") if many else ""

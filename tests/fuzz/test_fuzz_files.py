@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from coach.bootstrap import build
 from coach.cli import demo
+from coach.config import Settings
 from coach.domain.voting import MAX_CANDIDATES, parse_ballots_csv
 from coach.errors import InputError
 from coach.storage.backup import BackupError, backup, loads, restore
@@ -43,8 +44,10 @@ def test_any_ballot_file_is_read_or_refused_with_a_line(rows: list[list[str]], s
 
 
 @pytest.fixture(scope="module")
-def good() -> dict[str, Any]:
-    svc = build()
+def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    # Module-scoped: a database of its own, never the working tree's data/coach.db.
+    where = tmp_path_factory.mktemp("fuzz-files") / "coach.db"
+    svc = build(Settings(database_url=f"sqlite:///{where}", public_url=None))
     workshop, _ = demo.create(svc)
     return json.loads(json.dumps(backup(svc.store, workshop.id)))
 

@@ -21,7 +21,8 @@ TABLES = {
     "rounds", "candidates", "ballots", "checks",
     "plans", "commitments", "checkins", "manager_feedback", "llm_cache", "llm_usage",
     "devices", "partner_notes", "sent_messages", "ideas",
-    "agenda_items", "items", "step_results", "step_checks", "recommendations", "ratings",
+    "agenda_items", "items", "step_results", "step_checks", "step_ballots", "recommendations",
+    "ratings",
 }  # fmt: skip
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from coach.bootstrap import Services
 from coach.domain.agenda import STEP_KEYS
-from coach.errors import InputError
+from coach.errors import InputError, RubricError
 from coach.service.steps import StepError
 from coach.service.workshops import AccessDenied, AlreadyDone, NotFound
 
@@ -123,8 +123,12 @@ def test_the_team_agrees_a_result_only_when_everyone_gives_three_or_more(svc: Se
     svc.steps.check(code, ben, "image", 2, "Name the front desk too.")
     with pytest.raises(StepError, match="1 cannot support it"):
         svc.steps.agree(code, key, "image")
-    # A revised image replaces the first, and the check starts again.
+    # A second candidate: the check waits until the team keeps one, and starts again.
     svc.steps.propose(code, key, "image", "Every guest is known by name, from door to desk.")
+    with pytest.raises(StepError, match="2 candidate images"):
+        svc.steps.check(code, ana, "image", 4)
+    _first, second = svc.steps.results(workshop, "image")
+    svc.steps.keep(code, key, "image", [second.id])
     assert [r.text for r in svc.steps.results(workshop, "image")] == [
         "Every guest is known by name, from door to desk."
     ]
@@ -233,3 +237,60 @@ def test_one_low_rating_is_not_everyone(svc: Services) -> None:
     svc.steps.rate(workshop.code, ana, "measure", 1)
     spread = {e.key: e for e in svc.steps.assessment(workshop, {})}
     assert spread["measure"].low and not spread["measure"].gap
+
+
+def test_a_ranked_vote_picks_between_candidate_images(svc: Services) -> None:
+    workshop, key, (ana, ben, cy) = _room(svc, 3)
+    code = workshop.code
+    for text in ("Every guest is known by name.", "Every call is answered in three rings."):
+        svc.steps.propose(code, key, "image", text)
+    a, b = (r.id for r in svc.steps.results(workshop, "image"))
+    with pytest.raises(StepError, match="vote has closed"):
+        svc.steps.rank(code, ana, "image", [[a]])
+    svc.steps.open_vote(code, key, "image")
+    with pytest.raises(StepError, match="close it first"):
+        svc.steps.propose(code, key, "image", "A third.")
+    with pytest.raises(StepError, match="ranking the candidates first"):
+        svc.steps.check(code, ana, "image", 4)
+    with pytest.raises(InputError, match="one place only"):
+        svc.steps.rank(code, ana, "image", [[a], [a]])
+    svc.steps.rank(code, ana, "image", [[b], [a]])
+    svc.steps.rank(code, ben, "image", [[b]])
+    svc.steps.rank(code, cy, "image", [[a], [b]])
+    svc.steps.rank(code, cy, "image", [[b], [a]])  # a changed mind replaces the ballot
+    view = svc.steps.view(workshop, "image")
+    assert view.ballots == 3 and view.tally is not None
+    assert view.tally.winner == (str(b),) and view.label(b) == "B"
+    svc.steps.close_vote(code, key, "image")
+    svc.steps.keep(code, key, "image", [b])
+    view = svc.steps.view(workshop, "image")
+    assert view.checking and [r.id for r in view.results] == [b]
+    # Opening a new vote starts its ballots afresh.
+    svc.steps.propose(code, key, "image", "Every guest leaves lighter than they came.")
+    svc.steps.open_vote(code, key, "image")
+    assert svc.steps.view(workshop, "image").ballots == 0
+
+
+def test_the_team_chooses_its_assessment(svc: Services, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    own = tmp_path / "frameworks"
+    own.mkdir()
+    (own / "blocks.toml").write_text(
+        'key = "blocks"\ntitle = "Our building blocks"\n'
+        'scale = ["No", "Rarely", "Sometimes", "Mostly", "Always"]\n'
+        '[[element]]\nkey = "listen"\nlabel = "Listening"\nquestion = "Do we listen?"\n'
+        '[[element]]\nkey = "welcome"\nlabel = "Welcome"\nquestion = "Do we welcome?"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("COACH_ASSESSMENTS_DIR", str(own))
+    workshop, key, (ana, ben) = _room(svc)
+    with pytest.raises(RubricError, match="no assessment 'nope'"):
+        svc.steps.set_framework(workshop.code, key, "nope")
+    svc.steps.set_framework(workshop.code, key, "blocks")
+    workshop = svc.workshops.find(workshop.code)
+    svc.steps.rate(workshop.code, ana, "welcome", 1)
+    svc.steps.rate(workshop.code, ben, "welcome", 2)
+    with pytest.raises(InputError, match="Our building blocks has no element 'standards'"):
+        svc.steps.rate(workshop.code, ana, "standards", 3)
+    spread = svc.steps.assessment(workshop, {})
+    assert [e.label for e in spread] == ["Listening", "Welcome"]
+    assert [e.key for e in spread if e.gap] == ["welcome"]

@@ -11,12 +11,16 @@ import pytest
 
 from coach.bootstrap import build
 from coach.cli import demo
+from coach.config import Settings
 from coach.storage.backup import BackupError, backup, loads, restore
 
 
 @pytest.fixture(scope="module")
-def good() -> dict[str, Any]:
-    svc = build()
+def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    # Module-scoped, so the autouse database fixture has not run yet: a database of its own,
+    # never the working tree's data/coach.db.
+    where = tmp_path_factory.mktemp("restore-values") / "coach.db"
+    svc = build(Settings(database_url=f"sqlite:///{where}", public_url=None))
     workshop, _ = demo.create(svc)
     return json.loads(json.dumps(backup(svc.store, workshop.id)))
 
