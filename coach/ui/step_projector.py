@@ -53,18 +53,6 @@ def _register(workshop: Workshop) -> bool:
 
 def _items(workshop: Workshop, view: StepView) -> None:
     s = view.info
-    if not view.item.revealed:
-        left, right = st.columns([3, 2])
-        with left:
-            projector.say(s.ask)
-            if s.form:
-                projector.say(f"In the workshop's words: “{s.form}”")
-            projector.say(f"{view.writers} of {view.counted} have written.")
-            timer.show(workshop, key="timer_projector", large=True)
-            projector.say("Join on your phone with the code", "mc-big")
-            projector.say(format_code(workshop.joining_code), "mc-code")
-        right.image(qr_png(link("join", code=workshop.joining_code)), width=360)
-        return
     if view.voting:
         projector.say(f"Ranked vote: {view.ballots} of {view.counted} have ranked.", "mc-big")
         for r in view.results:
@@ -86,9 +74,21 @@ def _items(workshop: Workshop, view: StepView) -> None:
                 if not s.result_many
                 else f'<div class="mc-card">{body}</div>'
             )
-        if not view.agreed:
+        if view.checking:
             answered = view.counted - len(view.missing)
             projector.say(f"Fist-to-five: {answered} of {view.counted} have answered.")
+        return
+    if not view.item.revealed:
+        left, right = st.columns([3, 2])
+        with left:
+            projector.say(s.ask)
+            if s.form:
+                projector.say(f"In the workshop's words: “{s.form}”")
+            projector.say(f"{view.writers} of {view.counted} have written.")
+            timer.show(workshop, key="timer_projector", large=True)
+            projector.say("Join on your phone with the code", "mc-big")
+            projector.say(format_code(workshop.joining_code), "mc-code")
+        right.image(qr_png(link("join", code=workshop.joining_code)), width=360)
         return
     if s.key == "recommend" and _register(workshop):  # the register, once there is one
         return

@@ -187,3 +187,30 @@ def test_the_manager_responds_to_the_register_from_their_link(svc: Services) -> 
     assert "1 of 1 have a response." in [c.value for c in at.caption]
     gaps = [unescaped(x.value) for x in at.warning]
     assert any(g.startswith("Measure & respond: everyone rates it low") for g in gaps), gaps
+
+
+def test_a_ranked_vote_between_two_images_on_the_phones(svc: Services) -> None:
+    w, key, (ana, bo) = _room(svc, "Ana", "Bo")
+    for text in ("Every guest is known by name.", "Every call is answered in three rings."):
+        svc.steps.propose(w.code, key, "image", text)
+    a, b = (r.id for r in svc.steps.results(w, "image"))
+    fac = open_page("workshop", code=w.code, key=key)
+    assert "A. Every guest is known by name." in texts(fac)
+    assert "agree_image" not in {x.key for x in fac.button}  # no check between two images
+    fac.button(key="open_vote_image").click().run()
+    assert "Ranked vote: 0 of 2 have ranked the candidates." in texts(fac)
+    phone = open_page("join", code=w.code, member=ana.token)
+    phone.selectbox(key=f"step_rank_image_{b}").select("1")
+    phone.selectbox(key=f"step_rank_image_{a}").select("2")
+    phone.button(key="send_rank_image").click().run()
+    assert any("Your ranking: B > A." in c.value for c in phone.caption)
+    svc.steps.rank(w.code, bo.token, "image", [[b]])
+    present = open_page("present", code=w.code, view=svc.workshops.presenter_token(w.code, key))
+    assert "Ranked vote: 2 of 2 have ranked." in _html(present)
+    fac.run()
+    fac.button(key="close_vote_image").click().run()
+    assert "The vote (2 ballots): B > A" in texts(fac)
+    fac.button(key="keep_image").click().run()
+    assert [r.id for r in svc.steps.results(w, "image")] == [b]
+    phone.run()
+    assert phone.radio(key="fist_image")  # the check follows, on one image
