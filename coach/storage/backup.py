@@ -35,7 +35,7 @@ from coach.domain.types import (
     Phase,
 )
 from coach.errors import CoachError
-from coach.storage.migrations import LATEST
+from coach.storage.migrations import LATEST, WHOLE_WORKSHOP
 from coach.storage.rows import METADATA, REVISION, _Workshop
 from coach.storage.workshops import Store
 
@@ -70,18 +70,7 @@ SCOPE: dict[str, tuple[str, str]] = {
     "ratings": ("workshop_id", "workshops"),
 }
 # Tables a backup from an older schema does not have: restored empty.
-SINCE = dict.fromkeys(
-    (
-        "agenda_items",
-        "items",
-        "step_results",
-        "step_checks",
-        "step_ballots",
-        "recommendations",
-        "ratings",
-    ),
-    19,
-)
+SINCE = dict.fromkeys(WHOLE_WORKSHOP, 19)
 TABLES = tuple(SCOPE)
 # Not backed up: the LLM cache is shared by every workshop; a workshop's revision counters
 # travel folded into its row's `revision`, as before schema 6.

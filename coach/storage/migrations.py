@@ -425,6 +425,18 @@ def _v18(conn: Connection) -> None:
     md.create_all(conn, tables=[md.tables["ideas"]])
 
 
+# The tables schema 19 adds (a backup from before it has none of them).
+WHOLE_WORKSHOP = (
+    "agenda_items",
+    "items",
+    "step_results",
+    "step_checks",
+    "step_ballots",
+    "recommendations",
+    "ratings",
+)
+
+
 def _v19(conn: Connection) -> None:
     """The whole workshop: an agenda of steps, members' items in Steps 3, 5 and 7, the
     team's results and their checks, the recommendations register, practice ratings."""
@@ -521,16 +533,7 @@ def _v19(conn: Connection) -> None:
         Column("updated_at", stamp, nullable=False),
         UniqueConstraint("member_id", "framework", "element"),
     )
-    new = (
-        "agenda_items",
-        "items",
-        "step_results",
-        "step_checks",
-        "step_ballots",
-        "recommendations",
-        "ratings",
-    )
-    md.create_all(conn, tables=[md.tables[n] for n in new])
+    md.create_all(conn, tables=[md.tables[n] for n in WHOLE_WORKSHOP])
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [

@@ -62,8 +62,8 @@ def render(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
 def _edit(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
     with st.expander("Agenda: steps and times"), st.form("agenda_form"):
         st.caption(
-            "Switch steps on or off and set their minutes: the timer starts with them. "
-            "Phones and the projector follow the step the room is on."
+            "Switch steps on or off and set each step's writing time in minutes: the timer "
+            "starts with it. Phones and the projector follow the step the room is on."
         )
         for item in agenda.items:
             name, minutes = st.columns([3, 1])

@@ -108,26 +108,14 @@ def _edit(
         status = st.selectbox(
             "Status", REC_STATUSES, REC_STATUSES.index(rec.status), key=f"rec_status_{rec.id}"
         )
-        idea_ids = st.multiselect(
-            "Builds on these Step 3 ideas",
-            [i.id for i in ideas],
-            [i for i in rec.ideas if i in {x.id for x in ideas}],
-            format_func=lambda i: next(x.text for x in ideas if x.id == i),
-            key=f"rec_ideas_{rec.id}",
+        idea_ids = _links(
+            "Builds on these Step 3 ideas", {i.id: i.text for i in ideas}, rec.ideas, rec.id
         )
-        strength_ids = st.multiselect(
-            "Builds on these Step 5 strengths",
-            [r.id for r in core],
-            [i for i in rec.strengths if i in {r.id for r in core}],
-            format_func=lambda i: next(r.text for r in core if r.id == i),
-            key=f"rec_strengths_{rec.id}",
+        strength_ids = _links(
+            "Builds on these Step 5 strengths", {r.id: r.text for r in core}, rec.strengths, rec.id
         )
-        commitment_ids = st.multiselect(
-            "Builds on these Step 6 commitments",
-            list(commitments),
-            [i for i in rec.commitments if i in commitments],
-            format_func=lambda i: commitments[i],
-            key=f"rec_commitments_{rec.id}",
+        commitment_ids = _links(
+            "Builds on these Step 6 commitments", commitments, rec.commitments, rec.id
         )
         save, remove = st.columns(2)
         if save.form_submit_button("Save", type="primary"):
@@ -158,3 +146,14 @@ def _edit(
                 "Taken out of the register.",
             )
             st.rerun()
+
+
+def _links(label: str, options: dict[int, str], chosen: tuple[int, ...], rec_id: int) -> list[int]:
+    """What an entry builds on, chosen from what the workshop has (by id, shown as text)."""
+    return st.multiselect(
+        label,
+        list(options),
+        [i for i in chosen if i in options],
+        format_func=lambda i: options[i],
+        key=f"rec_{label.split()[-1]}_{rec_id}",
+    )

@@ -100,3 +100,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if rep.when == "call":
         item.rep_call = rep  # type: ignore[attr-defined]
     return rep
+
+
+def shot(page: object, name: str) -> None:
+    """What the screen shows now, as test-artifacts/<name>-<width>x<height>.png."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size or {"width": 0, "height": 0}  # type: ignore[attr-defined]
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{size['width']}x{size['height']}.png"))  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def screens(browser: object, request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
+    """Named screens a test opens (`open_screen`); each is photographed if the test fails,
+    then closed (an open screen keeps polling the server, slowing the tests after it)."""
+    opened: dict[str, object] = {}
+    yield opened
+    report = getattr(request.node, "rep_call", None)
+    prefix = request.node.module.__name__.rsplit(".", 1)[-1]
+    for name, pg in opened.items():
+        if report is not None and report.failed:
+            shot(pg, f"{prefix}-failed-{name}")
+        pg.context.close()  # type: ignore[attr-defined]
+
+
+def open_screen(
+    browser: object, screens: dict[str, object], name: str, url: str, **options: object
+) -> object:
+    pg = browser.new_context(**options).new_page()  # type: ignore[attr-defined]
+    screens[name] = pg
+    pg.goto(url)
+    return pg

@@ -16,7 +16,6 @@ consensus tab, and a phone must follow its own member being marked absent.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -24,7 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 from coach.bootstrap import Services, build
 from coach.config import Settings
 from coach.scoring.rubric import load_rubric
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import open_screen, shot
 
 pytestmark = pytest.mark.e2e
 NAMES = ("Anastasia", "Bogdan", "Cyrille", "Dagny")
@@ -37,34 +36,12 @@ PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def screens(browser, request: pytest.FixtureRequest) -> Iterator[dict[str, Page]]:  # type: ignore[no-untyped-def]
-    """Named screens a test opens; each is photographed if the test fails, then closed
-    (an open screen keeps polling the server, which would slow the tests after this one)."""
-    opened: dict[str, Page] = {}
-    yield opened
-    report = getattr(request.node, "rep_call", None)
-    for name, pg in opened.items():
-        if report is not None and report.failed:
-            _shot(pg, f"failed-{name}")
-        pg.context.close()
-
-
-def _open(browser, screens: dict[str, Page], name: str, url: str, **options: object) -> Page:  # type: ignore[no-untyped-def]
-    pg: Page = browser.new_context(**options).new_page()
-    screens[name] = pg
-    pg.goto(url)
-    return pg
-
-
 def _shot(page: Page, name: str, at: Locator | None = None) -> None:
     """What the screen shows now; `at` first scrolls what this phase is about into the middle
     (a phone stays scrolled where its person last tapped when the page moves on)."""
     if at is not None:
         at.evaluate("e => e.scrollIntoView({block: 'center'})")
-    ARTIFACTS.mkdir(exist_ok=True)
-    size = page.viewport_size or {"width": 0, "height": 0}
-    page.screenshot(path=str(ARTIFACTS / f"room-{name}-{size['width']}x{size['height']}.png"))
+    shot(page, f"room-{name}")
 
 
 def _names_on(page: Page, own: str = "") -> list[str]:
@@ -104,7 +81,7 @@ def test_four_phones_a_facilitator_and_a_projector_walk_step_4_live(
     assert present is not None
     assert key not in present
     assert f"view={svc.workshops.presenter_token(w.code, key)}" in present
-    proj = _open(browser, screens, "projector", present, viewport=PROJECTOR)
+    proj = open_screen(browser, screens, "projector", present, viewport=PROJECTOR)
     proj.get_by_text("Join on your phone with the code").wait_for(timeout=LOAD_MS)
     # No controls: the only buttons are Streamlit's own (the QR code's fullscreen toolbar).
     expect(proj.locator("button:not([kind=elementToolbar])")).to_have_count(0)
@@ -116,7 +93,7 @@ def test_four_phones_a_facilitator_and_a_projector_walk_step_4_live(
     # -- join -----------------------------------------------------------------
     phones: list[Page] = []
     for i, name in enumerate(NAMES):
-        ph = _open(
+        ph = open_screen(
             browser, screens, f"phone{i + 1}", f"{app_url}/join?code={w.code}",
             viewport=PHONE, is_mobile=True,
         )  # fmt: skip
@@ -280,7 +257,7 @@ def test_a_phone_marked_absent_says_so_live(
     svc = build(Settings(database_url=app_db, public_url=None))
     code, key, tokens = _voting_room(svc, candidates=1)
     svc.consensus.open_vote(code, key)  # one candidate: straight to its check
-    ph = _open(
+    ph = open_screen(
         browser, screens, "phone", f"{app_url}/join?code={code}&member={tokens[1]}",
         viewport=PHONE, is_mobile=True,
     )  # fmt: skip

@@ -5,14 +5,12 @@ as whole-<screen>-<step>-<width>x<height>.png."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from coach.bootstrap import build
 from coach.config import Settings
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import open_screen, shot
 
 pytestmark = pytest.mark.e2e
 LIVE_MS = 5_000
@@ -27,28 +25,8 @@ IDEAS = (
 IMAGE = "Every regular is known by name and every call is answered fast."
 
 
-@pytest.fixture
-def screens(browser, request: pytest.FixtureRequest) -> Iterator[dict[str, Page]]:  # type: ignore[no-untyped-def]
-    opened: dict[str, Page] = {}
-    yield opened
-    report = getattr(request.node, "rep_call", None)
-    for name, pg in opened.items():
-        if report is not None and report.failed:
-            _shot(pg, f"failed-{name}")
-        pg.context.close()
-
-
-def _open(browser, screens: dict[str, Page], name: str, url: str, **options: object) -> Page:  # type: ignore[no-untyped-def]
-    pg: Page = browser.new_context(**options).new_page()
-    screens[name] = pg
-    pg.goto(url)
-    return pg
-
-
 def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    size = page.viewport_size or {"width": 0, "height": 0}
-    page.screenshot(path=str(ARTIFACTS / f"whole-{name}-{size['width']}x{size['height']}.png"))
+    shot(page, f"whole-{name}")
 
 
 def _all(pages: list[Page], text: str) -> None:
@@ -72,13 +50,13 @@ def test_two_phones_a_facilitator_and_a_projector_follow_steps_3_to_7(
     fac.get_by_role("heading", name="Step 3: an image of the future").wait_for(timeout=LOAD_MS)
     present = fac.get_by_role("link", name="Present on the projector").get_attribute("href")
     assert present is not None and key not in present
-    proj = _open(browser, screens, "projector", present, viewport=PROJECTOR)
+    proj = open_screen(browser, screens, "projector", present, viewport=PROJECTOR)
     proj.get_by_text("Step 3: an image of the future").wait_for(timeout=LOAD_MS)
 
     # -- Step 3: private ideas, the reveal, the image and its fist-to-five -----------------
     phones: list[Page] = []
     for i, name in enumerate(("Ana", "Bo")):
-        ph = _open(
+        ph = open_screen(
             browser, screens, f"phone{i + 1}", f"{app_url}/join?code={w.code}",
             viewport=PHONE, is_mobile=True,
         )  # fmt: skip
