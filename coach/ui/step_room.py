@@ -235,7 +235,11 @@ def _check_state(workshop: Workshop, view: StepView, key: str | None) -> None:
 def _commitments(workshop: Workshop, key: str | None) -> None:
     team = services().commitments.team(workshop)
     people = len({r.person for r in team.rows})
-    st.subheader(f"{len(team.rows)} commitments from {people} people")
+    n = len(team.rows)
+    st.subheader(
+        f"{n} commitment{'' if n == 1 else 's'} from {people} "
+        f"{'person' if people == 1 else 'people'}"
+    )
     for gap in team.gaps:
         st.text(gap)
     core = services().steps.results(workshop, "core")

@@ -214,3 +214,22 @@ def test_a_ranked_vote_between_two_images_on_the_phones(svc: Services) -> None:
     assert [r.id for r in svc.steps.results(w, "image")] == [b]
     phone.run()
     assert phone.radio(key="fist_image")  # the check follows, on one image
+
+
+def test_steps_6_and_8_on_the_facilitator_screen_and_the_projector(svc: Services) -> None:
+    w, key, (ana,) = _room(svc, "Ana")
+    svc.steps.go(w.code, key, "commit", seen="image")
+    plan = svc.commitments.for_member(w, ana)
+    svc.commitments.add(plan.token, "I will call back every guest within 2 hours.")
+    fac = open_page("workshop", code=w.code, key=key)
+    assert "1 commitment from 1 person" in [s.value for s in fac.subheader]
+    phone = open_page("join", code=w.code, member=ana.token)
+    assert phone.button(key="my_commitments_step")
+    fac.button(key="agenda_next").click().run()  # Step 7
+    fac.button(key="agenda_next").click().run()  # Step 8
+    assert _titles(fac)[0] == "Step 8: management follows up"
+    assert "No follow-up date yet" in [s.value for s in fac.subheader]
+    assert fac.button(key="agenda_next").disabled  # the last step
+    svc.steps.add_recommendation(w.code, key, "Publish a call-back standard.", "Ops lead")
+    present = open_page("present", code=w.code, view=svc.workshops.presenter_token(w.code, key))
+    assert "Publish a call-back standard. · Ops lead · proposed" in _html(present)
