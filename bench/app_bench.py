@@ -29,10 +29,7 @@ DRAFTS = [
 
 def rerun_ms(runs: int = 15) -> tuple[float, float]:
     """Median and p90 of the facilitator page's script time with 12 revealed drafts."""
-    from streamlit.testing.v1 import AppTest
-
     from coach.bootstrap import build
-    from coach.ui.common import PAGES
 
     svc = build()
     workshop, key = svc.workshops.create("Bench")
@@ -40,11 +37,48 @@ def rerun_ms(runs: int = 15) -> tuple[float, float]:
         _, m = svc.workshops.join(workshop.code, f"Member {i + 1}")
         svc.workshops.submit(workshop.code, m.token, text, f"n{i}")
     svc.workshops.set_revealed(workshop.code, key, True)
+    return _page_rerun_ms("workshop", runs, code=workshop.code, key=key)
+
+
+def step_rerun_ms(runs: int = 15) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Step 3 with 12 members: each wrote an idea, the ideas are revealed, two candidate
+    images were ranked and one kept, and half the room has answered its check. Median and
+    p90 of the facilitator page's script time, then of a member's phone."""
+    from coach.bootstrap import build
+
+    svc = build()
+    workshop, key = svc.steps.create_workshop("Bench steps")
+    code, members = workshop.code, []
+    for i, text in enumerate(DRAFTS):
+        _, m = svc.workshops.join(code, f"Member {i + 1}")
+        svc.steps.add_item(code, m.token, "image", f"We could provide superior service if {text}")
+        members.append(m)
+    svc.steps.set_revealed(code, key, "image", True)
+    svc.steps.propose(code, key, "image", DRAFTS[0])
+    svc.steps.propose(code, key, "image", DRAFTS[3])
+    first, second = (r.id for r in svc.steps.results(workshop, "image"))
+    svc.steps.open_vote(code, key, "image")
+    for m in members:
+        svc.steps.rank(code, m.token, "image", [[first], [second]])
+    svc.steps.close_vote(code, key, "image")
+    svc.steps.keep(code, key, "image", [first])
+    for m in members[:6]:
+        svc.steps.check(code, m.token, "image", 4)
+    facilitator = _page_rerun_ms("workshop", runs, code=code, key=key)
+    phone = _page_rerun_ms("join", runs, code=code, member=members[-1].token)
+    return facilitator, phone
+
+
+def _page_rerun_ms(page: str, runs: int, **params: str) -> tuple[float, float]:
+    from streamlit.testing.v1 import AppTest
+
+    from coach.ui.common import PAGES
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.query_params["code"] = workshop.code
-    at.query_params["key"] = key
-    at.switch_page(PAGES["workshop"]).run()
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.switch_page(PAGES[page]).run()
     assert not at.exception, at.exception
     times = []
     for _ in range(runs):
@@ -134,6 +168,11 @@ def main() -> None:
         print(
             f"  facilitator page rerun, 12 revealed drafts (AppTest): median {med:.1f} ms, "
             f"p90 {p90:.1f} ms"
+        )
+        (fm, fp), (pm, pp) = step_rerun_ms()
+        print(
+            f"  Step 3, 12 members, revealed, voted, checking (AppTest): facilitator rerun "
+            f"median {fm:.1f} ms, p90 {fp:.1f} ms; a phone median {pm:.1f} ms, p90 {pp:.1f} ms"
         )
         first, again = long_plan_seconds()
         print(

@@ -59,8 +59,21 @@ def render(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
     _edit(workshop, agenda, key)
 
 
+_EDITING = "agenda_editing"
+
+
 def _edit(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
-    with st.expander("Agenda: steps and times"), st.form("agenda_form"):
+    """The agenda's form, drawn only while the facilitator edits it: fourteen widgets on
+    every live redraw would cost the facilitator screen about 15 ms each time."""
+    if not st.session_state.get(_EDITING):
+        st.button(
+            "Agenda: steps and times…",
+            key="agenda_edit",
+            on_click=st.session_state.__setitem__,
+            args=(_EDITING, True),
+        )
+        return
+    with st.form("agenda_form"):
         st.caption(
             "Switch steps on or off and set each step's writing time in minutes: the timer "
             "starts with it. Phones and the projector follow the step the room is on."
@@ -76,8 +89,13 @@ def _edit(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
                 key=f"agenda_min_{item.step}",
                 label_visibility="collapsed",
             )
-        if st.form_submit_button("Save the agenda"):
+        save, cancel = st.columns(2)
+        if cancel.form_submit_button("Close without saving"):
+            st.session_state[_EDITING] = False
+            st.rerun()
+        if save.form_submit_button("Save the agenda", type="primary"):
             state = st.session_state
+            state[_EDITING] = False
             steps.run(
                 partial(
                     services().steps.set_agenda,

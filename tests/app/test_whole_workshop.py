@@ -61,6 +61,7 @@ def test_the_short_agenda_starts_at_step_4(svc: Services) -> None:
 def test_the_agenda_form_switches_steps_and_sets_the_timer_minutes(svc: Services) -> None:
     w, key, _ = _room(svc, "Ana")
     fac = open_page("workshop", code=w.code, key=key)
+    fac.button(key="agenda_edit").click().run()
     fac.checkbox(key="agenda_on_image").uncheck()
     fac.number_input(key="agenda_min_mission").set_value(35)
     fac.button(key="FormSubmitter:agenda_form-Save the agenda").click().run()
