@@ -75,6 +75,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'coach.db'}"
         return
+    yield from _pg_schema(request)
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema, for what runs on PostgreSQL only (the hosted
+    setup); mandatory where COACH_PG=1."""
+    yield from _pg_schema(request)
+
+
+def _pg_schema(request: pytest.FixtureRequest) -> Iterator[str]:
     import psycopg
 
     server = request.getfixturevalue("_pg_server")

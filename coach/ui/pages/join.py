@@ -67,7 +67,10 @@ def render() -> None:
         step_phone.render(workshop, member, agenda)
         _remember_me(workshop, member)
         return
-    _live(workshop.code, member.token)
+    # Step 3's image feeds Step 4: read once here, not on every live redraw below (it
+    # changes only while the room is on Step 3, which redraws the whole page).
+    image = tuple(r.text for r in services().steps.results(workshop, "image"))
+    _live(workshop.code, member.token, image)
     if st.button("Write my commitments (Step 6)", key="my_commitments"):
         plan = services().commitments.for_member(workshop, member)
         st.switch_page(PAGES["commitments"], query_params={"plan": plan.token})
@@ -182,7 +185,7 @@ def _name_form(ws: Workshops, workshop: Workshop, code: str) -> None:
 
 
 @st.fragment
-def _live(code: str, token: str) -> None:
+def _live(code: str, token: str, image: tuple[str, ...] = ()) -> None:
     """What follows the facilitator (lock, reveal, the vote, the check, adoption): when it
     changes, only this part redraws, not the draft and its scores below."""
     try:  # a fragment's error stays in the fragment: say it here, as the router would
@@ -196,19 +199,19 @@ def _live(code: str, token: str) -> None:
             st.warning("Drafting is locked by the facilitator for now.")
         if not workshop.revealed:
             timer.show(workshop, key="timer_phone")
-            _brief(workshop)
+            _brief(workshop, image)
         member_consensus.render(svc.consensus, workshop, member, rnd)
     except CoachError as exc:
         fail(exc)
 
 
-def _brief(workshop: Workshop) -> None:
+def _brief(workshop: Workshop, image: tuple[str, ...]) -> None:
     """While people write: the focus, and the four questions the team's statement must pass."""
     if workshop.focus:
         st.info(f"Focus: {workshop.focus}")
-    for image in services().steps.results(workshop, "image"):  # Step 3 feeds Step 4
+    for text in image:  # Step 3 feeds Step 4
         st.caption("The team's image of the future (Step 3):")
-        st.text(image.text)
+        st.text(text)
     with st.expander("What makes a good mission statement", expanded=True):
         for c in load_rubric("mission").criteria:
             st.text(f"{c.label}: {c.question}")
