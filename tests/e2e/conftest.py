@@ -130,3 +130,21 @@ def open_screen(
     screens[name] = pg
     pg.goto(url)
     return pg
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def join_phone(
+    browser: object, screens: dict[str, object], app_url: str, code: str, n: int, name: str
+) -> object:
+    """A phone (screen 'phone<n>') that opens the join link and joins as `name`."""
+    ph = open_screen(
+        browser, screens, f"phone{n}", f"{app_url}/join?code={code}", viewport=PHONE,
+        is_mobile=True,
+    )  # fmt: skip
+    ph.get_by_role(  # type: ignore[attr-defined]
+        "textbox", name="Your name (optional: leave blank to stay anonymous)"
+    ).fill(name)
+    ph.get_by_role("button", name="Join").click()  # type: ignore[attr-defined]
+    return ph

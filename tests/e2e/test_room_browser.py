@@ -23,7 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 from coach.bootstrap import Services, build
 from coach.config import Settings
 from coach.scoring.rubric import load_rubric
-from tests.e2e.conftest import open_screen, shot
+from tests.e2e.conftest import join_phone, open_screen, shot
 
 pytestmark = pytest.mark.e2e
 NAMES = ("Anastasia", "Bogdan", "Cyrille", "Dagny")
@@ -93,14 +93,7 @@ def test_four_phones_a_facilitator_and_a_projector_walk_step_4_live(
     # -- join -----------------------------------------------------------------
     phones: list[Page] = []
     for i, name in enumerate(NAMES):
-        ph = open_screen(
-            browser, screens, f"phone{i + 1}", f"{app_url}/join?code={w.code}",
-            viewport=PHONE, is_mobile=True,
-        )  # fmt: skip
-        ph.get_by_role("textbox", name="Your name (optional: leave blank to stay anonymous)").fill(
-            name
-        )
-        ph.get_by_role("button", name="Join").click()
+        ph = join_phone(browser, screens, app_url, w.code, i + 1, name)
         ph.get_by_text("What makes a good mission statement").wait_for(timeout=LOAD_MS)
         expect(ph.locator("body")).to_contain_text("Focus: Guests who arrive tired")
         phones.append(ph)

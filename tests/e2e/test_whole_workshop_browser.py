@@ -10,14 +10,13 @@ from playwright.sync_api import Page, expect
 
 from coach.bootstrap import build
 from coach.config import Settings
-from tests.e2e.conftest import open_screen, shot
+from tests.e2e.conftest import join_phone, open_screen, shot
 
 pytestmark = pytest.mark.e2e
 LIVE_MS = 5_000
 LOAD_MS = 30_000
 FACILITATOR = {"width": 1440, "height": 900}
 PROJECTOR = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
 IDEAS = (
     "We could provide superior service if we knew every regular by name.",
     "We could provide superior service if every call were answered within three rings.",
@@ -56,14 +55,7 @@ def test_two_phones_a_facilitator_and_a_projector_follow_steps_3_to_7(
     # -- Step 3: private ideas, the reveal, the image and its fist-to-five -----------------
     phones: list[Page] = []
     for i, name in enumerate(("Ana", "Bo")):
-        ph = open_screen(
-            browser, screens, f"phone{i + 1}", f"{app_url}/join?code={w.code}",
-            viewport=PHONE, is_mobile=True,
-        )  # fmt: skip
-        ph.get_by_role("textbox", name="Your name (optional: leave blank to stay anonymous)").fill(
-            name
-        )
-        ph.get_by_role("button", name="Join").click()
+        ph = join_phone(browser, screens, app_url, w.code, i + 1, name)
         ph.get_by_role("textbox", name="Your idea").wait_for(timeout=LOAD_MS)
         phones.append(ph)
     proj.get_by_text("0 of 2 have written.").wait_for(timeout=LIVE_MS)
