@@ -15,6 +15,7 @@ from coach.domain.agenda import Agenda, info
 from coach.domain.items import Item
 from coach.domain.types import Workshop
 from coach.service.steps import StepView
+from coach.service.workshops import OnBehalf
 from coach.ui import assessment_view, register, step_draft, steps, timer
 from coach.ui.common import PAGES, services
 
@@ -76,6 +77,8 @@ def _items(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
         on_click=steps.run,
         args=(partial(svc.set_revealed, workshop.code, key, step, not revealed),),
     )
+    if not view.agreed:
+        _on_behalf(workshop, view, key)
     if not revealed:
         st.caption("Items are private until you reveal them: screens show only who has written.")
         timer.controls(services().workshops, workshop, key, view.item.minutes)
@@ -86,6 +89,41 @@ def _items(workshop: Workshop, agenda: Agenda, key: str | None) -> None:
         register.render(workshop, view, key)
     else:
         _result(workshop, view, key)
+
+
+def _on_behalf(workshop: Workshop, view: StepView, key: str | None) -> None:
+    """For someone without a phone: the facilitator types their item at this screen."""
+    s = view.info
+    members = [m for m in services().store.members(workshop.id) if m.counted]
+    if not members:
+        return
+    with (
+        st.expander("At this screen: enter an item for someone without a phone"),
+        st.form(f"behalf_{s.key}", clear_on_submit=True),
+    ):
+        who = st.selectbox(
+            "Who is writing?",
+            members,
+            format_func=lambda m: m.display_name,
+            key=f"behalf_who_{s.key}",
+        )
+        text = st.text_area(s.label, key=f"behalf_text_{s.key}", height=80)
+        example = (
+            st.text_input(s.example_label, key=f"behalf_example_{s.key}") if s.example_label else ""
+        )
+        if st.form_submit_button("Add their item") and who is not None:
+            steps.run(
+                partial(
+                    services().steps.add_item,
+                    workshop.code,
+                    OnBehalf(key, who.id),
+                    s.key,
+                    text,
+                    example,
+                ),
+                f"Added for {who.display_name} (private until the reveal).",
+            )
+            st.rerun()
 
 
 def shown(view: StepView) -> None:

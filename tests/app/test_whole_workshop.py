@@ -234,3 +234,19 @@ def test_steps_6_and_8_on_the_facilitator_screen_and_the_projector(svc: Services
     svc.steps.add_recommendation(w.code, key, "Publish a call-back standard.", "Ops lead")
     present = open_page("present", code=w.code, view=svc.workshops.presenter_token(w.code, key))
     assert "Publish a call-back standard. · Ops lead · proposed" in _html(present)
+
+
+def test_the_facilitator_enters_an_item_for_someone_without_a_phone(svc: Services) -> None:
+    w, key, (_ana, bo) = _room(svc, "Ana", "Bo")
+    svc.steps.go(w.code, key, "core", seen="image")
+    fac = open_page("workshop", code=w.code, key=key)
+    fac.selectbox(key="behalf_who_core").select_index(1)
+    fac.text_area(key="behalf_text_core").input("We are already good at calling back.")
+    fac.text_input(key="behalf_example_core").input("Every voicemail, same day.")
+    fac.button(key="FormSubmitter:behalf_core-Add their item").click().run()
+    (item,) = svc.steps.own_items(w, bo, "core")
+    assert (item.text, item.example) == (
+        "We are already good at calling back.",
+        "Every voicemail, same day.",
+    )
+    assert "1 of 2 have written" in [s.value for s in fac.subheader]
