@@ -10,11 +10,13 @@ from coach.llm.openai_chat import OpenAIChat
 from coach.llm.protocol import LLM, LLMSettings
 from coach.service.commitments import Commitments
 from coach.service.consensus import Consensus
+from coach.service.programmes import Programmes
 from coach.service.steps import Steps
 from coach.service.workshops import Workshops
 from coach.storage.commitments import CommitmentStore
 from coach.storage.consensus import ConsensusStore
 from coach.storage.llm_cache import LLMStore
+from coach.storage.programmes import ProgrammeStore
 from coach.storage.steps import StepStore
 from coach.storage.workshops import Store
 
@@ -28,6 +30,7 @@ class Services:
     coach: Coach
     commitments: Commitments
     steps: Steps
+    programmes: Programmes
 
 
 def build(settings: Settings | None = None, llm: LLMSettings | None = None) -> Services:
@@ -36,14 +39,18 @@ def build(settings: Settings | None = None, llm: LLMSettings | None = None) -> S
     llm = llm or LLMSettings.from_env()
     store = Store(settings.database_url, pool_size=settings.pool_size)
     workshops = Workshops(store)
+    consensus = Consensus(workshops, ConsensusStore(store))
+    commitments = Commitments(CommitmentStore(store), workshops)
+    steps = Steps(StepStore(store), workshops, CommitmentStore(store))
     return Services(
         settings=settings,
         store=store,
         workshops=workshops,
-        consensus=Consensus(workshops, ConsensusStore(store)),
+        consensus=consensus,
         coach=Coach(build_llm(llm), LLMStore(store), llm),
-        commitments=Commitments(CommitmentStore(store), workshops),
-        steps=Steps(StepStore(store), workshops, CommitmentStore(store)),
+        commitments=commitments,
+        steps=steps,
+        programmes=Programmes(ProgrammeStore(store), steps, commitments, consensus),
     )
 
 

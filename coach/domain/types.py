@@ -44,6 +44,7 @@ class Workshop(_View):
     manager_email: str = ""  # where follow-up reminders go, if given
     step: str = "mission"  # the agenda step the room is on (coach.domain.agenda.StepKey)
     framework: str = "service_strategy"  # its assessment of current practice
+    programme_id: int | None = None  # the organisation's programme it belongs to, if any
 
     @property
     def joining_code(self) -> str:
@@ -60,6 +61,16 @@ def _isolated(name: str) -> str:
     if any("\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069" for ch in name):
         return "\u2068" + name + "\u2069"
     return name
+
+
+class Programme(_View):
+    """An organisation's event or campaign that holds many team workshops."""
+
+    id: int
+    code: str
+    name: str
+    organisation: str
+    created_at: datetime
 
 
 class Member(_View):

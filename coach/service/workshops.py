@@ -28,7 +28,13 @@ from coach.scoring.scorer import ScoreResult, score_text
 from coach.storage.db import StoreError
 from coach.storage.workshops import Store
 
-LIMITS = {"workshop name": 120, "organisation": 120, "focus": 300, "member name": 60}
+LIMITS = {
+    "programme name": 120,
+    "workshop name": 120,
+    "organisation": 120,
+    "focus": 300,
+    "member name": 60,
+}
 
 
 # One participant session must not be able to flood a workshop.

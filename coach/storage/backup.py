@@ -74,7 +74,10 @@ SINCE = dict.fromkeys(WHOLE_WORKSHOP, 19)
 TABLES = tuple(SCOPE)
 # Not backed up: the LLM cache is shared by every workshop; a workshop's revision counters
 # travel folded into its row's `revision`, as before schema 6.
-LEFT_OUT = frozenset({"llm_cache", "workshop_revisions", "devices", "sent_messages"})
+LEFT_OUT = frozenset({"llm_cache", "workshop_revisions", "devices", "sent_messages", "programmes"})
+# References out of the workshop: a workshop backed up and restored on its own belongs to
+# no programme (the programme and its other teams are not in its backup).
+DETACHED = {("workshops", "programme_id")}
 # Integer references the schema does not declare as foreign keys.
 PLAIN_REFS = {
     ("workshops", "adopted_id"): "candidates",
@@ -99,7 +102,7 @@ def _references(name: str) -> dict[str, str]:
     refs = {
         c.name: next(iter(c.foreign_keys)).column.table.name
         for c in table.columns
-        if c.foreign_keys
+        if c.foreign_keys and (name, c.name) not in DETACHED
     }
     return refs | {col: target for (t, col), target in PLAIN_REFS.items() if t == name}
 
@@ -150,7 +153,10 @@ def _read(conn: Connection, workshop_id: int) -> dict[str, list[dict[str, Any]]]
     for name in TABLES:
         table = METADATA.tables[name]
         result = conn.execute(select(table).where(_scope(name, workshop_id)).order_by(table.c.id))
-        tables[name] = [{k: _encode(v) for k, v in r._mapping.items()} for r in result]
+        tables[name] = [
+            {k: None if (name, k) in DETACHED else _encode(v) for k, v in r._mapping.items()}
+            for r in result
+        ]
     for row in tables["workshops"]:
         row["revision"] = conn.execute(select(REVISION).where(_Workshop.id == row["id"])).scalar()
     return tables
@@ -394,6 +400,9 @@ def _row(name: str, n: int, row: Any) -> dict[str, Any]:
         if col.name not in row and not col.nullable and col.default is None:
             raise _damaged(where, f"missing column {col.name}")
     values = {k: _value(table.c[k], v, where) for k, v in row.items()}
+    for table_name, column_name in DETACHED:  # never out of the backup, whatever it says
+        if table_name == name and column_name in values:
+            values[column_name] = None
     for column, value in values.items():
         rule = FIELD_RULES.get((name, column))
         if rule is not None and (problem := rule(value)) is not None:

@@ -536,6 +536,26 @@ def _v19(conn: Connection) -> None:
     md.create_all(conn, tables=[md.tables[n] for n in WHOLE_WORKSHOP])
 
 
+def _v20(conn: Connection) -> None:
+    """Programmes: an organisation's event holds many team workshops."""
+    md = MetaData()
+    Table(
+        "programmes",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("code", String(16), nullable=False, unique=True),
+        Column("name", String(200), nullable=False),
+        Column("organisation", String(200), nullable=False),
+        Column("lead_key_hash", String(64), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    md.create_all(conn, tables=[md.tables["programmes"]])
+    conn.execute(
+        text("ALTER TABLE workshops ADD COLUMN programme_id INTEGER REFERENCES programmes(id)")
+    )
+    conn.execute(text("CREATE INDEX ix_workshops_programme_id ON workshops (programme_id)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "workshops, members, drafts and draft versions", _v1),
     (2, "consensus rounds, candidates, ballots, checks and adoption", _v2),
@@ -556,6 +576,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (17, "emails for reminders, and a log of what was sent", _v17),
     (18, "service ideas: created, tried, implemented", _v18),
     (19, "the whole workshop: agenda, Steps 3, 5 and 7, register, practice ratings", _v19),
+    (20, "programmes: many team workshops, one organisation", _v20),
 ]
 LATEST = MIGRATIONS[-1][0]
 

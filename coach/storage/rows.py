@@ -84,6 +84,22 @@ class _Workshop(_Base):
     step: Mapped[str] = mapped_column(String(12), default="mission")  # where the room is
     # The assessment of current practice the team uses (a file in rubrics/assessments/).
     framework: Mapped[str] = mapped_column(String(40), default="service_strategy")
+    # The programme (an organisation's event) this team workshop belongs to, if any.
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmes.id"), nullable=True, index=True
+    )
+
+
+class _Programme(_Base):
+    """An organisation's event or campaign: many team workshops, one lead."""
+
+    __tablename__ = "programmes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    lead_key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class _Revision(_Base):
@@ -187,6 +203,7 @@ def _workshop(row: _Workshop, revision: int) -> Workshop:
         manager_email=row.manager_email,
         step=row.step,
         framework=row.framework,
+        programme_id=row.programme_id,
     )
 
 

@@ -24,6 +24,7 @@ from coach.service.workshops import OnBehalf, Submission, Workshops
 _PAGES_DIR = Path(__file__).resolve().parent / "pages"
 _NAMES = (
     "home", "workshop", "join", "consensus", "score", "settings", "commitments", "team", "present",
+    "programme",
 )  # fmt: skip
 PAGES = {name: str(_PAGES_DIR / f"{name}.py") for name in _NAMES}
 

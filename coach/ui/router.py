@@ -20,6 +20,7 @@ def route() -> None:
         st.Page(PAGES["join"], title="Join", icon="📱", url_path="join"),
         st.Page(PAGES["commitments"], title="My commitments", icon="✅", url_path="commitments"),
         st.Page(PAGES["team"], title="Team commitments", icon="📋", url_path="team"),
+        st.Page(PAGES["programme"], title="Programme", icon="🏢", url_path="programme"),
         st.Page(PAGES["score"], title="Score a statement", icon="🎯", url_path="score"),
         st.Page(PAGES["settings"], title="Settings", icon="⚙️", url_path="settings"),
     ]

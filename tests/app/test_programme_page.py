@@ -1,0 +1,41 @@
+"""The programme page: a lead starts a programme, adds teams, and follows them."""
+
+from __future__ import annotations
+
+from coach.bootstrap import Services
+from tests.app.conftest import open_page, unescaped
+
+
+def test_a_lead_starts_a_programme_adds_teams_and_sees_them(svc: Services) -> None:
+    at = open_page("programme")
+    at.text_input(key="programme_name").input("Service week")
+    at.text_input(key="programme_org").input("Harbour Hotels")
+    at.button(key="FormSubmitter:programme_form-Create programme").click().run()
+    lead_link = at.code[0].value
+    assert "/programme?code=" in lead_link and "&lead=" in lead_link
+    assert "lead" not in at.query_params  # the secret left the address bar
+    assert "Save your lead link now" in at.warning[0].value
+    assert "No teams yet" in at.info[0].value
+    for name in ("Front desk", "Kitchen"):
+        at.text_input(key="team_name").input(name)
+        at.button(key="FormSubmitter:team_form-Add team").click().run()
+    team_links = [c.value for c in at.code if "/workshop?code=" in c.value]
+    assert len(team_links) == 2
+    code = team_links[0].split("code=")[1].split("&")[0]
+    key = team_links[0].split("key=")[1]
+    front = svc.workshops.find(code)
+    assert front.name == "Front desk" and svc.workshops.is_facilitator(front, key)
+    svc.steps.go(code, key, "mission", seen="image")
+    at.run()
+    teams = next(d.value for d in at.dataframe if "stage" in d.value.columns)
+    assert teams["team"].tolist() == ["Front desk", "Kitchen"]
+    assert teams["stage"].tolist() == ["Step 4: Mission statement", "Step 3: Image of the future"]
+    warned = [unescaped(w.value) for w in at.warning]
+    assert any(w.startswith("No team's commitments carry: Understanding") for w in warned)
+
+
+def test_a_wrong_lead_link_opens_nothing(svc: Services) -> None:
+    programme, _ = svc.programmes.create("Service week")
+    at = open_page("programme", code=programme.code, lead="wrong")
+    assert "Only the programme's lead can open this" in unescaped(at.error[0].value)
+    assert not at.dataframe
