@@ -71,6 +71,7 @@ class Programme(_View):
     name: str
     organisation: str
     created_at: datetime
+    org_workshop_id: int | None = None  # the organisation round, once started
 
 
 class Member(_View):

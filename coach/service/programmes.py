@@ -14,16 +14,51 @@ from coach.domain import themes as themes_mod
 from coach.domain.agenda import info
 from coach.domain.codes import hash_key, new_code, parse_code
 from coach.domain.items import Recommendation, Result
-from coach.domain.types import Programme, Workshop
+from coach.domain.types import QUESTIONS, Member, Programme, Workshop
 from coach.errors import InputError
 from coach.service.commitments import Commitments
 from coach.service.consensus import Consensus
 from coach.service.steps import Steps
-from coach.service.workshops import AccessDenied, NotFound, clean_field
+from coach.service.workshops import (
+    AccessDenied,
+    AlreadyDone,
+    NotFound,
+    OnBehalf,
+    clean_field,
+)
 from coach.storage.db import Database, one_transaction
 from coach.storage.programmes import ProgrammeStore
 
 MAX_TEAMS = 100
+MAX_DELEGATES = 5  # per team
+
+
+@dataclass(frozen=True)
+class TeamVote:
+    """One team in the organisation round: its delegates and how they answered the check."""
+
+    team: str
+    delegates: tuple[str, ...]
+    answered: int
+    below: tuple[str, ...]  # "Ana: clear 2 (concern)"
+
+    @property
+    def agrees(self) -> bool:
+        return bool(self.delegates) and self.answered == len(self.delegates) and not self.below
+
+
+@dataclass(frozen=True)
+class OrgRound:
+    workshop: Workshop
+    phase: str  # "" before any round, else the round's phase
+    candidates: tuple[tuple[str, str, tuple[str, ...]], ...]  # letter, text, teams it carries
+    leader: str | None
+    teams: tuple[TeamVote, ...]
+    adopted: str | None  # the organisation statement, once every team's delegates agree
+
+    @property
+    def every_team_agrees(self) -> bool:
+        return bool(self.teams) and all(t.agrees for t in self.teams)
 
 
 @dataclass(frozen=True)
@@ -39,6 +74,8 @@ class TeamView:
     people: int
     coverage: dict[str, int]  # element key -> commitments carrying it
     recommendations: tuple[Recommendation, ...]
+    links_up: bool | None = None  # its statement shares words with the organisation's
+    unlinked: tuple[str, ...] = ()  # people with a commitment that links to neither
 
 
 @dataclass(frozen=True)
@@ -53,6 +90,7 @@ class ProgrammeView:
     teams: tuple[TeamView, ...]
     themes: tuple[SharedTheme, ...]
     coverage: tuple[tuple[str, int, tuple[str, ...]], ...]  # element label, count, teams
+    statement: str | None = None  # the organisation's, once every team's delegates agree
 
     @property
     def uncovered(self) -> tuple[str, ...]:
@@ -117,21 +155,148 @@ class Programmes:
         return self.steps.ws.find(workshop.code), team_key
 
     def teams(self, programme: Programme) -> list[Workshop]:
-        return self.store.teams(programme.id)
+        """The team workshops (not the organisation round)."""
+        return [w for w in self.store.teams(programme.id) if w.id != programme.org_workshop_id]
 
     def revision(self, programme: Programme) -> tuple[int, ...]:
-        """What changes whenever any team changes: the dashboard redraws on it."""
+        """What changes whenever any team (or the round) changes: the dashboard redraws."""
         return tuple(w.revision for w in self.store.teams(programme.id))
 
     def view(self, programme: Programme) -> ProgrammeView:
-        teams = tuple(self._team(w) for w in self.store.teams(programme.id))
-        return ProgrammeView(programme, teams, _shared(teams), _coverage(teams))
+        """The dashboard: every team, and the line of sight from the organisation's
+        statement (once adopted) down to each team's statement and each commitment."""
+        org = self.org_round(programme)
+        statement = org.adopted if org is not None else None
+        teams = tuple(self._team(w, statement) for w in self.teams(programme))
+        return ProgrammeView(programme, teams, _shared(teams), _coverage(teams), statement)
 
-    def _team(self, workshop: Workshop) -> TeamView:
+    # -- the organisation round ---------------------------------------------------------
+    @one_transaction
+    def start_round(self, raw_code: str, key: str | None) -> Workshop:
+        """An organisation round on Step 4's engine: each team's adopted statement becomes
+        a draft (its member is marked absent: statements do not vote); delegates vote and
+        check. The lead facilitates it with the lead link."""
+        programme = self.lead(raw_code, key)
+        if programme.org_workshop_id is not None:
+            raise AlreadyDone("The organisation round has started already.")
+        adopted = [(t, self.consensus.adopted(t)) for t in self.teams(programme)]
+        statements = [(t, c.text) for t, c in adopted if c is not None]
+        if len(statements) < 2:
+            raise InputError(
+                "The organisation round needs two teams with an adopted statement at least; "
+                f"{len(statements)} so far."
+            )
+        ws = self.steps.ws
+        org, _ = self.steps.create_workshop(
+            f"{programme.name}: the organisation's statement",
+            programme.organisation,
+            "One mission statement for the whole organisation, from every team's",
+            whole=False,
+        )
+        ws.store.set_key_hash(org.id, hash_key(key or ""))  # the lead's key facilitates it
+        self.store.attach(programme.id, org.id)
+        self.store.set_round(programme.id, org.id)
+        for team, text in statements:
+            m = ws.add_member(org.code, key, team.name)
+            ws.submit(org.code, OnBehalf(key, m.id), text, f"team-{team.id}")
+            ws.set_absent(org.code, key, m.id, True)
+            self.store.add_round_member(org.id, m.id, team.id, "statement")
+        ws.set_revealed(org.code, key, True)
+        return ws.find(org.code)
+
+    def add_delegate(self, raw_code: str, key: str | None, team_id: int, name: str) -> Member:
+        """A delegate of a team in the organisation round; their member link (in the
+        returned member's token) goes to them."""
+        programme = self.lead(raw_code, key)
+        org = self._round(programme)
+        team = next((t for t in self.teams(programme) if t.id == team_id), None)
+        if team is None:
+            raise NotFound("That team is not in this programme.")
+        delegates = [
+            m
+            for m, t, role in self.store.round_members(org.id)
+            if t == team_id and role == "delegate"
+        ]
+        if len(delegates) >= MAX_DELEGATES:
+            raise InputError(f"A team sends {MAX_DELEGATES} delegates at most.")
+        clean = clean_field(name, "member name", required=True)
+        member = self.steps.ws.add_member(org.code, key, f"{clean} ({team.name})")
+        self.store.add_round_member(org.id, member.id, team.id, "delegate")
+        return member
+
+    def _round(self, programme: Programme) -> Workshop:
+        if programme.org_workshop_id is None:
+            raise InputError("Start the organisation round first.")
+        return next(w for w in self.store.teams(programme.id) if w.id == programme.org_workshop_id)
+
+    def org_round(self, programme: Programme) -> OrgRound | None:
+        """Where the organisation round stands: candidates with the teams they carry, each
+        team's delegates and their check answers, and the statement once every team's
+        delegates give 3 or more on all four questions."""
+        if programme.org_workshop_id is None:
+            return None
+        org = self._round(programme)
+        names = {t.id: t.name for t in self.teams(programme)}
+        rows = self.store.round_members(org.id)
+        team_of = {m: names.get(t or 0, "?") for m, t, _ in rows}
+        drafts = {d.id: team_of.get(d.member_id, "?") for d in self.steps.ws.store.drafts(org.id)}
+        rnd = self.consensus.current(org)
+        members = {m.id: m for m in self.steps.ws.store.members(org.id)}
+        candidates: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+        leader = None
+        answers = {}
+        if rnd is not None:
+            candidates = tuple(
+                (
+                    self.consensus.label(rnd, c.id),
+                    c.text,
+                    tuple(drafts.get(d, "?") for d in c.sources),
+                )
+                for c in rnd.active
+            )
+            leader = next((c.text for c in rnd.active if c.id == rnd.leader_id), None)
+            answers = {k.member_id: k for k in rnd.checks if k.candidate_id == rnd.leader_id}
+        teams = []
+        for team_id, team in names.items():
+            ids = [m for m, t, role in rows if t == team_id and role == "delegate"]
+            ids = [m for m in ids if m in members and not members[m].removed]
+            below = tuple(
+                f"{members[m].display_name}: {q} {answers[m].scores[q]}"
+                + (f" ({answers[m].concern})" if answers[m].concern else "")
+                for m in ids
+                if m in answers
+                for q in QUESTIONS
+                if answers[m].scores[q] < 3
+            )
+            teams.append(
+                TeamVote(
+                    team,
+                    tuple(members[m].display_name for m in ids),
+                    sum(m in answers for m in ids),
+                    below,
+                )
+            )
+        adopted = self.consensus.adopted(org) if org.adopted_id else None
+        view = OrgRound(org, rnd.phase if rnd else "", candidates, leader, tuple(teams), None)
+        if adopted is not None and view.every_team_agrees:
+            view = OrgRound(org, view.phase, candidates, leader, tuple(teams), adopted.text)
+        return view
+
+    def _team(self, workshop: Workshop, org: str | None) -> TeamView:
         agenda = self.steps.agenda(workshop)
         step = info(agenda.current)
         team = self.commitments.team(workshop)
         adopted = self.consensus.adopted(workshop) if workshop.adopted_id else None
+        above = [x for x in (adopted.text if adopted else None, org) if x]
+        unlinked = tuple(
+            sorted(
+                {
+                    r.person
+                    for r in team.rows
+                    if not themes_mod.supported(r.view.commitment.text, above)
+                }
+            )
+        )
         return TeamView(
             workshop=workshop,
             stage=(f"Step {step.number}: " if step.number else "") + step.short,
@@ -142,6 +307,8 @@ class Programmes:
             people=len({r.person for r in team.rows}),
             coverage=team.coverage,
             recommendations=tuple(self.steps.recommendations(workshop)),
+            links_up=themes_mod.supported(adopted.text, [org]) if adopted and org else None,
+            unlinked=unlinked,
         )
 
 

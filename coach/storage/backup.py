@@ -68,16 +68,17 @@ SCOPE: dict[str, tuple[str, str]] = {
     "step_ballots": ("workshop_id", "workshops"),
     "recommendations": ("workshop_id", "workshops"),
     "ratings": ("workshop_id", "workshops"),
+    "round_members": ("workshop_id", "workshops"),
 }
 # Tables a backup from an older schema does not have: restored empty.
-SINCE = dict.fromkeys(WHOLE_WORKSHOP, 19)
+SINCE = dict.fromkeys(WHOLE_WORKSHOP, 19) | {"round_members": 20}
 TABLES = tuple(SCOPE)
 # Not backed up: the LLM cache is shared by every workshop; a workshop's revision counters
 # travel folded into its row's `revision`, as before schema 6.
 LEFT_OUT = frozenset({"llm_cache", "workshop_revisions", "devices", "sent_messages", "programmes"})
 # References out of the workshop: a workshop backed up and restored on its own belongs to
 # no programme (the programme and its other teams are not in its backup).
-DETACHED = {("workshops", "programme_id")}
+DETACHED = {("workshops", "programme_id"), ("round_members", "team_id")}
 # Integer references the schema does not declare as foreign keys.
 PLAIN_REFS = {
     ("workshops", "adopted_id"): "candidates",

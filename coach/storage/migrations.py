@@ -537,7 +537,8 @@ def _v19(conn: Connection) -> None:
 
 
 def _v20(conn: Connection) -> None:
-    """Programmes: an organisation's event holds many team workshops."""
+    """Programmes: an organisation's event holds many team workshops, and an organisation
+    round whose members are the teams' statements and delegates."""
     md = MetaData()
     Table(
         "programmes",
@@ -547,9 +548,21 @@ def _v20(conn: Connection) -> None:
         Column("name", String(200), nullable=False),
         Column("organisation", String(200), nullable=False),
         Column("lead_key_hash", String(64), nullable=False),
+        Column("org_workshop_id", Integer, nullable=True),
         Column("created_at", DateTime(timezone=True), nullable=False),
     )
-    md.create_all(conn, tables=[md.tables["programmes"]])
+    Table("workshops", md, Column("id", Integer, primary_key=True))
+    Table("members", md, Column("id", Integer, primary_key=True))
+    Table(
+        "round_members",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("workshop_id", ForeignKey("workshops.id"), nullable=False, index=True),
+        Column("member_id", ForeignKey("members.id"), nullable=False, unique=True),
+        Column("team_id", Integer, nullable=True),
+        Column("role", String(10), nullable=False),
+    )
+    md.create_all(conn, tables=[md.tables["programmes"], md.tables["round_members"]])
     conn.execute(
         text("ALTER TABLE workshops ADD COLUMN programme_id INTEGER REFERENCES programmes(id)")
     )

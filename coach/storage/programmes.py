@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from coach.domain.types import Programme, Workshop
-from coach.storage.rows import REVISION, _Programme, _utc, _Workshop, _workshop, now
+from coach.storage.rows import (
+    REVISION,
+    _Programme,
+    _RoundMember,
+    _utc,
+    _Workshop,
+    _workshop,
+    now,
+)
 from coach.storage.workshops import Store
 
 
@@ -16,6 +24,7 @@ def _programme(row: _Programme) -> Programme:
         name=row.name,
         organisation=row.organisation,
         created_at=_utc(row.created_at),
+        org_workshop_id=row.org_workshop_id,
     )
 
 
@@ -60,5 +69,34 @@ class ProgrammeStore:
                     select(_Workshop, REVISION)
                     .where(_Workshop.programme_id == programme_id)
                     .order_by(_Workshop.id)
+                )
+            ]
+
+    def set_round(self, programme_id: int, workshop_id: int) -> None:
+        with self.store.transaction() as s:
+            s.execute(
+                update(_Programme)
+                .where(_Programme.id == programme_id)
+                .values(org_workshop_id=workshop_id)
+            )
+
+    def add_round_member(self, workshop_id: int, member_id: int, team_id: int, role: str) -> None:
+        with self.store.transaction() as s:
+            s.add(
+                _RoundMember(
+                    workshop_id=workshop_id, member_id=member_id, team_id=team_id, role=role
+                )
+            )
+            self.store.bump(s, workshop_id)
+
+    def round_members(self, workshop_id: int) -> list[tuple[int, int | None, str]]:
+        """(member id, team workshop id, role) of an organisation round."""
+        with self.store.read() as s:
+            return [
+                (r.member_id, r.team_id, r.role)
+                for r in s.scalars(
+                    select(_RoundMember)
+                    .where(_RoundMember.workshop_id == workshop_id)
+                    .order_by(_RoundMember.id)
                 )
             ]

@@ -99,7 +99,20 @@ class _Programme(_Base):
     name: Mapped[str] = mapped_column(String(200))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     lead_key_hash: Mapped[str] = mapped_column(String(64))
+    # The organisation round: a workshop whose drafts are the teams' statements.
+    org_workshop_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _RoundMember(_Base):
+    """A member of an organisation round: a team's statement (as its draft) or a delegate."""
+
+    __tablename__ = "round_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), unique=True)
+    team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the team workshop
+    role: Mapped[str] = mapped_column(String(10))  # "statement" or "delegate"
 
 
 class _Revision(_Base):

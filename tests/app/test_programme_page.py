@@ -39,3 +39,25 @@ def test_a_wrong_lead_link_opens_nothing(svc: Services) -> None:
     at = open_page("programme", code=programme.code, lead="wrong")
     assert "Only the programme's lead can open this" in unescaped(at.error[0].value)
     assert not at.dataframe
+
+
+def test_the_lead_starts_the_organisation_round_and_sends_delegates(svc: Services) -> None:
+    from tests.integration.test_programmes import STATEMENTS, _adopt
+
+    programme, lead = svc.programmes.create("Service week")
+    for name in list(STATEMENTS)[:2]:
+        team, key = svc.programmes.add_team(programme.code, lead, name, whole=False)
+        tokens = [svc.workshops.join(team.code, f"{name} {i}")[1].token for i in (1, 2)]
+        _adopt(svc, team.code, key, tokens, STATEMENTS[name])
+    at = open_page("programme", code=programme.code, lead=lead)
+    assert "2 of 2 teams have adopted a statement" in " ".join(c.value for c in at.caption)
+    at.button(key="round_start").click().run()
+    round_link = next(c.value for c in at.code if "/consensus?code=" in c.value)
+    assert round_link.endswith(f"key={lead}")  # the lead facilitates it with their own key
+    at.selectbox(key="delegate_team").select_index(1)
+    at.text_input(key="delegate_name").input("Dana")
+    at.button(key="FormSubmitter:delegate_form-Add a delegate").click().run()
+    assert any("/join?code=" in c.value and "member=" in c.value for c in at.code)
+    teams = next(d.value for d in at.dataframe if "delegates" in d.value.columns)
+    assert teams.set_index("team").loc["Kitchen", "delegates"] == "Dana (Kitchen)"
+    assert teams.set_index("team").loc["Front desk", "delegates"] == "none yet"

@@ -74,3 +74,97 @@ def test_a_team_backed_up_alone_leaves_its_programme(svc: Services, tmp_path: Pa
     other = build(Settings(database_url=f"sqlite:///{tmp_path / 'other.db'}", public_url=None))
     code = restore(other.store, data)
     assert other.workshops.find(code).programme_id is None
+
+
+AGREE = {"desired": 4, "bold": 4, "clear": 4, "stretching": 4}
+
+
+def _adopt(svc: Services, code: str, key: str, tokens: list[str], text: str) -> None:
+    """A team's Step 4, quickly: two drafts promoted, the first voted, checked, adopted."""
+    svc.workshops.submit(code, tokens[0], text, "n")
+    svc.workshops.submit(code, tokens[1], "We help.", "n")
+    svc.workshops.set_revealed(code, key, True)
+    w = svc.workshops.find(code)
+    first, second = svc.store.drafts(w.id)
+    cand = svc.consensus.promote(code, key, first.id)
+    svc.consensus.promote(code, key, second.id)
+    svc.consensus.open_vote(code, key)
+    for token in tokens:
+        svc.consensus.ballot(code, token, [[cand.id]])
+    svc.consensus.close_vote(code, key)
+    for token in tokens:
+        svc.consensus.check(code, token, AGREE, "")
+    svc.consensus.close_check(code, key)
+    svc.consensus.adopt(code, key, cand.id)
+
+
+STATEMENTS = {
+    "Front desk": "We welcome every guest by name and make each stay easy.",
+    "Kitchen": "We cook every guest's meal with care and serve it fast.",
+    "Housekeeping": "We keep every guest's room spotless and welcoming.",
+}
+
+
+def test_an_organisation_statement_needs_every_team_s_delegates(svc: Services) -> None:
+    programme, lead = svc.programmes.create("Service week", "Harbour Hotels")
+    teams = {}
+    for name, text in STATEMENTS.items():
+        team, key = svc.programmes.add_team(programme.code, lead, name, whole=False)
+        tokens = [svc.workshops.join(team.code, f"{name} {i}")[1].token for i in (1, 2)]
+        if name != "Housekeeping":
+            _adopt(svc, team.code, key, tokens, text)
+        teams[name] = (team, key, tokens)
+    empty, empty_lead = svc.programmes.create("Empty")
+    with pytest.raises(InputError, match="two teams with an adopted statement"):
+        svc.programmes.start_round(empty.code, empty_lead)
+    house, house_key, house_tokens = teams["Housekeeping"]
+    _adopt(svc, house.code, house_key, house_tokens, STATEMENTS["Housekeeping"])
+    org = svc.programmes.start_round(programme.code, lead)
+    programme = svc.programmes.lead(programme.code, lead)
+    assert [w.name for w in svc.programmes.teams(programme)] == list(STATEMENTS)  # not org
+    drafts = svc.store.drafts(org.id)
+    assert [d.latest.text for d in drafts] == list(STATEMENTS.values())
+    delegates = {
+        name: svc.programmes.add_delegate(programme.code, lead, team.id, f"Delegate {n}")
+        for n, (name, (team, _, _)) in enumerate(teams.items(), 1)
+    }
+    # The lead facilitates the round with the lead link: candidates carry teams' ideas.
+    front, kitchen, rooms = (d.id for d in drafts)
+    merged = svc.consensus.add_merged(
+        org.code, lead, "We welcome every guest by name and serve them fast.", [front, kitchen]
+    )
+    svc.consensus.promote(org.code, lead, rooms)
+    svc.consensus.open_vote(org.code, lead)
+    for member in delegates.values():
+        svc.consensus.ballot(org.code, member.token, [[merged.id]])
+    svc.consensus.close_vote(org.code, lead)
+    state = svc.programmes.org_round(programme)
+    assert state is not None
+    assert dict((t, teams_) for _, t, teams_ in state.candidates)[merged.text] == (
+        "Front desk",
+        "Kitchen",
+    )
+    for name, member in delegates.items():
+        scores = dict(AGREE, clear=2) if name == "Housekeeping" else AGREE
+        svc.consensus.check(org.code, member.token, scores, "Say 'spotless' too")
+    state = svc.programmes.org_round(programme)
+    votes = {t.team: t for t in state.teams}
+    assert votes["Front desk"].agrees and not votes["Housekeeping"].agrees
+    assert votes["Housekeeping"].below == (
+        "Delegate 3 (Housekeeping): clear 2 (Say 'spotless' too)",
+    )
+    assert state.adopted is None and not state.every_team_agrees
+    svc.consensus.check(org.code, delegates["Housekeeping"].token, AGREE, "")
+    svc.consensus.close_check(org.code, lead)
+    svc.consensus.adopt(org.code, lead, merged.id)
+    view = svc.programmes.view(programme)
+    assert view.statement == merged.text
+    links = {t.workshop.name: t.links_up for t in view.teams}
+    assert links == {"Front desk": True, "Kitchen": True, "Housekeeping": True}
+    # Line of sight: a commitment that shares no word with either statement is named.
+    plan = svc.commitments.for_member(house, svc.workshops.member(house, house_tokens[0]))
+    svc.commitments.add(plan.token, "I will file the shift report on Fridays.")
+    view = svc.programmes.view(programme)
+    unlinked = {t.workshop.name: t.unlinked for t in view.teams}
+    assert unlinked["Housekeeping"] == ("Housekeeping 1",)
+    assert unlinked["Front desk"] == ()

@@ -22,7 +22,7 @@ TABLES = {
     "plans", "commitments", "checkins", "manager_feedback", "llm_cache", "llm_usage",
     "devices", "partner_notes", "sent_messages", "ideas",
     "agenda_items", "items", "step_results", "step_checks", "step_ballots", "recommendations",
-    "ratings", "programmes",
+    "ratings", "programmes", "round_members",
 }  # fmt: skip
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 from coach.domain.types import Programme
 from coach.errors import CoachError, InputError
 from coach.service.programmes import ProgrammeView
+from coach.ui import programme_round
 from coach.ui.common import fail, link, services
 from coach.ui.device import creation_refusal
 from coach.ui.tab_memory import from_address
@@ -30,7 +31,7 @@ def render() -> None:
     st.text(" · ".join(x for x in (programme.name, programme.organisation) if x))
     _created_link(programme)
     _add_team(programme, held[1])
-    _dashboard(programme)
+    _dashboard(programme, held[1])
 
 
 def _start() -> None:
@@ -88,7 +89,7 @@ def _add_team(programme: Programme, key: str) -> None:
 
 
 @st.fragment(run_every=REFRESH_S)
-def _dashboard(programme: Programme) -> None:
+def _dashboard(programme: Programme, key: str) -> None:
     """Every team, redrawn when any of them changes."""
     svc = services().programmes
     seen = svc.revision(programme)
@@ -138,6 +139,7 @@ def _dashboard(programme: Programme) -> None:
     if view.uncovered:
         st.warning("No team's commitments carry: " + ", ".join(view.uncovered))
     recs = [(t.workshop.name, r) for t in view.teams for r in t.recommendations]
+    programme_round.render(services().programmes.lead(programme.code, key), key, view)
     if recs:
         st.subheader("Recommendations, by team")
         st.dataframe(
