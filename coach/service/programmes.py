@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from coach.domain import elements as elements_mod
 from coach.domain import themes as themes_mod
@@ -16,6 +17,7 @@ from coach.domain.codes import hash_key, new_code, parse_code
 from coach.domain.items import Recommendation, Result
 from coach.domain.types import QUESTIONS, Member, Programme, Workshop
 from coach.errors import InputError
+from coach.exports.programme import ProgrammeRecord, ProgrammeTeam, ProgrammeTeamRow
 from coach.service.commitments import Commitments
 from coach.service.consensus import Consensus
 from coach.service.steps import Steps
@@ -76,6 +78,7 @@ class TeamView:
     recommendations: tuple[Recommendation, ...]
     links_up: bool | None = None  # its statement shares words with the organisation's
     unlinked: tuple[str, ...] = ()  # people with a commitment that links to neither
+    promises: tuple[tuple[str, str, bool], ...] = ()  # person, commitment, links up
 
 
 @dataclass(frozen=True)
@@ -288,15 +291,15 @@ class Programmes:
         team = self.commitments.team(workshop)
         adopted = self.consensus.adopted(workshop) if workshop.adopted_id else None
         above = [x for x in (adopted.text if adopted else None, org) if x]
-        unlinked = tuple(
-            sorted(
-                {
-                    r.person
-                    for r in team.rows
-                    if not themes_mod.supported(r.view.commitment.text, above)
-                }
+        promises = tuple(
+            (
+                r.person,
+                r.view.commitment.text,
+                themes_mod.supported(r.view.commitment.text, above),
             )
+            for r in team.rows
         )
+        unlinked = tuple(sorted({person for person, _, up in promises if not up}))
         return TeamView(
             workshop=workshop,
             stage=(f"Step {step.number}: " if step.number else "") + step.short,
@@ -309,7 +312,52 @@ class Programmes:
             recommendations=tuple(self.steps.recommendations(workshop)),
             links_up=themes_mod.supported(adopted.text, [org]) if adopted and org else None,
             unlinked=unlinked,
+            promises=promises,
         )
+
+    def record(self, programme: Programme) -> ProgrammeRecord:
+        """The programme's record for the larger group (every export format writes it)."""
+        view = self.view(programme)
+        return ProgrammeRecord(
+            programme=programme.name,
+            organisation=programme.organisation,
+            generated_at=datetime.now(UTC),
+            statement=view.statement,
+            teams=tuple(_record_team(t, view.statement) for t in view.teams),
+            themes=tuple((th.label, th.teams) for th in view.themes),
+            coverage=view.coverage,
+        )
+
+
+def _record_team(t: TeamView, org: str | None) -> ProgrammeTeam:
+    def up(flag: bool | None) -> str:
+        return "" if flag is None or org is None else ("yes" if flag else "no")
+
+    rows = (
+        [ProgrammeTeamRow(kind="statement", text=t.statement, links_up=up(t.links_up))]
+        if t.statement
+        else []
+    )
+    rows += [ProgrammeTeamRow(kind="image", text=x) for x in t.image]
+    rows += [ProgrammeTeamRow(kind="core aspect", text=r.text, detail=r.example) for r in t.core]
+    rows += [
+        ProgrammeTeamRow(kind="commitment", text=text, detail=person, links_up=up(linked))
+        for person, text, linked in t.promises
+    ]
+    rows += [
+        ProgrammeTeamRow(
+            kind="recommendation", text=r.text, detail=f"{r.owner or 'no owner'} · {r.status}"
+        )
+        for r in t.recommendations
+    ]
+    return ProgrammeTeam(
+        name=t.workshop.name,
+        stage=t.stage,
+        statement=t.statement,
+        links_up=t.links_up,
+        unlinked=t.unlinked,
+        rows=tuple(rows),
+    )
 
 
 def _shared(teams: tuple[TeamView, ...]) -> tuple[SharedTheme, ...]:

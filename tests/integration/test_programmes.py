@@ -168,3 +168,48 @@ def test_an_organisation_statement_needs_every_team_s_delegates(svc: Services) -
     unlinked = {t.workshop.name: t.unlinked for t in view.teams}
     assert unlinked["Housekeeping"] == ("Housekeeping 1",)
     assert unlinked["Front desk"] == ()
+
+
+def test_the_programme_record_in_every_format(svc: Services) -> None:
+    import io
+    from html.parser import HTMLParser
+
+    import openpyxl
+
+    from coach.exports import programme as exports
+    from coach.exports.programme import ProgrammeRecord
+
+    programme, lead = svc.programmes.create("Service week", "Harbour Hotels")
+    hostile = '=HYPERLINK("x") <script>alert(1)</script>'
+    for name in ("Front desk", "Front desk"[:5] + "/desk:2", hostile[:30]):
+        team, _key = svc.programmes.add_team(programme.code, lead, name)
+        _, member = svc.workshops.join(team.code, "Ana")
+        plan = svc.commitments.for_member(team, member)
+        svc.commitments.add(plan.token, "I will greet every guest by name.")
+    record = svc.programmes.record(programme)
+    assert [t.name for t in record.teams] == ["Front desk", "Front/desk:2", hostile[:30]]
+    assert ProgrammeRecord.model_validate_json(exports.to_json(record)) == record
+    wb = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(record)))
+    assert wb.sheetnames[0] == "Programme" and len(wb.sheetnames) == 4  # a sheet per team
+    front = wb[wb.sheetnames[1]]
+    rows = list(front.iter_rows(min_row=2, values_only=True))
+    assert rows[0][:3] == ("commitment", "I will greet every guest by name.", "Ana")
+    cell = next(c for c in wb["Programme"]["A"] if c.value == hostile[:30])
+    assert cell.data_type == "s" and cell.quotePrefix  # text, never a formula
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.text, self.tags = [], []
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            self.tags.append(tag)
+
+        def handle_data(self, data: str) -> None:
+            self.text.append(data)
+
+    page = Text()
+    page.feed(exports.to_html(record))
+    shown = "".join(page.text)
+    assert hostile[:30] in shown and "script" not in page.tags
+    assert "No organisation statement adopted yet." in shown

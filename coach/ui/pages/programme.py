@@ -3,11 +3,16 @@ add teams (each gets a facilitator link to hand on), and follow every team live.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from coach.domain.types import Programme
 from coach.errors import CoachError, InputError
+from coach.exports import programme as exports
+from coach.exports.programme import ProgrammeRecord
 from coach.service.programmes import ProgrammeView
 from coach.ui import programme_round
 from coach.ui.common import fail, link, services
@@ -140,6 +145,7 @@ def _dashboard(programme: Programme, key: str) -> None:
         st.warning("No team's commitments carry: " + ", ".join(view.uncovered))
     recs = [(t.workshop.name, r) for t in view.teams for r in t.recommendations]
     programme_round.render(services().programmes.lead(programme.code, key), key, view)
+    _downloads(programme)
     if recs:
         st.subheader("Recommendations, by team")
         st.dataframe(
@@ -152,6 +158,33 @@ def _dashboard(programme: Programme, key: str) -> None:
             hide_index=True,
             key="programme_recs",
         )
+
+
+def _downloads(programme: Programme) -> None:
+    """The programme's record for the larger group, built when a button is pressed."""
+    st.caption("The programme's record, for the larger group:")
+    writers: dict[str, tuple[Callable[[ProgrammeRecord], str | bytes], str]] = {
+        "html": (exports.to_html, "text/html"),
+        "xlsx": (
+            exports.to_xlsx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "json": (exports.to_json, "application/json"),
+    }
+    for col, (fmt, (write, mime)) in zip(st.columns(3), writers.items(), strict=True):
+        col.download_button(
+            fmt.upper(),
+            data=partial(_export, programme, write),
+            file_name=f"programme-{programme.code.lower()}.{fmt}",
+            mime=mime,
+            key=f"programme_{fmt}",
+            on_click="ignore",
+        )
+
+
+def _export(programme: Programme, write: Callable[[ProgrammeRecord], str | bytes]) -> bytes:
+    out = write(services().programmes.record(programme))
+    return out.encode("utf-8") if isinstance(out, str) else out
 
 
 render()
