@@ -205,6 +205,9 @@ class Programmes:
             ws.set_absent(org.code, key, m.id, True)
             self.store.add_round_member(org.id, m.id, team.id, "statement")
         ws.set_revealed(org.code, key, True)
+        ws.set_locked(org.code, key, True)  # the teams' statements are the drafts
+        # Only Step 4: delegates vote and check; their commitments live in their teams.
+        self.steps.set_agenda(org.code, key, {"commit": False, "followup": False}, {})
         return ws.find(org.code)
 
     def add_delegate(self, raw_code: str, key: str | None, team_id: int, name: str) -> Member:

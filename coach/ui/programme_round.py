@@ -30,8 +30,10 @@ def render(programme: Programme, key: str, view: ProgrammeView) -> None:
             else:
                 st.rerun()
         return
-    st.text("Facilitate the round (candidates, vote, four-criteria check) with your lead key:")
-    st.code(link("consensus", code=state.workshop.code, key=key), language=None)
+    st.link_button(
+        "Facilitate the round: candidates, vote, four-criteria check",
+        link("consensus", code=state.workshop.code, key=key),  # the key leaves the address
+    )
     _delegates(programme, key, view)
     if state.candidates:
         st.dataframe(

@@ -71,7 +71,7 @@ def render() -> None:
     # changes only while the room is on Step 3, which redraws the whole page).
     image = tuple(r.text for r in services().steps.results(workshop, "image"))
     _live(workshop.code, member.token, image)
-    if st.button("Write my commitments (Step 6)", key="my_commitments"):
+    if agenda.on("commit") and st.button("Write my commitments (Step 6)", key="my_commitments"):
         plan = services().commitments.for_member(workshop, member)
         st.switch_page(PAGES["commitments"], query_params={"plan": plan.token})
     if workshop.revealed:  # the team is on the shared drafts now: the own draft steps back

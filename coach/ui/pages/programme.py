@@ -35,8 +35,8 @@ def render() -> None:
         return
     st.text(" · ".join(x for x in (programme.name, programme.organisation) if x))
     _created_link(programme)
-    _add_team(programme, held[1])
-    _dashboard(programme, held[1])
+    _dashboard(programme, held[1])  # what the lead watches comes first
+    _add_team(programme, held[1], first=not services().programmes.teams(programme))
 
 
 def _start() -> None:
@@ -71,9 +71,11 @@ def _created_link(programme: Programme) -> None:
         st.code(link("programme", code=programme.code, lead=new[1]), language=None)
 
 
-def _add_team(programme: Programme, key: str) -> None:
-    with st.form("team_form", clear_on_submit=True):
-        st.subheader("Add a team")
+def _add_team(programme: Programme, key: str, *, first: bool) -> None:
+    with (
+        st.expander("Add a team", expanded=first),
+        st.form("team_form", clear_on_submit=True),
+    ):
         name = st.text_input("Team name", key="team_name")
         focus = st.text_input("Focus (optional)", key="team_focus")
         if st.form_submit_button("Add team", type="primary"):
