@@ -213,7 +213,9 @@ def test_round_trip_into_an_empty_database(
     a, workshop, key = source
     data = backup(a.store, workshop.id)
     assert (data["format"], data["version"], data["schema"]) == (FORMAT, VERSION, LATEST)
-    assert all(data["tables"][t] for t in TABLES), "the sample should fill every table"
+    # round_members belong to an organisation round: test_programmes round-trips one.
+    filled = [t for t in TABLES if t != "round_members"]
+    assert all(data["tables"][t] for t in filled), "the sample should fill every table"
     assert len(data["tables"]["llm_usage"]) == 2
     b = target
     code = restore(b.store, loads(dumps(data)))

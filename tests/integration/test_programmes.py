@@ -213,3 +213,22 @@ def test_the_programme_record_in_every_format(svc: Services) -> None:
     shown = "".join(page.text)
     assert hostile[:30] in shown and "script" not in page.tags
     assert "No organisation statement adopted yet." in shown
+
+
+def test_an_organisation_round_backs_up_without_its_teams(svc: Services, tmp_path: Path) -> None:
+    programme, lead = svc.programmes.create("Service week")
+    for name in list(STATEMENTS)[:2]:
+        team, key = svc.programmes.add_team(programme.code, lead, name, whole=False)
+        tokens = [svc.workshops.join(team.code, f"{name} {i}")[1].token for i in (1, 2)]
+        _adopt(svc, team.code, key, tokens, STATEMENTS[name])
+    org = svc.programmes.start_round(programme.code, lead)
+    data = loads(json.dumps(backup(svc.store, org.id)))
+    rows = data["tables"]["round_members"]
+    assert [r["role"] for r in rows] == ["statement", "statement"]
+    assert all(r["team_id"] is None for r in rows)  # the teams are not in this backup
+    other = build(Settings(database_url=f"sqlite:///{tmp_path / 'other.db'}", public_url=None))
+    code = restore(other.store, data)
+    restored = other.workshops.find(code)
+    assert [d.latest.text for d in other.store.drafts(restored.id)] == [
+        STATEMENTS[n] for n in list(STATEMENTS)[:2]
+    ]
