@@ -11,8 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from coach.domain import assessment as assessment_mod
-from coach.domain import elements as elements_mod
 from coach.domain import themes as themes_mod
 from coach.domain import voting
 from coach.domain.agenda import (
@@ -28,17 +26,16 @@ from coach.domain.agenda import (
 )
 from coach.domain.items import (
     AGREE,
-    REC_STATUSES,
     Item,
-    Rating,
-    Recommendation,
     Result,
     StepCheck,
     agreement,
 )
 from coach.domain.types import Member, Workshop
 from coach.errors import CoachError, InputError
-from coach.service.workshops import AlreadyDone, NotFound, OnBehalf, Workshops, refuse_nul
+from coach.service.practice import Practice
+from coach.service.register import Register, bounded_text
+from coach.service.workshops import AlreadyDone, NotFound, OnBehalf, Workshops
 from coach.storage.commitments import CommitmentStore
 from coach.storage.db import Database, one_transaction
 from coach.storage.steps import StepStore
@@ -47,21 +44,10 @@ ITEM_CHARS = 500
 EXAMPLE_CHARS = 300
 RESULT_CHARS = 1000
 CONCERN_CHARS = 200
-OWNER_CHARS = 80
-RESPONSE_CHARS = 2000
 
 
 class StepError(CoachError):
     """The action does not fit where the room is."""
-
-
-def _text(value: str, what: str, most: int, *, required: bool = True) -> str:
-    text = refuse_nul(value or "", what).strip()
-    if required and not text:
-        raise InputError(f"{what} is empty: write it first.")
-    if len(text) > most:
-        raise InputError(f"{what} is {len(text):,} characters; keep it to {most:,}.")
-    return text
 
 
 @dataclass(frozen=True)
@@ -120,7 +106,10 @@ def _tally(
     return voting.tally(cast, names)
 
 
-class Steps:
+class Steps(Register, Practice):
+    """The agenda, and Steps 3, 5 and 7; the register and the assessment come from the
+    two mixins, which share its stores."""
+
     def __init__(self, store: StepStore, workshops: Workshops, commitments: CommitmentStore):
         self.store = store
         self.ws = workshops
@@ -227,8 +216,8 @@ class Steps:
         """A member's idea, strength (with its example) or recommendation, kept verbatim."""
         workshop, member = self.ws.membership(raw_code, token)
         about = self._open_step(workshop, step)
-        body = _text(text, about.label, ITEM_CHARS)
-        shown = _text(example, "The example", EXAMPLE_CHARS, required=False)
+        body = bounded_text(text, about.label, ITEM_CHARS)
+        shown = bounded_text(example, "The example", EXAMPLE_CHARS, required=False)
         added = self.store.add_item(workshop.id, member.id, step, body, shown, about.max_items)
         if added is None:
             raise InputError(
@@ -317,8 +306,8 @@ class Steps:
         if step not in ("image", "core"):
             raise InputError("The team agrees a result in Steps 3 and 5; Step 7 has a register.")
         self._not_voting(workshop, step)
-        body = _text(text, "The result", RESULT_CHARS)
-        shown = _text(example, "The example", EXAMPLE_CHARS, required=False)
+        body = bounded_text(text, "The result", RESULT_CHARS)
+        shown = bounded_text(example, "The example", EXAMPLE_CHARS, required=False)
         known = {i.id for i in self.store.items(workshop.id, False)}
         if unknown := sorted(set(sources) - known):
             raise NotFound(f"Items {unknown} are not in this workshop.")
@@ -345,7 +334,7 @@ class Steps:
             raise AlreadyDone("The team has agreed this result already.")
         if not view.checking:
             raise StepError(self._why_no_check(view))
-        note = _text(concern, "The concern", CONCERN_CHARS, required=False)
+        note = bounded_text(concern, "The concern", CONCERN_CHARS, required=False)
         if score < AGREE and not note:
             raise InputError("Say what would have to change for you to support it.")
         self.store.set_check(workshop.id, step, member.id, score, note)
@@ -456,145 +445,3 @@ class Steps:
 
     def results(self, workshop: Workshop, step: str) -> list[Result]:
         return self.store.results(workshop.id, step)
-
-    # -- the recommendations register ---------------------------------------------------
-    def add_recommendation(
-        self,
-        raw_code: str,
-        key: str | None,
-        text: str,
-        owner: str = "",
-        sources: Sequence[int] = (),
-    ) -> int:
-        workshop = self.ws.facilitator(raw_code, key)
-        body = _text(text, "The recommendation", RESULT_CHARS)
-        who = " ".join(_text(owner, "The owner", OWNER_CHARS, required=False).split())
-        mine = {i.id for i in self.store.items(workshop.id, False, "recommend")}
-        if unknown := sorted(set(sources) - mine):
-            raise NotFound(f"Items {unknown} are not recommendations in this workshop.")
-        if len(self.store.recommendations(workshop.id)) >= 50:
-            raise InputError("The register holds 50 recommendations at most.")
-        return self.store.add_recommendation(workshop.id, body, who, sources)
-
-    def update_recommendation(
-        self,
-        raw_code: str,
-        key: str | None,
-        rec_id: int,
-        *,
-        text: str | None = None,
-        owner: str | None = None,
-        status: str | None = None,
-        ideas: Sequence[int] | None = None,
-        strengths: Sequence[int] | None = None,
-        commitments: Sequence[int] | None = None,
-        removed: bool = False,
-    ) -> None:
-        """Edit an entry of the register (or take it out: kept in backups)."""
-        workshop = self.ws.facilitator(raw_code, key)
-        values: dict[str, object] = {}
-        if text is not None:
-            values["text"] = _text(text, "The recommendation", RESULT_CHARS)
-        if owner is not None:
-            values["owner"] = " ".join(
-                _text(owner, "The owner", OWNER_CHARS, required=False).split()
-            )
-        if status is not None:
-            if status not in REC_STATUSES:
-                raise InputError(f"Choose a status from: {', '.join(REC_STATUSES)}.")
-            values["status"] = status
-        links = {"ideas": ideas, "strengths": strengths, "commitments": commitments}
-        for name, ids in links.items():
-            if ids is not None:
-                if unknown := sorted(set(ids) - self._linkable(workshop, name)):
-                    raise NotFound(f"The {name} {unknown} are not in this workshop.")
-                values[name] = list(ids)
-        if removed:
-            values["removed_at"] = datetime.now(UTC)
-        if not self.store.update_recommendation(workshop.id, rec_id, values):
-            raise NotFound("That recommendation is not in the register. Reload the page.")
-
-    def _linkable(self, workshop: Workshop, name: str) -> set[int]:
-        """What a register entry may build on: this workshop's Step 3 ideas, Step 5 core
-        aspects, or Step 6 commitments."""
-        if name == "ideas":
-            return {i.id for i in self.store.items(workshop.id, False, "image")}
-        if name == "strengths":
-            return {r.id for r in self.store.results(workshop.id, "core")}
-        return {c.id for p in self.commitments.plans_in(workshop.id) for c in p.commitments}
-
-    def respond(self, raw_code: str, secret: str | None, rec_id: int, response: str) -> None:
-        """Management's response to one recommendation (Step 8): the manager or facilitator."""
-        workshop, _ = self.ws.overseer(raw_code, secret)
-        body = _text(response, "The response", RESPONSE_CHARS)
-        if not self.store.update_recommendation(
-            workshop.id, rec_id, {"response": body, "responded_at": datetime.now(UTC)}
-        ):
-            raise NotFound("That recommendation is not in the register. Reload the page.")
-
-    def recommendations(self, workshop: Workshop) -> list[Recommendation]:
-        return self.store.recommendations(workshop.id)
-
-    # -- self-assessment of current practice --------------------------------------------
-    def set_framework(self, raw_code: str, key: str | None, framework: str) -> None:
-        """Which assessment of current practice the team uses (any file in
-        rubrics/assessments/ or COACH_ASSESSMENTS_DIR)."""
-        workshop = self.ws.facilitator(raw_code, key)
-        assessment_mod.framework(framework)  # a clear error if there is no such file
-        self.store.set_framework(workshop.id, framework)
-
-    @one_transaction
-    def rate_all(
-        self,
-        raw_code: str,
-        token: str | OnBehalf,
-        answers: Mapping[str, tuple[int, str]],
-    ) -> None:
-        """A member's ratings (element -> rating, comment), all saved or none."""
-        for element, (rating, comment) in answers.items():
-            self.rate(raw_code, token, element, rating, comment)
-
-    def rate(
-        self,
-        raw_code: str,
-        token: str | OnBehalf,
-        element: str,
-        rating: int,
-        comment: str = "",
-    ) -> None:
-        """A member's rating of one element of the workshop's assessment, 1 to 5."""
-        workshop, member = self.ws.membership(raw_code, token)
-        fw = assessment_mod.framework(workshop.framework)
-        if element not in {e.key for e in fw.element}:
-            raise InputError(f"{fw.title} has no element {element!r}.")
-        if not 1 <= rating <= 5:
-            raise InputError("Rate from 1 (not at all) to 5 (consistently well).")
-        note = _text(comment, "The comment", assessment_mod.COMMENT_CHARS, required=False)
-        self.store.set_rating(workshop.id, member.id, fw.key, element, rating, note)
-
-    def own_ratings(self, workshop: Workshop, member: Member) -> dict[tuple[str, str], Rating]:
-        return {
-            (r.framework, r.element): r
-            for r in self.store.ratings(workshop.id)
-            if r.member_id == member.id
-        }
-
-    def assessment(
-        self, workshop: Workshop, committed: Mapping[str, int]
-    ) -> tuple[assessment_mod.ElementSpread, ...]:
-        """The team's spread per element of its assessment, linked to the commitments
-        (`committed`: element key -> commitments carrying it) and the recommendations that
-        take it on."""
-        fw = assessment_mod.framework(workshop.framework)
-        counted = {m.id for m in self.ws.store.members(workshop.id) if m.counted}
-        ratings = [
-            (r.element, r.rating, r.comment)
-            for r in self.store.ratings(workshop.id, fw.key)
-            if r.member_id in counted
-        ]
-        recommended: dict[str, int] = {}
-        for rec in self.store.recommendations(workshop.id):
-            if rec.status != "declined":
-                for key in elements_mod.tag(rec.text):
-                    recommended[key] = recommended.get(key, 0) + 1
-        return assessment_mod.spread(fw, ratings, committed, recommended)
