@@ -73,7 +73,8 @@ def _created_link(programme: Programme) -> None:
 
 def _add_team(programme: Programme, key: str, *, first: bool) -> None:
     with (
-        st.expander("Add a team", expanded=first),
+        # Open while the lead is adding teams (this session has added one), or has none.
+        st.expander("Add a team", expanded=first or bool(st.session_state.get("team_links"))),
         st.form("team_form", clear_on_submit=True),
     ):
         name = st.text_input("Team name", key="team_name")
