@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from coach.bootstrap import build
 from coach.config import Settings
@@ -24,8 +25,17 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _confirm(page: Page, label: str) -> None:
-    page.get_by_role("button", name=label, exact=True).click()
-    page.get_by_role("button", name=f"Yes: {label[0].lower()}{label[1:]}").click()
+    """A step that asks first. A live redraw (a ballot or answer arriving) can land between
+    the click and the question: then the button is pressed again."""
+    yes = page.get_by_role("button", name=f"Yes: {label[0].lower()}{label[1:]}")
+    for _ in range(3):
+        page.get_by_role("button", name=label, exact=True).click()
+        try:
+            yes.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    yes.click()
 
 
 def test_a_lead_runs_a_three_team_programme_to_one_organisation_statement(
@@ -86,6 +96,7 @@ def test_a_lead_runs_a_three_team_programme_to_one_organisation_statement(
         ph.get_by_role("button", name="Submit my ranking").click()
         ph.get_by_text("Ranking saved ✓").wait_for(timeout=LOAD_MS)
     fac.get_by_role("tab", name="Ranked vote").click()
+    expect(fac.get_by_text("3 of 3", exact=True)).to_be_visible(timeout=LIVE_MS)  # all in
     _confirm(fac, "Close the vote")
     for ph in phones:
         ph.get_by_text("the four-criteria check").wait_for(timeout=LIVE_MS)
