@@ -13,17 +13,13 @@ from coach.domain.types import Member, Workshop
 from coach.errors import InputError
 from coach.service.register import bounded_text
 from coach.service.workshops import OnBehalf, Workshops
-from coach.storage.db import Database, one_transaction
+from coach.storage.db import one_transaction
 from coach.storage.steps import StepStore
 
 
 class Practice:
     store: StepStore
     ws: Workshops
-
-    @property
-    def database(self) -> Database:
-        return self.store.store
 
     # -- self-assessment of current practice --------------------------------------------
     def set_framework(self, raw_code: str, key: str | None, framework: str) -> None:

@@ -94,6 +94,7 @@ class ProgrammeView:
     themes: tuple[SharedTheme, ...]
     coverage: tuple[tuple[str, int, tuple[str, ...]], ...]  # element label, count, teams
     statement: str | None = None  # the organisation's, once every team's delegates agree
+    round: OrgRound | None = None  # the organisation round, once started
 
     @property
     def uncovered(self) -> tuple[str, ...]:
@@ -171,7 +172,7 @@ class Programmes:
         org = self.org_round(programme)
         statement = org.adopted if org is not None else None
         teams = tuple(self._team(w, statement) for w in self.teams(programme))
-        return ProgrammeView(programme, teams, _shared(teams), _coverage(teams), statement)
+        return ProgrammeView(programme, teams, _shared(teams), _coverage(teams), statement, org)
 
     # -- the organisation round ---------------------------------------------------------
     @one_transaction

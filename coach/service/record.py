@@ -292,8 +292,11 @@ def _whole(workshop: Workshop, steps: Steps, team: Team) -> dict[str, object]:
     agenda = steps.agenda(workshop)
     rows: list[StepRow] = []
     texts: dict[int, str] = {}
+    core: dict[int, str] = {}
     for key in ("image", "core", "recommend"):
         view = steps.view(workshop, key, agenda)
+        if key == "core":
+            core = {r.id: r.text for r in view.results}
         number = {i.id: n for n, i in enumerate(view.items, 1)}
         for item in view.items:  # private until revealed: only revealed items are shared
             texts[item.id] = item.text
@@ -323,7 +326,6 @@ def _whole(workshop: Workshop, steps: Steps, team: Team) -> dict[str, object]:
                     sources=", ".join(f"#{number[i]}" for i in r.sources if i in number),
                 )
             )
-    core = {r.id: r.text for r in steps.results(workshop, "core")}
     said = {r.view.commitment.id: f"{r.person}: {r.view.commitment.text}" for r in team.rows}
     register = tuple(
         RegisterRow(

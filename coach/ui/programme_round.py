@@ -15,7 +15,7 @@ from coach.ui.common import fail, link, services
 def render(programme: Programme, key: str, view: ProgrammeView) -> None:
     st.subheader("The organisation's statement")
     svc = services().programmes
-    state = svc.org_round(programme)
+    state = view.round  # read with the dashboard, once per change of any team
     if state is None:
         ready = sum(t.statement is not None for t in view.teams)
         st.caption(
@@ -34,7 +34,7 @@ def render(programme: Programme, key: str, view: ProgrammeView) -> None:
         "Facilitate the round: candidates, vote, four-criteria check",
         link("consensus", code=state.workshop.code, key=key),  # the key leaves the address
     )
-    _delegates(programme, key, view)
+    _delegates(programme, key, view, state.workshop.code)
     if state.candidates:
         st.dataframe(
             pd.DataFrame(
@@ -74,7 +74,7 @@ def render(programme: Programme, key: str, view: ProgrammeView) -> None:
         )
 
 
-def _delegates(programme: Programme, key: str, view: ProgrammeView) -> None:
+def _delegates(programme: Programme, key: str, view: ProgrammeView, round_code: str) -> None:
     with st.form("delegate_form", clear_on_submit=True):
         team = st.selectbox(
             "Team", view.teams, format_func=lambda t: t.workshop.name, key="delegate_team"
@@ -88,10 +88,8 @@ def _delegates(programme: Programme, key: str, view: ProgrammeView) -> None:
             except CoachError as exc:
                 fail(exc)
             else:
-                org = services().programmes.org_round(programme)
-                code = org.workshop.code if org else ""
                 st.session_state.setdefault("delegate_links", {})[member.display_name] = link(
-                    "join", code=code, member=member.token
+                    "join", code=round_code, member=member.token
                 )
                 st.rerun()  # the tables above show the new delegate
     for who, url in st.session_state.get("delegate_links", {}).items():

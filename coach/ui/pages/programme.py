@@ -36,7 +36,8 @@ def render() -> None:
     st.text(" · ".join(x for x in (programme.name, programme.organisation) if x))
     _created_link(programme)
     _dashboard(programme, held[1])  # what the lead watches comes first
-    _add_team(programme, held[1], first=not services().programmes.teams(programme))
+    shown = st.session_state.get("programme_view")  # what the dashboard just drew
+    _add_team(programme, held[1], first=shown is None or not shown[1].teams)
 
 
 def _start() -> None:
@@ -100,7 +101,7 @@ def _add_team(programme: Programme, key: str, *, first: bool) -> None:
 def _dashboard(programme: Programme, key: str) -> None:
     """Every team, redrawn when any of them changes."""
     svc = services().programmes
-    seen = svc.revision(programme)
+    seen = (programme.id, svc.revision(programme))
     held = st.session_state.get("programme_view")
     if held is None or held[0] != seen:
         held = (seen, svc.view(programme))
@@ -147,7 +148,7 @@ def _dashboard(programme: Programme, key: str) -> None:
     if view.uncovered:
         st.warning("No team's commitments carry: " + ", ".join(view.uncovered))
     recs = [(t.workshop.name, r) for t in view.teams for r in t.recommendations]
-    programme_round.render(services().programmes.lead(programme.code, key), key, view)
+    programme_round.render(programme, key, view)
     _downloads(programme)
     if recs:
         st.subheader("Recommendations, by team")
