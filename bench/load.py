@@ -1,11 +1,20 @@
-"""`make load`: many participants in several processes against one workshop, all at once.
+"""`make load`: many participants in several processes, all at once, in one or many teams.
+
+By default it is an event: a programme of 20 team workshops of 12 (240 participants), each
+team joining, drafting, voting and checking at the same time; `--teams 1` puts everyone in
+one workshop.
 
 Every write a participant sees succeed is recorded and checked against the database
 afterwards: nothing acknowledged may be lost or stored twice, nothing unacknowledged may
-appear. Latency is per write as the participant waits for it, retries included. The
-default pace (everyone starts within 2 s, 0.2-1 s between one person's writes) is a
-workshop compressed far beyond human speed, to load the store; --ramp-ms and --think-ms
-change it. The exit status answers durability only, not latency.
+appear. Latency is per write as the participant waits for it, retries included.
+
+Both paces are far beyond human speed (a person writes about once a minute), to load the
+store. One workshop: everyone starts within 2 s, then 0.2-1 s between one person's writes
+(BURST). An event: everyone starts within 5 s, then 0.5-2 s between writes (EVENT, about
+65 writes a second from 240 people); at the burst pace 240 people saturate a 2-core machine,
+which `--ramp-ms 2000 --think-ms 200 1000` shows. The exit status answers durability
+only, not latency. Then, at event scale, the cost of the event's idle phones on a real
+server (bench.idle_phones).
 """
 
 from __future__ import annotations
@@ -41,7 +50,8 @@ from coach.scoring.scorer import score_text
 from coach.storage.db import normalise_url
 
 POSTGRES_ENV = "COACH_TEST_POSTGRES_URL"
-TARGET_P95_MS = {"SQLite": 50.0, "PostgreSQL": 30.0}
+TARGET_P95_MS = {"SQLite": 50.0, "PostgreSQL": 50.0}
+EVENT_TEAMS, EVENT_TEAM_SIZE = 20, 12
 ATTEMPTS = 3  # a participant presses the button again (same nonce) after an error
 CANDIDATES = 3
 STAGES = ("ready", "drafted", "voted", "result")
@@ -57,6 +67,10 @@ class Pace:
 
     ramp_ms: int = 2000
     think_ms: tuple[int, int] = (200, 1000)
+
+
+BURST = Pace()
+EVENT = Pace(5000, (500, 2000))
 
 
 @dataclass
@@ -78,7 +92,7 @@ class LoadResult:
     backend: str
     participants: int
     processes: int
-    workshop_id: int
+    workshop_ids: list[int]
     acks: list[Ack]
     errors: list[tuple[int, str, str]]  # participant, kind, message (each failed attempt)
     elapsed_s: float
@@ -88,6 +102,11 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         return self.aborted is None and self.verdict.ok
+
+    @property
+    def workshop_id(self) -> int:
+        """The (first) workshop: the only one unless the run had teams."""
+        return self.workshop_ids[0]
 
 
 # -- PostgreSQL: a throwaway database per run ----------------------------------
@@ -150,9 +169,9 @@ def _draft_text(index: int, version: int) -> str:
 class _Worker:
     """One process's participants, each in its own thread, sharing one Services."""
 
-    def __init__(self, services: Services, code: str, first: int, count: int, seed: int):
+    def __init__(self, services: Services, codes: list[str], first: int, count: int, seed: int):
         self.services = services
-        self.code = code
+        self.codes = codes
         self.indexes = range(first, first + count)
         self.rng = {i: random.Random(seed * 100_003 + i) for i in self.indexes}
         self.tokens: dict[int, str] = {}
@@ -175,6 +194,10 @@ class _Worker:
             return True
         return False
 
+    def code(self, index: int) -> str:
+        """The participant's team: participants are dealt round the teams like cards."""
+        return self.codes[index % len(self.codes)]
+
     def pause(self, index: int, pace: Pace) -> None:
         time.sleep(self.rng[index].uniform(*pace.think_ms) / 1000)
 
@@ -183,7 +206,7 @@ class _Worker:
         time.sleep(rng.uniform(0, pace.ramp_ms) / 1000)
 
         def join() -> tuple[str, Any]:
-            _, member = self.services.workshops.join(self.code, f"P{index}")
+            _, member = self.services.workshops.join(self.code(index), f"P{index}")
             self.tokens[index] = member.token
             return member.token, member.name
 
@@ -198,15 +221,16 @@ class _Worker:
             def submit(
                 words: str = words, nonce: str = f"{nonce_base}-{version}"
             ) -> tuple[str, Any]:
-                sub = self.services.workshops.submit(self.code, token, words, nonce)
+                sub = self.services.workshops.submit(self.code(index), token, words, nonce)
                 return token, {"version": sub.version.version, "text": sub.version.text}
 
             self.write(index, "draft", submit)
 
-    def vote_phase(self, index: int, pace: Pace, candidates: list[int]) -> None:
+    def vote_phase(self, index: int, pace: Pace, by_team: dict[str, list[int]]) -> None:
         token = self.tokens.get(index)
         if token is None:
             return
+        candidates = by_team[self.code(index)]
         rng = self.rng[index]
         time.sleep(rng.uniform(0, pace.ramp_ms) / 1000)
         first = [[c] for c in rng.sample(candidates, len(candidates))]
@@ -223,7 +247,7 @@ class _Worker:
                 self.pause(index, pace)
 
             def ballot(ranking: list[list[int]] = ranking) -> tuple[str, Any]:
-                self.services.consensus.ballot(self.code, token, ranking)
+                self.services.consensus.ballot(self.code(index), token, ranking)
                 return token, ranking
 
             self.write(index, "ballot", ballot)
@@ -242,7 +266,7 @@ class _Worker:
             concern = f"Name who we serve, says P{index} ({i})" if min(scores.values()) < 3 else ""
 
             def check(scores: dict[str, int] = scores, concern: str = concern) -> tuple[str, Any]:
-                self.services.consensus.check(self.code, token, scores, concern)
+                self.services.consensus.check(self.code(index), token, scores, concern)
                 return token, {"scores": scores, "concern": concern}
 
             self.write(index, "check", check)
@@ -262,12 +286,13 @@ def _worker_main(
     services = build(
         Settings(database_url=plan["url"], public_url=None, pool_size=plan["pool_size"])
     )
-    worker = _Worker(services, plan["code"], plan["first"], plan["count"], plan["seed"])
+    worker = _Worker(services, plan["codes"], plan["first"], plan["count"], plan["seed"])
     aborted = None
     try:
         # A running app has scored before and holds connections: measure it warm.
         score_text(_draft_text(-1, 0), "mission")
-        services.workshops.find(plan["code"])
+        for code in plan["codes"]:
+            services.workshops.find(code)
         out.put(("ready", w))
         if not go.wait(max(0.0, deadline - time.time())):
             raise TimeoutError("no start signal")
@@ -276,12 +301,13 @@ def _worker_main(
             out.put(("drafted", w))
             if not vote_open.wait(max(0.0, deadline - time.time())):
                 raise TimeoutError("the vote never opened")
-            workshop = services.workshops.find(plan["code"])
-            rnd = services.consensus.current(workshop)
-            candidates = [c.id for c in rnd.active] if rnd else []
-            if len(candidates) < 2:
-                raise RuntimeError(f"{len(candidates)} candidates to rank")
-            list(pool.map(lambda i: worker.vote_phase(i, pace, candidates), worker.indexes))
+            by_team = {}
+            for code in plan["codes"]:
+                rnd = services.consensus.current(services.workshops.find(code))
+                by_team[code] = [c.id for c in rnd.active] if rnd else []
+                if len(by_team[code]) < 2:
+                    raise RuntimeError(f"{len(by_team[code])} candidates to rank in {code}")
+            list(pool.map(lambda i: worker.vote_phase(i, pace, by_team), worker.indexes))
             out.put(("voted", w))
             if not vote_closed.wait(max(0.0, deadline - time.time())):
                 raise TimeoutError("the vote never closed")
@@ -326,25 +352,40 @@ class _Coordinator:
         return None
 
 
+def _workshops(services: Services, teams: int) -> list[tuple[str, str, int]]:
+    """(code, facilitator key, id) of each workshop: one alone, or a programme's teams."""
+    if teams == 1:
+        workshop, key = services.workshops.create("Load test")
+        return [(workshop.code, key, workshop.id)]
+    programme, lead = services.programmes.create("Load test event", "Load test")
+    made = [
+        services.programmes.add_team(programme.code, lead, f"Team {t + 1}", whole=False)
+        for t in range(teams)
+    ]
+    return [(w.code, key, w.id) for w, key in made]
+
+
 def run(
     url: str,
     participants: int = 200,
     processes: int = 4,
     *,
+    teams: int = 1,
     pace: Pace | None = None,
     timeout_s: float = 50.0,
     seed: int = 7,
     backend: str = "SQLite",
     pool_size: int = DEFAULT_POOL_SIZE,
 ) -> LoadResult:
-    """Run the whole workshop against `url` and verify what was acknowledged."""
-    if participants < CANDIDATES:
-        raise ValueError(f"need at least {CANDIDATES} participants for {CANDIDATES} candidates")
+    """Run Step 4 in each workshop against `url` at once and verify what was acknowledged."""
+    if teams < 1 or participants < CANDIDATES * teams:
+        raise ValueError(
+            f"need at least {CANDIDATES} participants a team for {CANDIDATES} candidates"
+        )
     pace = pace or Pace()
     processes = max(1, min(processes, participants))
     services = build(Settings(database_url=url, public_url=None))
-    workshop, key = services.workshops.create("Load test")
-    code = workshop.code
+    made = _workshops(services, teams)
     ctx = mp.get_context("spawn")  # no engine or lock state inherited from this process
     out = ctx.Queue()
     go, vote_open, vote_closed = ctx.Event(), ctx.Event(), ctx.Event()
@@ -356,7 +397,7 @@ def run(
         plan = {
             "worker": w,
             "url": url,
-            "code": code,
+            "codes": [code for code, _, _ in made],
             "first": first,
             "count": count,
             "seed": seed,
@@ -377,21 +418,24 @@ def run(
         if aborted is None:
             go.set()
             aborted = coord.await_stage("drafted")
-        if aborted is None:
-            services.workshops.set_revealed(code, key, True)
-            for draft in services.store.drafts(workshop.id)[:CANDIDATES]:
-                services.consensus.promote(code, key, draft.id)
-            services.consensus.open_vote(code, key)
+        if aborted is None:  # each team's facilitator reveals and opens the vote
+            for code, key, workshop_id in made:
+                services.workshops.set_revealed(code, key, True)
+                for draft in services.store.drafts(workshop_id)[:CANDIDATES]:
+                    services.consensus.promote(code, key, draft.id)
+                services.consensus.open_vote(code, key)
             vote_open.set()
             aborted = coord.await_stage("voted")
-        if aborted is None:
-            rnd = services.consensus.current(workshop)
+        for code, key, _ in made if aborted is None else ():
+            rnd = services.consensus.current(services.workshops.find(code))
             tally = services.consensus.tally(rnd) if rnd else None
             if tally is None:
-                aborted = "no ballots were recorded"
-            else:  # a tie is fine here: the facilitator picks one of the winners
-                services.consensus.close_vote(code, key, int(tally.winner[0]))
-                vote_closed.set()
+                aborted = f"no ballots were recorded in {code}"
+                break
+            # a tie is fine here: the facilitator picks one of the winners
+            services.consensus.close_vote(code, key, int(tally.winner[0]))
+        if aborted is None:
+            vote_closed.set()
         if aborted is None:
             aborted = coord.await_stage("result")
     except Exception as exc:
@@ -417,11 +461,11 @@ def run(
         backend=backend,
         participants=participants,
         processes=processes,
-        workshop_id=workshop.id,
+        workshop_ids=[w for _, _, w in made],
         acks=acks,
         errors=errors,
         elapsed_s=elapsed,
-        verdict=verify(url, workshop.id, acks),
+        verdict=verify(url, [w for _, _, w in made], acks),
         aborted=aborted,
     )
 
@@ -429,15 +473,26 @@ def run(
 # -- Verification ------------------------------------------------------------------
 
 
-def verify(url: str, workshop_id: int, acks: list[Ack]) -> Verdict:
-    """Compare acknowledged writes with the raw rows (not the app's read path). The rows
-    hold each member link's hash, so the acknowledged links are hashed alike."""
+def verify(url: str, workshop_ids: int | list[int], acks: list[Ack]) -> Verdict:
+    """Compare acknowledged writes with the raw rows of the workshops (not the app's read
+    path). The rows hold each member link's hash, so the acknowledged links are hashed
+    alike."""
+    ids = [workshop_ids] if isinstance(workshop_ids, int) else list(workshop_ids)
     acks = [(token_hash(a[0]), *a[1:]) for a in acks]  # type: ignore[misc]
     engine = create_engine(normalise_url(url), poolclass=NullPool)
+    rows: dict[str, list[Any]] = defaultdict(list)
+    for workshop_id in ids:
+        for kind, found in _rows(engine, workshop_id).items():
+            rows[kind] += found
+    engine.dispose()
+    return _compare(acks, rows["members"], rows["versions"], rows["ballots"], rows["checks"])
+
+
+def _rows(engine: Any, workshop_id: int) -> dict[str, list[Any]]:
     with engine.connect() as conn:
         member_rows = list(
             conn.execute(
-                text("SELECT token, position FROM members WHERE workshop_id = :w"),
+                text("SELECT token, position, workshop_id FROM members WHERE workshop_id = :w"),
                 {"w": workshop_id},
             )
         )
@@ -472,8 +527,16 @@ def verify(url: str, workshop_id: int, acks: list[Ack]) -> Verdict:
                 {"w": workshop_id},
             )
         )
-    engine.dispose()
+    return {"members": member_rows, "versions": versions, "ballots": ballots, "checks": checks}
 
+
+def _compare(
+    acks: list[Ack],
+    member_rows: list[Any],
+    versions: list[Any],
+    ballots: list[Any],
+    checks: list[Any],
+) -> Verdict:
     verdict = Verdict()
     by_kind: dict[str, list[Ack]] = defaultdict(list)
     for ack in acks:
@@ -488,12 +551,12 @@ def verify(url: str, workshop_id: int, acks: list[Ack]) -> Verdict:
         if stored[token] > 1 or n > 1:
             verdict.duplicated.append(f"member {token[:8]} x{max(n, stored[token])}")
     verdict.unexpected += [f"member {t[:8]}" for t in stored if t not in joined]
-    positions = Counter(r[1] for r in member_rows)
+    positions = Counter((r[2], r[1]) for r in member_rows)  # a position is per workshop
     shared = sorted(p for p, n in positions.items() if n > 1)
     if shared:
         verdict.anomalies.append(
             f"{sum(positions[p] for p in shared)} members share {len(shared)} positions "
-            f"(e.g. {', '.join(f'{p} x{positions[p]}' for p in shared[:4])})"
+            f"(e.g. {', '.join(f'{p[1]} x{positions[p]}' for p in shared[:4])})"
         )
 
     # Drafts: each acknowledged (version, text) exactly once; nothing else.
@@ -601,11 +664,25 @@ def report(result: LoadResult) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
-    parser.add_argument("--participants", type=int, default=200)
-    parser.add_argument("--processes", type=int, default=4)
-    parser.add_argument("--ramp-ms", type=int, default=Pace.ramp_ms, help="start spread")
     parser.add_argument(
-        "--think-ms", type=int, nargs=2, default=list(Pace.think_ms), metavar=("MIN", "MAX")
+        "--participants", type=int, default=EVENT_TEAMS * EVENT_TEAM_SIZE, help="in all"
+    )
+    parser.add_argument(
+        "--teams", type=int, default=EVENT_TEAMS, help="team workshops in one programme"
+    )
+    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument(
+        "--ramp-ms",
+        type=int,
+        help=f"start spread (default {EVENT.ramp_ms} with teams, {BURST.ramp_ms} without)",
+    )
+    parser.add_argument(
+        "--think-ms",
+        type=int,
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        help=f"pause between writes (default {EVENT.think_ms[0]} {EVENT.think_ms[1]} with "
+        f"teams, {BURST.think_ms[0]} {BURST.think_ms[1]} without)",
     )
     parser.add_argument(
         "--pool-size",
@@ -614,18 +691,27 @@ def main(argv: list[str] | None = None) -> int:
         help="PostgreSQL connections per process (default: $COACH_DB_POOL_SIZE or "
         f"{DEFAULT_POOL_SIZE}, as in the app)",
     )
-    parser.add_argument("--timeout", type=float, default=50.0, help="seconds per backend")
-    parser.add_argument("--quick", action="store_true", help="12 participants, 2 processes")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per backend")
+    parser.add_argument(
+        "--quick", action="store_true", help="12 participants in one team, 2 processes"
+    )
     parser.add_argument(
         "--postgres-url", default=os.environ.get(POSTGRES_ENV), help=f"default: ${POSTGRES_ENV}"
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.participants, args.processes = 12, 2
-    pace = Pace(args.ramp_ms, (args.think_ms[0], args.think_ms[1]))
+        args.participants, args.processes, args.teams = 12, 2, 1
+    base = EVENT if args.teams > 1 else BURST
+    think = args.think_ms or base.think_ms
+    pace = Pace(base.ramp_ms if args.ramp_ms is None else args.ramp_ms, (think[0], think[1]))
+    where = (
+        "one workshop"
+        if args.teams == 1
+        else f"{args.teams} team workshops of a programme, all at once"
+    )
     print(
-        f"Load: {args.participants} participants in {args.processes} processes against one "
-        f"workshop; join, 2-3 draft versions, ballot + replacement, fist-to-five "
+        f"Load: {args.participants} participants in {args.processes} processes, in {where}; "
+        f"each: join, 2-3 draft versions, ballot + replacement, fist-to-five "
         f"(a third revise it); start spread {pace.ramp_ms} ms, think {pace.think_ms[0]}-"
         f"{pace.think_ms[1]} ms between writes; PostgreSQL pool {args.pool_size} per "
         f"process; {os.cpu_count()} cores, load average "
@@ -635,7 +721,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="coach-load-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'load.db'}"
         results.append(
-            run(url, args.participants, args.processes, pace=pace, timeout_s=args.timeout)
+            run(
+                url,
+                args.participants,
+                args.processes,
+                teams=args.teams,
+                pace=pace,
+                timeout_s=args.timeout,
+            )
         )
         report(results[-1])
     why_not = postgres_unavailable(args.postgres_url)
@@ -648,6 +741,7 @@ def main(argv: list[str] | None = None) -> int:
                     url,
                     args.participants,
                     args.processes,
+                    teams=args.teams,
                     pace=pace,
                     timeout_s=args.timeout,
                     backend="PostgreSQL",

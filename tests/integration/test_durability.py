@@ -208,3 +208,54 @@ def test_load_quick_run_loses_and_duplicates_nothing(tmp_path: Path):
     tampered = verify(url, result.workshop_id, result.acks)
     assert [x.split(" of ")[0] for x in tampered.lost] == ["ballot"]
     assert len(tampered.unexpected) == 1 and tampered.unexpected[0].endswith("v99")
+
+
+def test_an_event_load_run_covers_every_team_and_loses_nothing(database_url: str):
+    """bench/load.py at event shape, small: a programme of three teams of four in two
+    processes, each team through Step 4 at once; every write checked against the rows."""
+    result = run(
+        database_url, participants=12, processes=2, teams=3, pace=Pace(300, (10, 60)), timeout_s=60
+    )
+    assert result.aborted is None
+    assert (result.verdict.lost, result.verdict.duplicated, result.verdict.unexpected) == (
+        [],
+        [],
+        [],
+    )
+    assert result.verdict.anomalies == []
+    assert len(set(result.workshop_ids)) == 3
+    store = Store(database_url)
+    try:
+        with store.engine.connect() as conn:
+            programmes = conn.execute(
+                text("SELECT DISTINCT programme_id FROM workshops WHERE id IN (:a, :b, :c)"),
+                dict(zip("abc", result.workshop_ids, strict=True)),
+            ).all()
+            per_team = dict(
+                conn.execute(
+                    text("SELECT workshop_id, count(*) FROM members GROUP BY workshop_id")
+                ).all()
+            )
+            ballots = dict(
+                conn.execute(
+                    text(
+                        "SELECT r.workshop_id, count(*) FROM ballots b "
+                        "JOIN rounds r ON r.id = b.round_id GROUP BY r.workshop_id"
+                    )
+                ).all()
+            )
+        # A write acknowledged in one team but missing there is caught, whichever team.
+        with store.engine.begin() as conn:
+            conn.execute(text("DELETE FROM checks WHERE id = (SELECT max(id) FROM checks)"))
+    finally:
+        store.engine.dispose()
+    # The teams belong to one programme, and each has its own four members and ballots:
+    # participants were dealt round the teams, not piled into one.
+    assert len(programmes) == 1 and programmes[0][0] is not None
+    assert per_team == dict.fromkeys(result.workshop_ids, 4)
+    assert ballots == dict.fromkeys(result.workshop_ids, 4)
+    kinds = Counter(a[1] for a in result.acks)
+    assert kinds["join"] == 12 and kinds["ballot"] == 24
+
+    tampered = verify(database_url, result.workshop_ids, result.acks)
+    assert [x.split(" of ")[0] for x in tampered.lost] == ["check"]
