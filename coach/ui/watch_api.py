@@ -13,6 +13,7 @@ import hashlib
 import threading
 import time
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -27,7 +28,9 @@ _lock = threading.Lock()
 _seen: dict[str, float] = {}
 _services: Services | None = None
 MemberState = tuple[bool, bool, bool]  # absent, removed, admitted
-_cache: dict[str, tuple[float, Workshop, RoundHead | None, dict[str, MemberState]]] = {}
+_Entry = tuple[float, Workshop, RoundHead | None, dict[str, MemberState]]
+_cache: dict[str, _Entry] = {}
+_loading: dict[str, threading.Lock] = {}  # one reader per workshop
 
 
 def member_state(member: Member) -> MemberState:
@@ -58,49 +61,81 @@ def token(
     return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
 
 
-def _state(code: str) -> tuple[Workshop, RoundHead | None, dict[str, MemberState]]:
+def _fresh(code: str) -> _Entry | None:
+    """The cached answer for this workshop while it is younger than TTL: no I/O at all."""
+    hit = _cache.get(code)
+    if hit is not None and time.monotonic() - hit[0] < TTL:
+        return hit
+    return None
+
+
+def _load(code: str) -> _Entry:
+    """Read the workshop (in a worker thread). One reader per workshop at a time: the
+    screens of other workshops are answered meanwhile, and screens of this one that asked
+    at the same moment share its read."""
     global _services
-    now = time.monotonic()
     with _lock:
-        hit = _cache.get(code)
-        if hit is not None and now - hit[0] < TTL:
-            return hit[1], hit[2], hit[3]
+        lock = _loading.setdefault(code, threading.Lock())
         if _services is None:
             _services = build()
-        workshop = _services.workshops.find(code)
-        head = _services.consensus.head(workshop)
-        states = _services.store.member_states(workshop.id)
-        if len(_cache) > 2048:  # codes nobody watches any more
-            _cache.clear()
-        _cache[code] = (now, workshop, head, states)
-        return workshop, head, states
+        services = _services
+    with lock:
+        hit = _fresh(code)
+        if hit is not None:
+            return hit
+        stale = _cache.get(code)
+        if stale is not None and services.store.revision(stale[1].id) == stale[1].revision:
+            # Nothing committed since: one small read instead of three.
+            entry: _Entry = (time.monotonic(), *stale[1:])
+        else:
+            workshop = services.workshops.find(code)
+            entry = (
+                time.monotonic(),
+                workshop,
+                services.consensus.head(workshop),
+                services.store.member_states(workshop.id),
+            )
+        with _lock:
+            if len(_cache) > 2048:  # codes nobody watches any more
+                _cache.clear()
+                _loading.clear()
+            _cache[code] = entry
+        return entry
 
 
-def _note_seen(member: str) -> None:
+def _due_seen(member: str) -> bool:
     """At most one write per member every SEEN_EVERY seconds, however often it polls."""
     now = time.monotonic()
     with _lock:
         if now - _seen.get(member, -SEEN_EVERY) < SEEN_EVERY:
-            return
+            return False
         if len(_seen) > 8192:
             _seen.clear()
         _seen[member] = now
-        services = _services
-    if services is not None:
-        services.workshops.seen(member)
+        return _services is not None
 
 
-def watch(request: Request) -> JSONResponse:
-    """Sync on purpose: Starlette runs it in a thread, off the event loop."""
+def _note_seen(member: str) -> None:
+    if _services is not None:
+        with contextlib.suppress(CoachError):  # a courtesy: the screen still gets its answer
+            _services.workshops.seen(member)
+
+
+async def watch(request: Request) -> JSONResponse:
+    """Answered on the event loop from the cache; only a read of the database (at most
+    once per TTL per workshop) or a "last seen" write goes to a worker thread. Hundreds of
+    phones asking a few times a second then cost little more than parsing their requests."""
     view = request.query_params.get("view", "phone")
     try:
         code = parse_code(request.query_params.get("code", ""))
-        workshop, head, states = _state(code)
+        entry = _fresh(code)
+        if entry is None:
+            entry = await run_in_threadpool(_load, code)
+        _, workshop, head, states = entry
     except CoachError:
         return JSONResponse({"v": ""}, status_code=404)
     member = request.headers.get("x-coach-member", "")[:64]
-    if member:
-        with contextlib.suppress(CoachError):  # a courtesy: the screen still gets its answer
-            _note_seen(member)
+    if member and _due_seen(member):
+        await run_in_threadpool(_note_seen, member)
     v = token(workshop, head, view, states.get(token_hash(member)) if member else None)
     return JSONResponse({"v": v}, headers={"Cache-Control": "no-store"})

@@ -130,3 +130,34 @@ def test_a_phone_follows_its_own_member_being_marked_absent(
     shown = svc.workshops.membership(w.code, ana.token)[1]
     page = watch_api.token(svc.workshops.find(w.code), None, "phone", watch_api.member_state(shown))
     assert page == phone(ana.token)
+
+
+def test_an_unchanged_workshop_costs_one_small_read(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the TTL, the endpoint asks only for the revision; the workshop, its round and
+    its members are read again only once something was committed."""
+    w, key = svc.workshops.create("Desk")
+    reads: list[str] = []
+    real = watch_api.build
+
+    def counting() -> Services:
+        built = real()
+        original = built.workshops.find
+
+        def find(code: str):  # type: ignore[no-untyped-def]
+            reads.append(code)
+            return original(code)
+
+        built.workshops.find = find  # type: ignore[method-assign]
+        return built
+
+    monkeypatch.setattr(watch_api, "build", counting)
+    client = TestClient(Starlette(routes=[Route("/_coach/watch", watch_api.watch)]))
+    first = _v(client, w.code, "phone")
+    for _ in range(5):  # TTL is 0: every poll goes to the database
+        assert _v(client, w.code, "phone") == first
+    assert len(reads) == 1
+    svc.workshops.set_locked(w.code, key, True)
+    assert _v(client, w.code, "phone") != first  # the lock shows at once
+    assert len(reads) == 2
