@@ -698,6 +698,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--postgres-url", default=os.environ.get(POSTGRES_ENV), help=f"default: ${POSTGRES_ENV}"
     )
+    parser.add_argument(
+        "--no-phones", action="store_true", help="skip the idle phones on a real server"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.participants, args.processes, args.teams = 12, 2, 1
@@ -749,7 +752,19 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             report(results[-1])
-    return 0 if all(r.ok for r in results) else 1
+    phones_ok = True
+    if args.teams > 1 and not args.no_phones:
+        from bench import idle_phones  # a real server and a phone per participant
+
+        size = math.ceil(args.participants / args.teams)
+        phones_ok = (
+            idle_phones.main(
+                ["--teams", str(args.teams), "--size", str(size)]
+                + (["--postgres-url", args.postgres_url] if args.postgres_url else [])
+            )
+            == 0
+        )
+    return 0 if all(r.ok for r in results) and phones_ok else 1
 
 
 if __name__ == "__main__":
