@@ -74,7 +74,8 @@ SCOPE: dict[str, tuple[str, str]] = {
 SINCE = dict.fromkeys(WHOLE_WORKSHOP, 19) | {"round_members": 20}
 TABLES = tuple(SCOPE)
 # Not backed up: the LLM cache is shared by every workshop; a workshop's revision counters
-# travel folded into its row's `revision`, as before schema 6.
+# travel folded into its row's `revision`, as before schema 6; a programme backs up as a
+# whole, its workshops with it (coach.storage.programme_backup).
 LEFT_OUT = frozenset({"llm_cache", "workshop_revisions", "devices", "sent_messages", "programmes"})
 # References out of the workshop: a workshop backed up and restored on its own belongs to
 # no programme (the programme and its other teams are not in its backup).
@@ -219,6 +220,13 @@ def canonical(data: dict[str, Any]) -> dict[str, Any]:
 
 def loads(text: str) -> dict[str, Any]:
     """The backup in `text`, checked through; BackupError says what is wrong with it."""
+    data = parse(text)
+    _decoded(data)
+    return data
+
+
+def parse(text: str) -> dict[str, Any]:
+    """The JSON in `text`, not yet checked as a backup of any kind."""
     if len(text) > MAX_CHARS:
         raise _not_backup(f"it is {len(text):,} characters; a backup is at most {MAX_CHARS:,}")
     try:
@@ -227,7 +235,6 @@ def loads(text: str) -> dict[str, Any]:
         raise _not_backup(f"it is not complete JSON ({str(exc)[:120]})") from exc
     except RecursionError as exc:
         raise _not_backup("it nests too deeply to be a backup") from exc
-    _decoded(data)
     return data
 
 
@@ -354,6 +361,8 @@ def _time_zone(value: Any) -> str | None:
 # What the app itself would write in these fields; anything else would crash a page later.
 FIELD_RULES: dict[tuple[str, str], Any] = {
     ("workshops", "code"): _code,
+    ("programmes", "code"): _code,
+    ("programmes", "lead_key_hash"): _hex64,
     ("workshops", "join_code"): _code,
     ("workshops", "facilitator_key_hash"): _hex64,
     ("workshops", "manager_token"): lambda v: None if v is None else _hex64(v),
@@ -472,6 +481,16 @@ def _hash_links(tables: dict[str, list[Any]]) -> dict[str, list[Any]]:
     return out
 
 
+def decoded(data: Any) -> dict[str, list[dict[str, Any]]]:
+    """A workshop backup's rows, checked (see `_decoded`)."""
+    return _decoded(data)
+
+
+def check_row(name: str, n: int, row: Any) -> dict[str, Any]:
+    """One row of any table, checked as a backup's rows are."""
+    return _row(name, n, row)
+
+
 def _decoded(data: Any) -> dict[str, list[dict[str, Any]]]:
     """Every row checked and with Python values, or BackupError; references included."""
     tables = _header(data)
@@ -527,7 +546,8 @@ def _remap(value: Any, new: dict[int, Any]) -> Any:
     return [_remap(v, new) for v in value] if isinstance(value, list) else new[value]
 
 
-def _insert(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
+def _insert(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> dict[str, dict[int, int]]:
+    """Insert the rows with new ids; returns table -> old id -> new id."""
     new: dict[str, dict[int, int]] = {}  # table -> old id -> id in this database
     later: list[tuple[str, int, str, int]] = []  # references to rows inserted after theirs
     for name in TABLES:
@@ -553,6 +573,15 @@ def _insert(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
         table = METADATA.tables[name]
         target = REFERENCES[name][col]
         conn.execute(update(table).where(table.c.id == row_id).values({col: new[target][old]}))
+    return new
+
+
+def restore_into(
+    conn: Connection, rows: dict[str, list[dict[str, Any]]]
+) -> dict[str, dict[int, int]]:
+    """A checked workshop's rows into the database in `conn`'s transaction; its new ids."""
+    _refuse_clashes(conn, rows)
+    return _insert(conn, rows)
 
 
 def restore(store: Store, data: dict[str, Any]) -> str:
@@ -560,8 +589,7 @@ def restore(store: Store, data: dict[str, Any]) -> str:
     rows = _decoded(data)
     try:
         with store.engine.begin() as conn:  # any error rolls everything back
-            _refuse_clashes(conn, rows)
-            _insert(conn, rows)
+            restore_into(conn, rows)
     except IntegrityError as exc:
         raise BackupError(
             f"The backup clashes with what is in this database ({exc.orig}), so nothing was "
