@@ -1,20 +1,25 @@
-"""Facilitator commands: `demo`, `export` a workshop's record, `backup` and `restore` it."""
+"""Facilitator commands: `demo`, `export` a workshop's record, `backup` and `restore` a
+workshop or a whole programme."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from coach.bootstrap import build
 from coach.cli import demo
 from coach.domain import themes
-from coach.domain.codes import format_code
+from coach.domain.codes import format_code, parse_code
 from coach.exports.formats import EXTRA_FORMATS, FORMATS, export, filename
 from coach.service import record
-from coach.storage.backup import BackupError, backup, dumps, loads, restore
+from coach.service.workshops import NotFound
+from coach.storage.backup import BackupError, backup, dumps
+from coach.storage.programme_backup import backup_programme, loads_any, restore_any
 
 
 def _base_url(svc_url: str | None) -> str:
@@ -67,27 +72,62 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    svc = build()
-    workshop = svc.workshops.find(args.code)
-    data = backup(svc.store, workshop.id)
-    target = Path(args.output or f"backup-{workshop.code}-{date.today().isoformat()}.json")
+def _write_private(target: Path, text: str) -> str | None:
+    """Write beside, then rename: a failed write never leaves half a backup. Readable by its
+    owner only: a backup holds every member and plan link's hash. The error, if any."""
     partial = target.with_name(target.name + ".part")
-    try:  # write beside, then rename: a failed write never leaves half a backup
-        # Readable by its owner only: a backup holds every member and plan link.
+    try:
         fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(dumps(data))
+            out.write(text)
         partial.replace(target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        print(
-            f"Cannot write {target}: {exc.strerror}. Choose another path with -o.", file=sys.stderr
-        )
+        return f"Cannot write {target}: {exc.strerror}. Choose another path with -o."
+    return None
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    svc = build()
+    try:
+        workshop = svc.workshops.find(args.code)
+    except NotFound:
+        found = svc.programmes.store.find(parse_code(args.code))
+        if found is None:
+            raise
+        return _backup_programme(svc, found[0].id, found[0].code, found[0].name, args.output)
+    data = backup(svc.store, workshop.id)
+    target = Path(args.output or f"backup-{workshop.code}-{date.today().isoformat()}.json")
+    if problem := _write_private(target, dumps(data)):
+        print(problem, file=sys.stderr)
         return 2
     print(f"Wrote {target} with the workshop '{workshop.name}':", file=sys.stderr)
     for table, rows in data["tables"].items():
         print(f"  {table:<17} {len(rows):>6} rows", file=sys.stderr)
+    if workshop.programme_id is not None:
+        print(
+            "This workshop is one team of a programme; its backup restores it on its own. "
+            "To back up every team and the organisation round, give the programme's code.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _backup_programme(svc: Any, programme_id: int, code: str, name: str, output: str | None) -> int:
+    data = backup_programme(svc.store, programme_id)
+    target = Path(output or f"programme-backup-{code}-{date.today().isoformat()}.json")
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if problem := _write_private(target, text):
+        print(problem, file=sys.stderr)
+        return 2
+    print(f"Wrote {target} with the programme '{name}':", file=sys.stderr)
+    for one in data["workshops"]:
+        ws = one["tables"]["workshops"][0]
+        rows = sum(len(r) for r in one["tables"].values())
+        round_ = (
+            " (the organisation round)" if ws["id"] == data["programme"]["org_workshop_id"] else ""
+        )
+        print(f"  {ws['name'][:60]:<60} {rows:>6} rows{round_}", file=sys.stderr)
     return 0
 
 
@@ -102,10 +142,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
             f"{args.file} is not a Mission Coach backup: it is not UTF-8 text. "
             "Check that you chose the right file."
         ) from exc
-    data = loads(text)  # checked before the database is even opened
+    data = loads_any(text)  # checked before the database is even opened
     svc = build()
-    workshop = svc.workshops.find(restore(svc.store, data))
-    print(f"Restored the workshop '{workshop.name}' into {svc.store.url.split('://')[0]} storage.")
+    kind, code = restore_any(svc.store, data)
+    storage = svc.store.url.split("://")[0]
+    if kind == "programme":
+        found = svc.programmes.store.find(code)
+        if found is None:
+            raise BackupError(f"The programme {format_code(code)} did not restore. Try again.")
+        programme = found[0]
+        teams = svc.programmes.teams(programme)
+        print(f"Restored the programme '{programme.name}' into {storage} storage:")
+        for team in teams:
+            print(f"  {team.name[:60]:<60} join code {format_code(team.joining_code)}")
+        if programme.org_workshop_id is not None:
+            print("  and its organisation round.")
+        print("The lead link, and every facilitator, member and plan link, are as they were.")
+        return 0
+    workshop = svc.workshops.find(code)
+    print(f"Restored the workshop '{workshop.name}' into {storage} storage.")
     print(f"  join code:  {format_code(workshop.joining_code)}")
     print("The facilitator key and every member and plan link are as they were.")
     return 0
@@ -121,11 +176,17 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "-o", "--output", help="file to write; - for stdout (default: stdout, or a file for xlsx)"
     )
     e.set_defaults(run=cmd_export)
-    b = sub.add_parser("backup", help="write a whole workshop to a JSON file")
-    b.add_argument("code", help="the workshop's join code")
-    b.add_argument("-o", "--output", help="file to write (default: backup-CODE-DATE.json)")
+    b = sub.add_parser(
+        "backup", help="write a whole workshop, or a whole programme, to a JSON file"
+    )
+    b.add_argument("code", help="the workshop's join code, or the programme's code")
+    b.add_argument(
+        "-o",
+        "--output",
+        help="file to write (default: backup-CODE-DATE.json, programme-backup-CODE-DATE.json)",
+    )
     b.set_defaults(run=cmd_backup)
-    r = sub.add_parser("restore", help="put a backed-up workshop into this database")
+    r = sub.add_parser("restore", help="put a backed-up workshop or programme into this database")
     r.add_argument("file", help="a file written by `backup`")
     r.set_defaults(run=cmd_restore)
     m = sub.add_parser("remind", help="send the reminders that are due (for a scheduler)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coach.bootstrap import Services
+from coach.domain.codes import format_code
 from tests.app.conftest import open_page, unescaped
 
 
@@ -32,6 +33,10 @@ def test_a_lead_starts_a_programme_adds_teams_and_sees_them(svc: Services) -> No
     assert teams["stage"].tolist() == ["Step 4: Mission statement", "Step 3: Image of the future"]
     warned = [unescaped(w.value) for w in at.warning]
     assert any(w.startswith("No team's commitments carry: Understanding") for w in warned)
+    # Whoever runs the server can back the whole programme up with the code shown.
+    programme_code = lead_link.split("code=")[1].split("&")[0]
+    shown = format_code(programme_code)
+    assert any(f"mission-coach backup {shown}" in c.value for c in at.caption)
 
 
 def test_a_wrong_lead_link_opens_nothing(svc: Services) -> None:

@@ -9,6 +9,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from coach.domain.codes import format_code
 from coach.domain.types import Programme
 from coach.errors import CoachError, InputError
 from coach.exports import programme as exports
@@ -184,6 +185,11 @@ def _downloads(programme: Programme) -> None:
             key=f"programme_{fmt}",
             on_click="ignore",
         )
+    st.caption(
+        "A backup of the whole programme (every team and the organisation round), for "
+        "whoever runs the server: "
+        f"`mission-coach backup {format_code(programme.code)}`"
+    )
 
 
 def _export(programme: Programme, write: Callable[[ProgrammeRecord], str | bytes]) -> bytes:
