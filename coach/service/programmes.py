@@ -15,7 +15,7 @@ from coach.domain import themes as themes_mod
 from coach.domain.agenda import info
 from coach.domain.codes import hash_key, new_code, parse_code
 from coach.domain.items import Recommendation, Result
-from coach.domain.types import QUESTIONS, Member, Programme, Workshop
+from coach.domain.types import QUESTIONS, Candidate, Member, Programme, Workshop
 from coach.errors import InputError
 from coach.exports.programme import ProgrammeRecord, ProgrammeTeam, ProgrammeTeamRow
 from coach.service.commitments import Commitments
@@ -176,15 +176,16 @@ class Programmes:
 
     # -- the organisation round ---------------------------------------------------------
     @one_transaction
-    def start_round(self, raw_code: str, key: str | None) -> Workshop:
+    def start_round(self, raw_code: str, key: str | None, *, runner_up: bool = False) -> Workshop:
         """An organisation round on Step 4's engine: each team's adopted statement becomes
         a draft (its member is marked absent: statements do not vote); delegates vote and
-        check. The lead facilitates it with the lead link."""
+        check. With `runner_up`, each team's second choice in its vote becomes a draft too.
+        The lead facilitates it with the lead link."""
         programme = self.lead(raw_code, key)
         if programme.org_workshop_id is not None:
             raise AlreadyDone("The organisation round has started already.")
         adopted = [(t, self.consensus.adopted(t)) for t in self.teams(programme)]
-        statements = [(t, c.text) for t, c in adopted if c is not None]
+        statements = [(t, c.text, "") for t, c in adopted if c is not None]
         if len(statements) < 2:
             raise InputError(
                 "The organisation round needs two teams with an adopted statement at least; "
@@ -200,9 +201,13 @@ class Programmes:
         ws.store.set_key_hash(org.id, hash_key(key or ""))  # the lead's key facilitates it
         self.store.attach(programme.id, org.id)
         self.store.set_round(programme.id, org.id)
-        for team, text in statements:
-            m = ws.add_member(org.code, key, team.name)
-            ws.submit(org.code, OnBehalf(key, m.id), text, f"team-{team.id}")
+        if runner_up:
+            seconds = [(t, self._runner_up(t, c)) for t, c in adopted if c is not None]
+            statements += [(t, text, " (runner-up)") for t, text in seconds if text]
+            statements.sort(key=lambda s: (s[0].id, s[2]))
+        for team, text, which in statements:
+            m = ws.add_member(org.code, key, f"{team.name}{which}")
+            ws.submit(org.code, OnBehalf(key, m.id), text, f"team-{team.id}{which}")
             ws.set_absent(org.code, key, m.id, True)
             self.store.add_round_member(org.id, m.id, team.id, "statement")
         ws.set_revealed(org.code, key, True)
@@ -210,6 +215,20 @@ class Programmes:
         # Only Step 4: delegates vote and check; their commitments live in their teams.
         self.steps.set_agenda(org.code, key, {"commit": False, "followup": False}, {})
         return ws.find(org.code)
+
+    def _runner_up(self, team: Workshop, adopted: Candidate) -> str | None:
+        """The text the team ranked next after its adopted statement, in the vote that
+        chose it; None without such a vote or a different second choice."""
+        for rnd in self.consensus.history(team):
+            if all(c.id != adopted.id for c in rnd.candidates):
+                continue
+            tally = self.consensus.tally(rnd)
+            texts = {str(c.id): c.text for c in rnd.candidates}
+            for tier in tally.ranking if tally else ():
+                for cid in sorted(tier, key=int):
+                    if cid != str(adopted.id) and texts[cid].strip() != adopted.text.strip():
+                        return texts[cid]
+        return None
 
     def add_delegate(self, raw_code: str, key: str | None, team_id: int, name: str) -> Member:
         """A delegate of a team in the organisation round; their member link (in the

@@ -22,9 +22,14 @@ def render(programme: Programme, key: str, view: ProgrammeView) -> None:
             f"{ready} of {len(view.teams)} teams have adopted a statement. The round turns "
             "each team's statement into a draft; each team's delegates rank and check them."
         )
+        runner_up = st.checkbox(
+            "Add each team's runner-up too",
+            key="round_runner_up",
+            help="The statement each team ranked second in its vote becomes a draft as well.",
+        )
         if st.button("Start the organisation round", key="round_start", disabled=ready < 2):
             try:
-                svc.start_round(programme.code, key)
+                svc.start_round(programme.code, key, runner_up=runner_up)
             except CoachError as exc:
                 fail(exc)
             else:

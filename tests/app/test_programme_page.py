@@ -56,7 +56,17 @@ def test_the_lead_starts_the_organisation_round_and_sends_delegates(svc: Service
         _adopt(svc, team.code, key, tokens, STATEMENTS[name])
     at = open_page("programme", code=programme.code, lead=lead)
     assert "2 of 2 teams have adopted a statement" in " ".join(c.value for c in at.caption)
+    at.checkbox(key="round_runner_up").check()
     at.button(key="round_start").click().run()
+    org_id = svc.programmes.lead(programme.code, lead).org_workshop_id
+    assert org_id is not None
+    # With the box ticked, each team's second choice ("We help.") is a draft too.
+    assert [d.latest.text for d in svc.store.drafts(org_id)] == [
+        STATEMENTS["Front desk"],
+        "We help.",
+        STATEMENTS["Kitchen"],
+        "We help.",
+    ]
     (button,) = at.get("link_button")
     assert button.proto.url.endswith(f"key={lead}")  # the lead facilitates with their key
     assert not any(lead in c.value for c in at.code)  # and the key is never shown as text

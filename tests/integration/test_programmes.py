@@ -232,3 +232,52 @@ def test_an_organisation_round_backs_up_without_its_teams(svc: Services, tmp_pat
     assert [d.latest.text for d in other.store.drafts(restored.id)] == [
         STATEMENTS[n] for n in list(STATEMENTS)[:2]
     ]
+
+
+def test_each_team_s_runner_up_can_join_the_round(svc: Services) -> None:
+    """The statement a team ranked second becomes a draft of the round too, its team's."""
+    programme, lead = svc.programmes.create("Service week")
+    seconds = {
+        "Front desk": "We answer every guest's question within the hour.",
+        "Kitchen": "We serve every guest a warm meal within twenty minutes.",
+    }
+    for name, second in seconds.items():
+        team, key = svc.programmes.add_team(programme.code, lead, name, whole=False)
+        tokens = [svc.workshops.join(team.code, f"{name} {i}")[1].token for i in (1, 2, 3)]
+        for token, text in zip(tokens, (STATEMENTS[name], second, "We try."), strict=True):
+            svc.workshops.submit(team.code, token, text, "n")
+        svc.workshops.set_revealed(team.code, key, True)
+        w = svc.workshops.find(team.code)
+        first, runner, third = (
+            svc.consensus.promote(team.code, key, d.id) for d in svc.store.drafts(w.id)
+        )
+        svc.consensus.open_vote(team.code, key)
+        for token in tokens:  # everyone ranks all three: the runner-up is second
+            svc.consensus.ballot(team.code, token, [[first.id], [runner.id], [third.id]])
+        svc.consensus.close_vote(team.code, key)
+        for token in tokens:
+            svc.consensus.check(team.code, token, AGREE, "")
+        svc.consensus.close_check(team.code, key)
+        svc.consensus.adopt(team.code, key, first.id)
+    org = svc.programmes.start_round(programme.code, lead, runner_up=True)
+    drafts = svc.store.drafts(org.id)
+    assert [d.latest.text for d in drafts] == [
+        STATEMENTS["Front desk"],
+        seconds["Front desk"],
+        STATEMENTS["Kitchen"],
+        seconds["Kitchen"],
+    ]
+    names = {m.id: m.display_name for m in svc.store.members(org.id)}
+    assert [names[d.member_id] for d in drafts] == [
+        "Front desk",
+        "Front desk (runner-up)",
+        "Kitchen",
+        "Kitchen (runner-up)",
+    ]
+    # A candidate from a runner-up carries its team's ideas, as a statement would.
+    svc.consensus.promote(org.code, lead, drafts[3].id)
+    state = svc.programmes.org_round(svc.programmes.lead(programme.code, lead))
+    assert state is not None
+    assert [(text, teams) for _, text, teams in state.candidates] == [
+        (seconds["Kitchen"], ("Kitchen",))
+    ]
