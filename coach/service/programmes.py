@@ -250,6 +250,35 @@ class Programmes:
         self.store.add_round_member(org.id, member.id, team.id, "delegate")
         return member
 
+    def round_teams(self, workshop: Workshop) -> list[tuple[int, str]]:
+        """(id, name) of each team, when this workshop is an organisation round: whoever
+        joins it by its link votes for a team. Empty for any other workshop."""
+        if workshop.programme_id is None:
+            return []
+        programme = self.store.by_round(workshop.id)
+        if programme is None:
+            return []
+        return [(t.id, t.name) for t in self.teams(programme)]
+
+    @one_transaction
+    def join_round(
+        self, raw_code: str, name: str, team_id: int | None, *, browser: str = "", address: str = ""
+    ) -> tuple[Workshop, Member]:
+        """Everyone votes: a person joins the organisation round by its link, for their
+        team; the round counts them as one of that team's delegates."""
+        ws = self.steps.ws
+        org = ws.find(raw_code)
+        teams = dict(self.round_teams(org))
+        if not teams:
+            raise InputError("This is not an organisation round: join it as usual.")
+        if team_id not in teams:
+            raise InputError("Choose your team, so that your vote counts for it.")
+        clean = clean_field(name, "member name")
+        shown = f"{clean} ({teams[team_id]})" if clean else f"Someone from {teams[team_id]}"
+        workshop, member = ws.join(raw_code, shown, browser=browser, address=address)
+        self.store.add_round_member(workshop.id, member.id, team_id, "delegate")
+        return workshop, member
+
     def _round(self, programme: Programme) -> Workshop:
         if programme.org_workshop_id is None:
             raise InputError("Start the organisation round first.")

@@ -51,6 +51,12 @@ class ProgrammeStore:
             row = s.scalar(select(_Programme).where(_Programme.code == code))
             return (_programme(row), row.lead_key_hash) if row is not None else None
 
+    def by_round(self, workshop_id: int) -> Programme | None:
+        """The programme whose organisation round this workshop is, if any."""
+        with self.store.read() as s:
+            row = s.scalar(select(_Programme).where(_Programme.org_workshop_id == workshop_id))
+            return _programme(row) if row is not None else None
+
     def attach(self, programme_id: int, workshop_id: int) -> None:
         with self.store.transaction() as s:
             s.execute(

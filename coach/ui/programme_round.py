@@ -9,7 +9,7 @@ import streamlit as st
 from coach.domain.types import Programme
 from coach.errors import CoachError
 from coach.service.programmes import ProgrammeView
-from coach.ui.common import fail, link, services
+from coach.ui.common import fail, link, qr_png, services
 
 
 def render(programme: Programme, key: str, view: ProgrammeView) -> None:
@@ -20,7 +20,8 @@ def render(programme: Programme, key: str, view: ProgrammeView) -> None:
         ready = sum(t.statement is not None for t in view.teams)
         st.caption(
             f"{ready} of {len(view.teams)} teams have adopted a statement. The round turns "
-            "each team's statement into a draft; each team's delegates rank and check them."
+            "each team's statement into a draft; each team's delegates (or everyone, by the "
+            "round's join link) rank and check them."
         )
         runner_up = st.checkbox(
             "Add each team's runner-up too",
@@ -39,6 +40,7 @@ def render(programme: Programme, key: str, view: ProgrammeView) -> None:
         "Facilitate the round: candidates, vote, four-criteria check",
         link("consensus", code=state.workshop.code, key=key),  # the key leaves the address
     )
+    _everyone(state.workshop.joining_code)
     _delegates(programme, key, view, state.workshop.code)
     if state.candidates:
         st.dataframe(
@@ -77,6 +79,18 @@ def render(programme: Programme, key: str, view: ProgrammeView) -> None:
             "The round has adopted a statement, but not every team's delegates gave 3 or "
             "more on all four questions: it is not the organisation's statement yet."
         )
+
+
+def _everyone(join_code: str) -> None:
+    with st.expander("Everyone votes: the round's join link and QR code"):
+        st.caption(
+            "Show it to the whole room, or send it: each person joins with their name and "
+            "chooses their team, and counts as one of that team's delegates. The statement "
+            "then needs 3 or more on all four questions from everyone who joined."
+        )
+        url = link("join", code=join_code)
+        st.code(url, language=None)
+        st.image(qr_png(url), width=260)
 
 
 def _delegates(programme: Programme, key: str, view: ProgrammeView, round_code: str) -> None:

@@ -77,3 +77,31 @@ def test_the_lead_starts_the_organisation_round_and_sends_delegates(svc: Service
     teams = next(d.value for d in at.dataframe if "delegates" in d.value.columns)
     assert teams.set_index("team").loc["Kitchen", "delegates"] == "Dana (Kitchen)"
     assert teams.set_index("team").loc["Front desk", "delegates"] == "none yet"
+
+
+def test_everyone_joins_the_organisation_round_choosing_their_team(svc: Services) -> None:
+    from tests.integration.test_programmes import STATEMENTS, _adopt
+
+    programme, lead = svc.programmes.create("Service week")
+    for name in list(STATEMENTS)[:2]:
+        team, key = svc.programmes.add_team(programme.code, lead, name, whole=False)
+        tokens = [svc.workshops.join(team.code, f"{name} {i}")[1].token for i in (1, 2)]
+        _adopt(svc, team.code, key, tokens, STATEMENTS[name])
+    org = svc.programmes.start_round(programme.code, lead)
+    lead_page = open_page("programme", code=programme.code, lead=lead)
+    links = [c.value for c in lead_page.code if "/join?code=" in c.value]
+    assert len(links) == 1 and links[0].endswith(f"/join?code={org.joining_code}")
+    at = open_page("join", code=org.joining_code)
+    assert at.selectbox(key="member_team").options == ["Front desk", "Kitchen"]
+    at.text_input(key="member_name").input("Ana")
+    before = len(svc.store.members(org.id))
+    at.button(key="FormSubmitter:join_name_form-Join").click().run()
+    assert "Choose your team" in unescaped(at.error[0].value)
+    assert len(svc.store.members(org.id)) == before
+    assert at.text_input(key="member_name").value == "Ana"  # what they typed stays
+    at.selectbox(key="member_team").select("Kitchen")
+    at.button(key="FormSubmitter:join_name_form-Join").click().run()
+    assert not at.exception
+    joined = [m for m in svc.store.members(org.id) if m.own_name == "Ana (Kitchen)"]
+    assert len(joined) == 1
+    assert at.query_params["member"]  # the phone now holds Ana's link to the round

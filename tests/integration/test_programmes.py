@@ -281,3 +281,49 @@ def test_each_team_s_runner_up_can_join_the_round(svc: Services) -> None:
     assert [(text, teams) for _, text, teams in state.candidates] == [
         (seconds["Kitchen"], ("Kitchen",))
     ]
+
+
+def test_everyone_can_join_the_round_for_their_team(svc: Services) -> None:
+    programme, lead = svc.programmes.create("Service week")
+    teams = {}
+    for name in list(STATEMENTS)[:2]:
+        team, key = svc.programmes.add_team(programme.code, lead, name, whole=False)
+        tokens = [svc.workshops.join(team.code, f"{name} {i}")[1].token for i in (1, 2)]
+        _adopt(svc, team.code, key, tokens, STATEMENTS[name])
+        teams[name] = team
+    front, kitchen = teams["Front desk"], teams["Kitchen"]
+    alone, _ = svc.workshops.create("Not in a programme")
+    org = svc.programmes.start_round(programme.code, lead)
+    assert svc.programmes.round_teams(org) == [(front.id, "Front desk"), (kitchen.id, "Kitchen")]
+    assert svc.programmes.round_teams(svc.workshops.find(front.code)) == []
+    assert svc.programmes.round_teams(alone) == []
+    before = len(svc.store.members(org.id))
+    for team_id in (None, alone.id):
+        with pytest.raises(InputError, match="Choose your team"):
+            svc.programmes.join_round(org.joining_code, "Ana", team_id)
+    with pytest.raises(InputError, match="not an organisation round"):
+        svc.programmes.join_round(front.code, "Ana", front.id)
+    assert len(svc.store.members(org.id)) == before  # nobody half-joined
+    _, ana = svc.programmes.join_round(org.joining_code, "Ana", front.id)
+    _, someone = svc.programmes.join_round(org.joining_code, "", kitchen.id)
+    assert (ana.display_name, someone.display_name) == ("Ana (Front desk)", "Someone from Kitchen")
+
+    # Whoever joined counts as one of their team's delegates.
+    first = svc.store.drafts(org.id)[0]
+    cand = svc.consensus.promote(org.code, lead, first.id)
+    svc.consensus.promote(org.code, lead, svc.store.drafts(org.id)[1].id)
+    svc.consensus.open_vote(org.code, lead)
+    for member in (ana, someone):
+        svc.consensus.ballot(org.code, member.token, [[cand.id]])
+    svc.consensus.close_vote(org.code, lead)
+    svc.consensus.check(org.code, ana.token, AGREE, "")
+    svc.consensus.check(org.code, someone.token, dict(AGREE, bold=2), "Say who we serve")
+    state = svc.programmes.org_round(svc.programmes.lead(programme.code, lead))
+    assert state is not None
+    assert {t.team: (t.delegates, t.agrees) for t in state.teams} == {
+        "Front desk": (("Ana (Front desk)",), True),
+        "Kitchen": (("Someone from Kitchen",), False),
+    }
+    svc.consensus.check(org.code, someone.token, AGREE, "")
+    state = svc.programmes.org_round(svc.programmes.lead(programme.code, lead))
+    assert state is not None and state.every_team_agrees

@@ -166,14 +166,31 @@ def _welcome_back(ws: Workshops, workshop: Workshop) -> None:
 
 
 def _name_form(ws: Workshops, workshop: Workshop, code: str) -> None:
+    # An organisation round that everyone may join: each person votes for their team.
+    teams = dict(services().programmes.round_teams(workshop))
     with st.form("join_name_form"):
         name = st.text_input(
             "Your name (optional: leave blank to stay anonymous)", key="member_name"
         )
+        team = None
+        if teams:
+            team = st.selectbox(
+                "Your team",
+                list(teams),
+                index=None,
+                format_func=teams.__getitem__,
+                placeholder="Choose your team",
+                key="member_team",
+            )
         if st.form_submit_button("Join", type="primary"):
             try:
                 browser, address = client()
-                _, member = ws.join(code, name, browser=browser, address=address)
+                if teams:
+                    _, member = services().programmes.join_round(
+                        code, name, team, browser=browser, address=address
+                    )
+                else:
+                    _, member = ws.join(code, name, browser=browser, address=address)
             except CoachError as exc:
                 fail(exc)
             else:
