@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from coach.domain.codes import format_code
 from coach.domain.types import Programme
 from coach.errors import CoachError
 from coach.service.programmes import ProgrammeView
@@ -89,8 +90,9 @@ def _everyone(join_code: str) -> None:
             "then needs 3 or more on all four questions from everyone who joined."
         )
         url = link("join", code=join_code)
+        st.subheader(f"Join code {format_code(join_code)}")
         st.code(url, language=None)
-        st.image(qr_png(url), width=260)
+        st.image(qr_png(url), width=360)
 
 
 def _delegates(programme: Programme, key: str, view: ProgrammeView, round_code: str) -> None:

@@ -168,6 +168,11 @@ def _welcome_back(ws: Workshops, workshop: Workshop) -> None:
 def _name_form(ws: Workshops, workshop: Workshop, code: str) -> None:
     # An organisation round that everyone may join: each person votes for their team.
     teams = dict(services().programmes.round_teams(workshop))
+    if teams:
+        st.caption(
+            "This is the vote on the organisation's statement: everyone from every team "
+            "can join. Choose your team, so that your vote counts for it."
+        )
     with st.form("join_name_form"):
         name = st.text_input(
             "Your name (optional: leave blank to stay anonymous)", key="member_name"
