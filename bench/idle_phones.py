@@ -32,6 +32,7 @@ import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -375,7 +376,11 @@ def measure(database_url: str, teams: int = 20, size: int = 12, idle_s: float = 
     work = Path(tempfile.mkdtemp(prefix="idle-phones-"))
     base, proc = start_streamlit(SERVER, work, database_url)
     try:
-        return asyncio.run(_measure(base, proc.pid, services, keys, phones, idle_s))
+        # Its own thread and event loop: the caller may be running one (Playwright's).
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(
+                lambda: asyncio.run(_measure(base, proc.pid, services, keys, phones, idle_s))
+            ).result()
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -105,3 +105,11 @@ def test_everyone_joins_the_organisation_round_choosing_their_team(svc: Services
     joined = [m for m in svc.store.members(org.id) if m.own_name == "Ana (Kitchen)"]
     assert len(joined) == 1
     assert at.query_params["member"]  # the phone now holds Ana's link to the round
+    # In the round the teams' statements are the drafts: no box to write one.
+    assert not at.text_area
+    assert "My draft and its scores" not in [e.label for e in at.expander]
+    # A team's own phone page keeps its draft (the team has revealed: it is folded away).
+    front = svc.programmes.teams(svc.programmes.lead(programme.code, lead))[0]
+    _, bo = svc.workshops.join(front.code, "Bo")
+    team_phone = open_page("join", code=front.code, member=bo.token)
+    assert "My draft and its scores" in [e.label for e in team_phone.expander]

@@ -74,12 +74,22 @@ def render() -> None:
     if agenda.on("commit") and st.button("Write my commitments (Step 6)", key="my_commitments"):
         plan = services().commitments.for_member(workshop, member)
         st.switch_page(PAGES["commitments"], query_params={"plan": plan.token})
-    if workshop.revealed:  # the team is on the shared drafts now: the own draft steps back
+    if workshop.programme_id is not None and _organisation_round(workshop.id, workshop.code):
+        pass  # the teams' statements are the drafts: people here rank and check them
+    elif workshop.revealed:  # the team is on the shared drafts now: the own draft steps back
         with st.expander("My draft and its scores", expanded=False):
             _drafting(ws, workshop, member)
     else:
         _drafting(ws, workshop, member)
     _remember_me(workshop, member)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _organisation_round(workshop_id: int, code: str) -> bool:
+    """Whether the workshop is a programme's organisation round: set when it is created,
+    never changed, so read once per workshop, not on every rerun (keyed by its random
+    code too: another database may give another workshop the same id)."""
+    return services().programmes.store.by_round(workshop_id) is not None
 
 
 def _remember_me(workshop: Workshop, member: Member) -> None:
