@@ -395,8 +395,8 @@ def report(r: IdleResult, backend: str) -> None:
         f"the phones, {r.rss_mb:.0f} MB with them ({each:.0f} KB a phone)"
     )
     print(
-        f"  idle: app server CPU {100 * r.app_cpu:.0f}% of one core, database "
-        f"{100 * r.db_cpu:.0f}%; {r.polls_per_s:.0f} watch answers/s, p50 "
+        f"  idle: app server CPU {100 * r.app_cpu:.1f}% of one core, database "
+        f"{100 * r.db_cpu:.1f}%; {r.polls_per_s:.0f} watch answers/s, p50 "
         f"{r.poll_p50_ms:.1f} ms, p95 {r.poll_p95_ms:.1f} ms"
     )
     for what, d in (
