@@ -107,6 +107,7 @@ def test_everyone_joins_the_organisation_round_choosing_their_team(svc: Services
     assert at.query_params["member"]  # the phone now holds Ana's link to the round
     # In the round the teams' statements are the drafts: no box to write one.
     assert not at.text_area
+    assert "You are Ana (Kitchen)." in [t.value for t in at.text]
     assert "My draft and its scores" not in [e.label for e in at.expander]
     # A team's own phone page keeps its draft (the team has revealed: it is folded away).
     front = svc.programmes.teams(svc.programmes.lead(programme.code, lead))[0]

@@ -1,7 +1,8 @@
 """A three-team programme in real browsers: the lead creates it and adds the teams on the
 programme page; each team adopts its statement (through the services, as the Step 4 walk
 in test_room_browser does in the browser); the lead starts the organisation round and
-adds a delegate per team; the three delegates rank and check on their phones; the lead
+adds a delegate for two teams, while someone of the third joins by the round's own link
+and chooses their team; the three phones rank and check; the lead
 runs the round on the consensus page with the lead key; the programme page shows the
 organisation's statement and the line of sight."""
 
@@ -66,13 +67,24 @@ def test_a_lead_runs_a_three_team_programme_to_one_organisation_statement(
     lead_page.get_by_role("button", name="Start the organisation round").click()
     lead_page.get_by_role("button", name="Add a delegate").wait_for(timeout=LOAD_MS)
     phones = []
-    for n, name in enumerate(STATEMENTS):
+    *sent, open_to_all = STATEMENTS
+    for n, name in enumerate(sent):
         lead_page.get_by_label("Team", exact=True).click()
         lead_page.get_by_role("option", name=name).click()
         lead_page.get_by_role("textbox", name="Delegate's name").fill(f"Delegate {n + 1}")
         lead_page.get_by_role("button", name="Add a delegate").click()
         url = lead_page.locator("code", has_text="member=").nth(n).inner_text(timeout=LOAD_MS)
         phones.append(open_screen(browser, screens, f"delegate{n + 1}", url, viewport=PHONE))
+    # The third team's person joins by the round's own join link, choosing their team.
+    lead_page.get_by_text("Everyone votes: the round's join link and QR code").click()
+    join = lead_page.locator("code", has_text="/join?code=").filter(has_not_text="member=")
+    anyone = open_screen(browser, screens, "anyone", join.first.inner_text(), viewport=PHONE)
+    anyone.get_by_role("textbox", name="Your name").fill("Eve")
+    anyone.locator('[data-testid="stSelectbox"] input').first.click()
+    anyone.get_by_role("option").filter(has_text=open_to_all).first.click()
+    anyone.get_by_role("button", name="Join").click()
+    anyone.get_by_text("You are Eve (Housekeeping).").wait_for(timeout=LOAD_MS)
+    phones.append(anyone)
     shot(lead_page, "programme-round-delegates")
 
     # The lead runs the round on the consensus page, with the lead key.

@@ -75,7 +75,8 @@ def render() -> None:
         plan = services().commitments.for_member(workshop, member)
         st.switch_page(PAGES["commitments"], query_params={"plan": plan.token})
     if workshop.programme_id is not None and _organisation_round(workshop.id, workshop.code):
-        pass  # the teams' statements are the drafts: people here rank and check them
+        # The teams' statements are the drafts: people here rank and check them.
+        st.text(f"You are {member.own_name}.")
     elif workshop.revealed:  # the team is on the shared drafts now: the own draft steps back
         with st.expander("My draft and its scores", expanded=False):
             _drafting(ws, workshop, member)
