@@ -90,6 +90,18 @@ class Register:
         if not self.store.update_recommendation(workshop.id, rec_id, values):
             raise NotFound("That recommendation is not in the register. Reload the page.")
 
+    def put_back_recommendation(self, raw_code: str, key: str | None, rec_id: int) -> None:
+        """Undo "take it out": the entry is back in the register, as it was."""
+        workshop = self.ws.facilitator(raw_code, key)
+        if len(self.store.recommendations(workshop.id)) >= 50:
+            raise InputError("The register holds 50 recommendations at most: take one out first.")
+        if not self.store.put_back_recommendation(workshop.id, rec_id):
+            raise NotFound("That entry is not taken out of the register. Reload the page.")
+
+    def taken_out(self, workshop: Workshop) -> list[tuple[int, str]]:
+        """(id, text) of the register's entries taken out, the latest first."""
+        return self.store.taken_out(workshop.id)
+
     def _linkable(self, workshop: Workshop, name: str) -> set[int]:
         """What a register entry may build on: this workshop's Step 3 ideas, Step 5 core
         aspects, or Step 6 commitments."""

@@ -370,6 +370,38 @@ class StepStore:
             self.store.bump(s, workshop_id)
             return True
 
+    def put_back_recommendation(self, workshop_id: int, rec_id: int) -> bool:
+        """An entry taken out goes back into the register. False: none taken out."""
+        with self.store.transaction() as s:
+            done = s.execute(
+                update(_Recommendation)
+                .where(
+                    _Recommendation.id == rec_id,
+                    _Recommendation.workshop_id == workshop_id,
+                    _Recommendation.removed_at.is_not(None),
+                )
+                .values(removed_at=None)
+            )
+            if not done.rowcount:  # type: ignore[attr-defined]
+                return False
+            self.store.bump(s, workshop_id)
+            return True
+
+    def taken_out(self, workshop_id: int) -> list[tuple[int, str]]:
+        """(id, text) of the entries taken out of the register, the latest first."""
+        with self.store.read() as s:
+            return [
+                (r.id, r.text)
+                for r in s.execute(
+                    select(_Recommendation.id, _Recommendation.text)
+                    .where(
+                        _Recommendation.workshop_id == workshop_id,
+                        _Recommendation.removed_at.is_not(None),
+                    )
+                    .order_by(_Recommendation.removed_at.desc(), _Recommendation.id.desc())
+                )
+            ]
+
     def recommendations(self, workshop_id: int) -> list[Recommendation]:
         with self.store.read() as s:
             return [

@@ -83,6 +83,7 @@ def render(workshop: Workshop, view: StepView, key: str | None) -> None:
             st.rerun()
     if not recs:
         st.info("The register is empty: add the team's recommendations above.")
+        _taken_out(workshop, key)
         return
     st.dataframe(table(recs, names), hide_index=True, key="register_table")
     chosen = st.selectbox(
@@ -93,6 +94,7 @@ def render(workshop: Workshop, view: StepView, key: str | None) -> None:
     )
     if chosen is not None:
         _edit(workshop, key, chosen, ideas, core, commitments)
+    _taken_out(workshop, key)
 
 
 def _edit(
@@ -143,9 +145,26 @@ def _edit(
                     rec.id,
                     removed=True,
                 ),
-                "Taken out of the register.",
+                "Taken out of the register: it can go back from the list below.",
             )
             st.rerun()
+
+
+def _taken_out(workshop: Workshop, key: str | None) -> None:
+    """Entries taken out of the register, each with a way back (a click can hurt)."""
+    gone = services().steps.taken_out(workshop)
+    if not gone:
+        return
+    with st.expander(f"Taken out of the register ({len(gone)})"):
+        for rec_id, text in gone:
+            words, back = st.columns([4, 1])
+            words.text(text)
+            if back.button("Put it back", key=f"rec_back_{rec_id}"):
+                steps.run(
+                    partial(services().steps.put_back_recommendation, workshop.code, key, rec_id),
+                    "Back in the register.",
+                )
+                st.rerun()
 
 
 def _links(label: str, options: dict[int, str], chosen: tuple[int, ...], rec_id: int) -> list[int]:

@@ -169,6 +169,16 @@ def test_step_7_builds_a_register_from_members_recommendations(svc: Services) ->
     assert svc.steps.recommendations(w)[0].status == "agreed"
     register = next(d.value for d in fac.dataframe if "status" in d.value.columns)
     assert register["status"].tolist() == ["agreed"]
+    # Taken out by mistake: it goes back from the list of what was taken out.
+    fac.button(key=f"FormSubmitter:register_edit_{entry.id}-Take it out of the register").click()
+    fac.run()
+    assert svc.steps.recommendations(w) == []
+    assert "The register is empty" in fac.info[-1].value
+    assert "Taken out of the register (1)" in [e.label for e in fac.expander]
+    fac.button(key=f"rec_back_{entry.id}").click().run()
+    assert [r.status for r in svc.steps.recommendations(w)] == ["agreed"]
+    assert "Back in the register." in [unescaped(x.value) for x in fac.success]
+    assert not [e for e in fac.expander if e.label.startswith("Taken out")]
 
 
 def test_the_manager_responds_to_the_register_from_their_link(svc: Services) -> None:

@@ -197,6 +197,15 @@ def test_the_register_links_and_the_manager_responds(svc: Services) -> None:
     assert got.response == "Yes: from January, owned by Ops." and got.responded_at
     svc.steps.update_recommendation(code, key, rec, removed=True)
     assert svc.steps.recommendations(workshop) == []
+    assert svc.steps.taken_out(workshop) == [(rec, got.text)]
+    # Taking it out can be undone: the entry comes back as it was, response and links too.
+    with pytest.raises(AccessDenied):
+        svc.steps.put_back_recommendation(code, "wrong", rec)
+    svc.steps.put_back_recommendation(code, key, rec)
+    assert svc.steps.recommendations(workshop) == [got]
+    assert svc.steps.taken_out(workshop) == []
+    with pytest.raises(NotFound, match="not taken out"):
+        svc.steps.put_back_recommendation(code, key, rec)
 
 
 def test_the_assessment_names_a_low_element_nobody_commits_to(svc: Services) -> None:
