@@ -18,7 +18,9 @@ from coach.ui.common import link, qr_png, services
 QUIET_AFTER = timedelta(minutes=1)  # a phone polls every 0.4 s while its screen is on
 
 
-def render(board: Board, rnd: Round | None, key: str | None) -> None:
+def render(board: Board, rnd: Round | None, key: str | None, *, mission: bool = True) -> None:
+    """The People table; its draft, vote and check columns are Step 4's, shown on Step 4
+    (`mission`) only."""
     entries = board.entries
     st.subheader("People")
     if not entries:
@@ -40,17 +42,22 @@ def render(board: Board, rnd: Round | None, key: str | None) -> None:
     )
     now = datetime.now(UTC)
     twins = _same_names(entries)
+    step4 = ("draft", "voted", "checked")
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "member": e.member.display_name,
-                    "state": _state(e.member),
-                    "draft": status(e.submitted, e.versions, e.deleted),
-                    "voted": "✓" if e.member.id in voted else "",
-                    "checked": "✓" if e.member.id in checked else "",
-                    "last seen": ago(e.member.last_seen, now),
-                    "note": twins.get(e.member.id, ""),
+                    k: v
+                    for k, v in {
+                        "member": e.member.display_name,
+                        "state": _state(e.member),
+                        "draft": status(e.submitted, e.versions, e.deleted),
+                        "voted": "✓" if e.member.id in voted else "",
+                        "checked": "✓" if e.member.id in checked else "",
+                        "last seen": ago(e.member.last_seen, now),
+                        "note": twins.get(e.member.id, ""),
+                    }.items()
+                    if mission or k not in step4
                 }
                 for e in entries
             ]

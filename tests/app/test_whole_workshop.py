@@ -158,6 +158,9 @@ def test_step_7_builds_a_register_from_members_recommendations(svc: Services) ->
     svc.steps.add_item(w.code, ana.token, "recommend", rec)
     fac = open_page("workshop", code=w.code, key=key)
     assert "The register is empty" in fac.info[-1].value
+    # Off Step 4, the People table has no draft, vote or check columns (those are Step 4's).
+    people = next(d.value for d in fac.dataframe if "state" in d.value.columns)
+    assert list(people.columns) == ["member", "state", "last seen", "note"]
     fac.button(key="reveal_recommend").click().run()
     fac.selectbox(key="register_pick").select_index(1)
     fac.text_input(key="register_owner").input("Ops lead")

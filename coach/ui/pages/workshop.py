@@ -51,7 +51,7 @@ def render() -> None:
         live.follow(workshop, "all")
         steps.flash()
         step_room.render(workshop, agenda, key)
-        people.render(latest, None, key)
+        people.render(latest, None, key, mission=False)
         facilitating.nav(workshop.code, key or "", "workshop")
         return
     chosen = services().consensus.adopted(workshop) if workshop.adopted_id else None
