@@ -165,6 +165,17 @@ def rank_of(t: Tally, candidate: str) -> int:
     raise InputError(f"'{candidate}' is not a candidate in this vote; check the spelling.")
 
 
+def top(t: Tally, n: int) -> tuple[str, ...]:
+    """The first `n` candidates of the ranking. A tie is kept together: when the n-th
+    place is shared, every candidate tied there is in, so it can be more than n."""
+    kept: list[str] = []
+    for group in t.ranking:
+        if len(kept) >= n:
+            break
+        kept += group
+    return tuple(kept)
+
+
 def to_json(t: Tally) -> dict[str, Any]:
     """A JSON-ready summary of the tally."""
     return {

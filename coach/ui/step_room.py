@@ -14,6 +14,7 @@ from coach.domain import assessment
 from coach.domain.agenda import Agenda, info
 from coach.domain.items import Item
 from coach.domain.types import Workshop
+from coach.domain.voting import Tally, top
 from coach.service.steps import StepView
 from coach.service.workshops import OnBehalf
 from coach.ui import assessment_view, register, step_draft, steps, timer
@@ -203,6 +204,8 @@ def _vote(workshop: Workshop, view: StepView, key: str | None) -> None:
                 key=f"keep_{step}",
                 primary=True,
             )
+        elif len(view.results) > 2:
+            _keep_top(workshop, view, view.tally, key)
     steps.button(
         "Open a ranked vote on these candidates",
         partial(svc.open_vote, workshop.code, key, step),
@@ -210,6 +213,27 @@ def _vote(workshop: Workshop, view: StepView, key: str | None) -> None:
     )
     if not view.info.result_many:
         st.caption("The check comes once one image is left: vote, or take the others out.")
+
+
+def _keep_top(workshop: Workshop, view: StepView, tally: Tally, key: str | None) -> None:
+    """Many candidates (Step 5's aspects): keep the vote's top N, in one press."""
+    step = view.info.key
+    narrow, _ = st.columns([1, 3])
+    n = narrow.number_input(
+        "How many to keep",
+        min_value=1,
+        max_value=len(view.results) - 1,
+        value=min(3, len(view.results) - 1),
+        key=f"keep_n_{step}",
+    )
+    kept = [int(c) for c in top(tally, int(n))]
+    tie = " (a tie at the last place keeps both)" if len(kept) > n else ""
+    steps.button(
+        f"Keep {', '.join(view.label(i) for i in kept)}, take the others out{tie}",
+        partial(services().steps.keep, workshop.code, key, step, kept),
+        key=f"keep_top_{step}",
+        primary=True,
+    )
 
 
 def _propose(workshop: Workshop, view: StepView, key: str | None) -> None:

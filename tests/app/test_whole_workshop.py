@@ -263,3 +263,27 @@ def test_the_facilitator_enters_an_item_for_someone_without_a_phone(svc: Service
         "Every voicemail, same day.",
     )
     assert "1 of 2 have written" in [s.value for s in fac.subheader]
+
+
+def test_step_5_keeps_the_vote_s_top_aspects_in_one_press(svc: Services) -> None:
+    w, key, (ana, bo, cy) = _room(svc, "Ana", "Bo", "Cy")
+    svc.steps.go(w.code, key, "core", seen="image")
+    aspects = ("We know our regulars.", "We fix things fast.", "We laugh a lot.", "We share.")
+    for text in aspects:
+        svc.steps.propose(w.code, key, "core", text, "Like last Tuesday.")
+    a, b, c, d = (r.id for r in svc.steps.results(w, "core"))
+    fac = open_page("workshop", code=w.code, key=key)
+    assert "keep_top_core" not in {x.key for x in fac.button}  # nothing to keep before a vote
+    fac.button(key="open_vote_core").click().run()
+    for token in (ana.token, bo.token):
+        svc.steps.rank(w.code, token, "core", [[b], [a], [c], [d]])
+    svc.steps.rank(w.code, cy.token, "core", [[a], [b], [d], [c]])
+    fac.run()
+    fac.button(key="close_vote_core").click().run()
+    assert "The vote (3 ballots): B > A > C > D" in texts(fac)
+    assert fac.number_input(key="keep_n_core").value == 3
+    fac.number_input(key="keep_n_core").set_value(2).run()
+    (keep,) = [x for x in fac.button if x.key == "keep_top_core"]
+    assert keep.label == "Keep B, A, take the others out"
+    keep.click().run()
+    assert [r.text for r in svc.steps.results(w, "core")] == [aspects[0], aspects[1]]

@@ -416,3 +416,17 @@ def test_a_ballot_cannot_ask_for_thousands_of_candidates() -> None:
     many = "".join(f"v{i},C{i}\n" for i in range(250))
     with pytest.raises(InputError, match="250 different candidates"):
         parse_ballots_csv(many)
+
+
+def test_top_n_keeps_the_leaders_and_a_tie_together() -> None:
+    from coach.domain.voting import top
+
+    ballots = [(("A",), ("B",), ("C",), ("D",))] * 3 + [(("B",), ("A",), ("D",), ("C",))] * 2
+    t = tally(ballots)
+    assert t.ranking == (("A",), ("B",), ("C",), ("D",))
+    assert top(t, 1) == ("A",)
+    assert top(t, 2) == ("A", "B")
+    assert top(t, 9) == tuple(c for g in t.ranking for c in g)
+    tied = tally([(("A", "B"), ("C",))] * 2)  # A and B share first place
+    assert top(tied, 1) == ("A", "B")
+    assert top(tied, 0) == ()
