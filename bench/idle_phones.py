@@ -153,6 +153,13 @@ async def _open(phone: Phone, base: str) -> None:
         phone.failed = f"{type(exc).__name__}: {exc}"
 
 
+async def _close(phone: Phone) -> None:
+    if phone.ws is not None:
+        await phone.ws.close()
+    if phone.writer is not None:
+        phone.writer.close()
+
+
 async def _poll(phone: Phone, host: str) -> str:
     """One GET /_coach/watch on the phone's keep-alive connection: the answer's token. A
     connection the server closed while idle is opened again, as a browser does."""
@@ -206,7 +213,8 @@ async def _watch(phone: Phone, host: str, stop: asyncio.Event) -> None:
             phone.failed = f"{type(exc).__name__}: {exc}"
 
 
-def _cpu_seconds(pids: list[int]) -> float:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used (one that has ended counts 0)."""
     total = 0.0
     for pid in pids:
         try:
@@ -281,10 +289,7 @@ async def _measure(
     host = urlsplit(base).netloc
     warm = Phone(phones[0].code, phones[0].token)  # the server has drawn a page before
     await _open(warm, base)
-    if warm.ws is not None:
-        await warm.ws.close()
-    if warm.writer is not None:
-        warm.writer.close()
+    await _close(warm)
     await asyncio.sleep(1)
     rss_before = _rss_mb(pid)
     opening = asyncio.Semaphore(8)  # phones arrive over a few seconds, not in one instant
@@ -301,11 +306,11 @@ async def _measure(
     for p in live:
         p.polls.clear()
     pg = _postgres_pids()
-    app0, db0, t0 = _cpu_seconds([pid]), _cpu_seconds(pg), time.monotonic()
+    app0, db0, t0 = cpu_seconds([pid]), cpu_seconds(pg), time.monotonic()
     await asyncio.sleep(idle_s)
     span = time.monotonic() - t0
-    app_cpu = (_cpu_seconds([pid]) - app0) / span
-    db_cpu = (_cpu_seconds(pg) - db0) / span
+    app_cpu = (cpu_seconds([pid]) - app0) / span
+    db_cpu = (cpu_seconds(pg) - db0) / span
     rss = _rss_mb(pid)
     polls = sorted(x for p in live for x in p.polls)
 
@@ -316,10 +321,7 @@ async def _measure(
     stop.set()
     await asyncio.gather(*loops)
     for p in phones:
-        if p.ws is not None:
-            await p.ws.close()
-        if p.writer is not None:
-            p.writer.close()
+        await _close(p)
     return IdleResult(
         phones=len(phones),
         connected=len(live),

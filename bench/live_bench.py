@@ -9,12 +9,12 @@ time over a quiet interval, as a share of one core.
 
 from __future__ import annotations
 
-import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench.idle_phones import cpu_seconds
 from tests.support.app_server import SERVER, start_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,11 +34,6 @@ WATCH = """(text) => {
   new MutationObserver(check).observe(document.body, {subtree: true, childList: true,
                                                       characterData: true});
 }"""
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(phones: int, writes: int = 6, idle_seconds: float = 20.0) -> dict[str, float]:
@@ -66,10 +61,10 @@ def measure(phones: int, writes: int = 6, idle_seconds: float = 20.0) -> dict[st
             for page in pages:
                 page.get_by_text("Your mission statement").wait_for(timeout=60_000)
             time.sleep(3)  # every page settled into its polling
-            before, started = _cpu_seconds(proc.pid), time.monotonic()
+            before, started = cpu_seconds([proc.pid]), time.monotonic()
             time.sleep(idle_seconds)
-            cpu = (_cpu_seconds(proc.pid) - before) / (time.monotonic() - started)
-            busy = _cpu_seconds(proc.pid)
+            cpu = (cpu_seconds([proc.pid]) - before) / (time.monotonic() - started)
+            busy = cpu_seconds([proc.pid])
             for i in range(writes):
                 for page in pages:
                     page.evaluate(WATCH, LOCKED)
@@ -83,7 +78,7 @@ def measure(phones: int, writes: int = 6, idle_seconds: float = 20.0) -> dict[st
                             seen[j] = page.evaluate("() => window.__seen")
                     time.sleep(0.05)
                 latencies += [(s / 1000 - wrote) if s else 10.0 for s in seen]
-            per_write = (_cpu_seconds(proc.pid) - busy) / writes
+            per_write = (cpu_seconds([proc.pid]) - busy) / writes
             browser.close()
     finally:
         proc.terminate()

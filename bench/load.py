@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -721,36 +722,23 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.getloadavg()[0]:.1f} at start"
     )
     results = []
+    one_run = partial(
+        run,
+        participants=args.participants,
+        processes=args.processes,
+        teams=args.teams,
+        pace=pace,
+        timeout_s=args.timeout,
+    )
     with tempfile.TemporaryDirectory(prefix="coach-load-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'load.db'}"
-        results.append(
-            run(
-                url,
-                args.participants,
-                args.processes,
-                teams=args.teams,
-                pace=pace,
-                timeout_s=args.timeout,
-            )
-        )
+        results.append(one_run(f"sqlite:///{Path(tmp) / 'load.db'}"))
         report(results[-1])
     why_not = postgres_unavailable(args.postgres_url)
     if why_not:
         print(f"== PostgreSQL\n  skipped: {why_not}")
     else:
         with postgres_database(args.postgres_url) as url:
-            results.append(
-                run(
-                    url,
-                    args.participants,
-                    args.processes,
-                    teams=args.teams,
-                    pace=pace,
-                    timeout_s=args.timeout,
-                    backend="PostgreSQL",
-                    pool_size=args.pool_size,
-                )
-            )
+            results.append(one_run(url, backend="PostgreSQL", pool_size=args.pool_size))
             report(results[-1])
     phones_ok = True
     if args.teams > 1 and not args.no_phones:

@@ -9,12 +9,12 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from coach.bootstrap import build
+from coach.bootstrap import Services, build
 from coach.cli import demo
 from coach.domain import themes
 from coach.domain.codes import format_code, parse_code
+from coach.domain.types import Programme
 from coach.exports.formats import EXTRA_FORMATS, FORMATS, export, filename
 from coach.service import record
 from coach.service.workshops import NotFound
@@ -95,7 +95,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         found = svc.programmes.store.find(parse_code(args.code))
         if found is None:
             raise
-        return _backup_programme(svc, found[0].id, found[0].code, found[0].name, args.output)
+        return _backup_programme(svc, found[0], args.output)
     data = backup(svc.store, workshop.id)
     target = Path(args.output or f"backup-{workshop.code}-{date.today().isoformat()}.json")
     if problem := _write_private(target, dumps(data)):
@@ -113,14 +113,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _backup_programme(svc: Any, programme_id: int, code: str, name: str, output: str | None) -> int:
-    data = backup_programme(svc.store, programme_id)
-    target = Path(output or f"programme-backup-{code}-{date.today().isoformat()}.json")
+def _backup_programme(svc: Services, programme: Programme, output: str | None) -> int:
+    data = backup_programme(svc.store, programme.id)
+    target = Path(output or f"programme-backup-{programme.code}-{date.today().isoformat()}.json")
     text = json.dumps(data, ensure_ascii=False, indent=1)
     if problem := _write_private(target, text):
         print(problem, file=sys.stderr)
         return 2
-    print(f"Wrote {target} with the programme '{name}':", file=sys.stderr)
+    print(f"Wrote {target} with the programme '{programme.name}':", file=sys.stderr)
     for one in data["workshops"]:
         ws = one["tables"]["workshops"][0]
         rows = sum(len(r) for r in one["tables"].values())

@@ -95,7 +95,9 @@ class Register:
         workshop = self.ws.facilitator(raw_code, key)
         if len(self.store.recommendations(workshop.id)) >= 50:
             raise InputError("The register holds 50 recommendations at most: take one out first.")
-        if not self.store.put_back_recommendation(workshop.id, rec_id):
+        if not self.store.update_recommendation(
+            workshop.id, rec_id, {"removed_at": None}, taken_out=True
+        ):
             raise NotFound("That entry is not taken out of the register. Reload the page.")
 
     def taken_out(self, workshop: Workshop) -> list[tuple[int, str]]:

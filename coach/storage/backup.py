@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, get_args
 
@@ -141,7 +142,8 @@ def _scope(name: str, workshop_id: int) -> ColumnElement[bool]:
     return own.in_(select(METADATA.tables[parent].c.id).where(_scope(parent, workshop_id)))
 
 
-def _encode(value: Any) -> Any:
+def encode(value: Any) -> Any:
+    """A value as JSON carries it: datetimes and dates as ISO text, in UTC."""
     if isinstance(value, datetime):  # before date: a datetime is a date too
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the zone
         return aware.astimezone(UTC).isoformat()
@@ -156,7 +158,7 @@ def _read(conn: Connection, workshop_id: int) -> dict[str, list[dict[str, Any]]]
         table = METADATA.tables[name]
         result = conn.execute(select(table).where(_scope(name, workshop_id)).order_by(table.c.id))
         tables[name] = [
-            {k: None if (name, k) in DETACHED else _encode(v) for k, v in r._mapping.items()}
+            {k: None if (name, k) in DETACHED else encode(v) for k, v in r._mapping.items()}
             for r in result
         ]
     for row in tables["workshops"]:
@@ -584,15 +586,23 @@ def restore_into(
     return _insert(conn, rows)
 
 
-def restore(store: Store, data: dict[str, Any]) -> str:
-    """Put a backed-up workshop into this database in one transaction; returns its code."""
-    rows = _decoded(data)
+@contextmanager
+def restoring(store: Store) -> Iterator[Connection]:
+    """One transaction for a restore: any error rolls everything back, and a clash with
+    what the database holds is said as such."""
     try:
-        with store.engine.begin() as conn:  # any error rolls everything back
-            restore_into(conn, rows)
+        with store.engine.begin() as conn:
+            yield conn
     except IntegrityError as exc:
         raise BackupError(
             f"The backup clashes with what is in this database ({exc.orig}), so nothing was "
             "restored. Restore into another database."
         ) from exc
+
+
+def restore(store: Store, data: dict[str, Any]) -> str:
+    """Put a backed-up workshop into this database in one transaction; returns its code."""
+    rows = _decoded(data)
+    with restoring(store) as conn:
+        restore_into(conn, rows)
     return str(rows["workshops"][0]["code"])

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from coach.domain.codes import format_code
 from coach.storage.backup import (
@@ -21,9 +20,11 @@ from coach.storage.backup import (
     backup,
     check_row,
     decoded,
+    encode,
     parse,
     restore,
     restore_into,
+    restoring,
 )
 from coach.storage.migrations import LATEST
 from coach.storage.rows import METADATA
@@ -43,13 +44,6 @@ def _damaged(where: str, why: str) -> BackupError:
         f"This programme backup is damaged ({where}: {why}). Use another copy of the "
         "backup, or back the programme up again."
     )
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).isoformat()
-    return value
 
 
 def backup_programme(store: Store, programme_id: int) -> dict[str, Any]:
@@ -73,7 +67,7 @@ def backup_programme(store: Store, programme_id: int) -> dict[str, Any]:
         "version": VERSION,
         "schema": LATEST,
         "created_at": datetime.now(UTC).isoformat(),
-        "programme": {k: _encode(v) for k, v in row._mapping.items()},
+        "programme": {k: encode(v) for k, v in row._mapping.items()},
         "workshops": [backup(store, w) for w in ids],
         # round member id -> the team workshop it speaks for (ids as in this backup)
         "round_teams": {str(rm): team for rm, team in teams},
@@ -146,44 +140,38 @@ def decode(
 def restore_programme(store: Store, data: dict[str, Any]) -> str:
     """Put a backed-up programme into this database in one transaction; returns its code."""
     programme, workshops, teams = decode(data)
-    try:
-        with store.engine.begin() as conn:  # any error rolls everything back
-            code = programme["code"]
-            if conn.scalar(select(_programmes.c.id).where(_programmes.c.code == code)):
-                raise BackupError(
-                    f"This database already has the programme {format_code(code)}. Restore "
-                    "into another database, or delete that programme first."
-                )
-            values = {k: v for k, v in programme.items() if k not in ("id", "org_workshop_id")}
-            new_id = int(conn.execute(_programmes.insert().values(values)).inserted_primary_key[0])  # type: ignore[index]
-            new_workshop: dict[int, int] = {}
-            new_member: dict[int, int] = {}
-            for rows in workshops:
-                new = restore_into(conn, rows)
-                new_workshop |= new["workshops"]
-                new_member |= new["round_members"]
-            conn.execute(
-                update(_workshops)
-                .where(_workshops.c.id.in_(list(new_workshop.values())))
-                .values(programme_id=new_id)
+    with restoring(store) as conn:
+        code = programme["code"]
+        if conn.scalar(select(_programmes.c.id).where(_programmes.c.code == code)):
+            raise BackupError(
+                f"This database already has the programme {format_code(code)}. Restore "
+                "into another database, or delete that programme first."
             )
-            if (org := programme.get("org_workshop_id")) is not None:
-                conn.execute(
-                    update(_programmes)
-                    .where(_programmes.c.id == new_id)
-                    .values(org_workshop_id=new_workshop[org])
-                )
-            for member, team in teams.items():
-                conn.execute(
-                    update(_round_members)
-                    .where(_round_members.c.id == new_member[member])
-                    .values(team_id=new_workshop[team])
-                )
-    except IntegrityError as exc:
-        raise BackupError(
-            f"The backup clashes with what is in this database ({exc.orig}), so nothing was "
-            "restored. Restore into another database."
-        ) from exc
+        values = {k: v for k, v in programme.items() if k not in ("id", "org_workshop_id")}
+        new_id = int(conn.execute(_programmes.insert().values(values)).inserted_primary_key[0])  # type: ignore[index]
+        new_workshop: dict[int, int] = {}
+        new_member: dict[int, int] = {}
+        for rows in workshops:
+            new = restore_into(conn, rows)
+            new_workshop |= new["workshops"]
+            new_member |= new["round_members"]
+        conn.execute(
+            update(_workshops)
+            .where(_workshops.c.id.in_(list(new_workshop.values())))
+            .values(programme_id=new_id)
+        )
+        if (org := programme.get("org_workshop_id")) is not None:
+            conn.execute(
+                update(_programmes)
+                .where(_programmes.c.id == new_id)
+                .values(org_workshop_id=new_workshop[org])
+            )
+        for member, team in teams.items():
+            conn.execute(
+                update(_round_members)
+                .where(_round_members.c.id == new_member[member])
+                .values(team_id=new_workshop[team])
+            )
     return str(code)
 
 
@@ -192,14 +180,3 @@ def restore_any(store: Store, data: dict[str, Any]) -> tuple[str, str]:
     if is_programme_backup(data):
         return "programme", restore_programme(store, data)
     return "workshop", restore(store, data)
-
-
-__all__ = [
-    "FORMAT",
-    "backup_programme",
-    "decode",
-    "is_programme_backup",
-    "loads_any",
-    "restore_any",
-    "restore_programme",
-]

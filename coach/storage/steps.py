@@ -346,9 +346,15 @@ class StepStore:
             return row.id
 
     def update_recommendation(
-        self, workshop_id: int, rec_id: int, values: Mapping[str, object]
+        self,
+        workshop_id: int,
+        rec_id: int,
+        values: Mapping[str, object],
+        *,
+        taken_out: bool = False,
     ) -> bool:
-        """Change the entry's fields; lists of ids are stored as JSON. False: no such entry."""
+        """Change the entry's fields; lists of ids are stored as JSON. False: no such entry
+        (in the register, or with `taken_out`, among the entries taken out of it)."""
         stored = {
             k: json.dumps(sorted(set(cast(Iterable[int], v))))
             if k in ("ideas", "strengths", "commitments")
@@ -361,26 +367,11 @@ class StepStore:
                 .where(
                     _Recommendation.id == rec_id,
                     _Recommendation.workshop_id == workshop_id,
-                    _Recommendation.removed_at.is_(None),
+                    _Recommendation.removed_at.is_not(None)
+                    if taken_out
+                    else _Recommendation.removed_at.is_(None),
                 )
                 .values(**stored)
-            )
-            if not done.rowcount:  # type: ignore[attr-defined]
-                return False
-            self.store.bump(s, workshop_id)
-            return True
-
-    def put_back_recommendation(self, workshop_id: int, rec_id: int) -> bool:
-        """An entry taken out goes back into the register. False: none taken out."""
-        with self.store.transaction() as s:
-            done = s.execute(
-                update(_Recommendation)
-                .where(
-                    _Recommendation.id == rec_id,
-                    _Recommendation.workshop_id == workshop_id,
-                    _Recommendation.removed_at.is_not(None),
-                )
-                .values(removed_at=None)
             )
             if not done.rowcount:  # type: ignore[attr-defined]
                 return False

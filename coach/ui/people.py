@@ -42,26 +42,22 @@ def render(board: Board, rnd: Round | None, key: str | None, *, mission: bool = 
     )
     now = datetime.now(UTC)
     twins = _same_names(entries)
-    step4 = ("draft", "voted", "checked")
+    rows = pd.DataFrame(
+        [
+            {
+                "member": e.member.display_name,
+                "state": _state(e.member),
+                "draft": status(e.submitted, e.versions, e.deleted),
+                "voted": "✓" if e.member.id in voted else "",
+                "checked": "✓" if e.member.id in checked else "",
+                "last seen": ago(e.member.last_seen, now),
+                "note": twins.get(e.member.id, ""),
+            }
+            for e in entries
+        ]
+    )
     st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    k: v
-                    for k, v in {
-                        "member": e.member.display_name,
-                        "state": _state(e.member),
-                        "draft": status(e.submitted, e.versions, e.deleted),
-                        "voted": "✓" if e.member.id in voted else "",
-                        "checked": "✓" if e.member.id in checked else "",
-                        "last seen": ago(e.member.last_seen, now),
-                        "note": twins.get(e.member.id, ""),
-                    }.items()
-                    if mission or k not in step4
-                }
-                for e in entries
-            ]
-        ),
+        rows if mission else rows.drop(columns=["draft", "voted", "checked"]),
         hide_index=True,
         key="people_table",
     )

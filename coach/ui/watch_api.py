@@ -112,7 +112,7 @@ def _due_seen(member: str) -> bool:
         if len(_seen) > 8192:
             _seen.clear()
         _seen[member] = now
-        return _services is not None
+        return True
 
 
 def _note_seen(member: str) -> None:

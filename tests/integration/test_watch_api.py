@@ -55,10 +55,9 @@ def test_an_unknown_or_malformed_code_is_a_plain_404(svc: Services, client: Test
         assert answer.status_code == 404 and answer.json() == {"v": ""}
 
 
-def test_screens_share_one_read_per_ttl(svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    w, _ = svc.workshops.create("Desk")
-    monkeypatch.setattr(watch_api, "TTL", 60.0)
-    reads = []
+def _counting_finds(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], TestClient]:
+    """A client of the endpoint whose services note each full read of a workshop."""
+    reads: list[str] = []
     real = watch_api.build
 
     def counting() -> Services:
@@ -73,7 +72,13 @@ def test_screens_share_one_read_per_ttl(svc: Services, monkeypatch: pytest.Monke
         return built
 
     monkeypatch.setattr(watch_api, "build", counting)
-    client = TestClient(Starlette(routes=[Route("/_coach/watch", watch_api.watch)]))
+    return reads, TestClient(Starlette(routes=[Route("/_coach/watch", watch_api.watch)]))
+
+
+def test_screens_share_one_read_per_ttl(svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    w, _ = svc.workshops.create("Desk")
+    monkeypatch.setattr(watch_api, "TTL", 60.0)
+    reads, client = _counting_finds(monkeypatch)
     started = time.monotonic()
     for _ in range(20):
         _v(client, w.code, "phone")
@@ -138,22 +143,7 @@ def test_an_unchanged_workshop_costs_one_small_read(
     """Past the TTL, the endpoint asks only for the revision; the workshop, its round and
     its members are read again only once something was committed."""
     w, key = svc.workshops.create("Desk")
-    reads: list[str] = []
-    real = watch_api.build
-
-    def counting() -> Services:
-        built = real()
-        original = built.workshops.find
-
-        def find(code: str):  # type: ignore[no-untyped-def]
-            reads.append(code)
-            return original(code)
-
-        built.workshops.find = find  # type: ignore[method-assign]
-        return built
-
-    monkeypatch.setattr(watch_api, "build", counting)
-    client = TestClient(Starlette(routes=[Route("/_coach/watch", watch_api.watch)]))
+    reads, client = _counting_finds(monkeypatch)
     first = _v(client, w.code, "phone")
     for _ in range(5):  # TTL is 0: every poll goes to the database
         assert _v(client, w.code, "phone") == first

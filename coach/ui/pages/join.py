@@ -178,7 +178,11 @@ def _welcome_back(ws: Workshops, workshop: Workshop) -> None:
 
 def _name_form(ws: Workshops, workshop: Workshop, code: str) -> None:
     # An organisation round that everyone may join: each person votes for their team.
-    teams = dict(services().programmes.round_teams(workshop))
+    teams = (
+        dict(services().programmes.round_teams(workshop))
+        if workshop.programme_id is not None and _organisation_round(workshop.id, workshop.code)
+        else {}
+    )
     if teams:
         st.caption(
             "This is the vote on the organisation's statement: everyone from every team "
