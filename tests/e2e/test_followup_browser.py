@@ -69,7 +69,8 @@ def test_member_partner_and_manager_each_have_a_page(browser, app_url: str, app_
                 "Lovely to see the thanks at huddles."
             )
             m.get_by_role("button", name="Record feedback").click()
-            m.get_by_text("Lovely to see the thanks at huddles.").wait_for(timeout=WAIT)
+            # The recorded line, not the box, which may still hold the words for a moment.
+            m.get_by_text("Dana on the team: Lovely to see the").wait_for(timeout=WAIT)
         m.get_by_text("Kept, week by week").scroll_into_view_if_needed()
         _shot(m, "manager", size)
         m.context.close()
