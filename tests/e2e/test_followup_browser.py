@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from coach.bootstrap import build
@@ -71,7 +72,15 @@ def test_member_partner_and_manager_each_have_a_page(browser, app_url: str, app_
             m.get_by_role("button", name="Record feedback").click()
             # The recorded line, not the box, which may still hold the words for a moment.
             m.get_by_text("Dana on the team: Lovely to see the").wait_for(timeout=WAIT)
-        m.get_by_text("Kept, week by week").scroll_into_view_if_needed()
+        # The page redraws once more after the feedback (the team's record changed): a
+        # heading found just before that is gone, so it is found again.
+        for attempt in range(3):
+            try:
+                m.get_by_text("Kept, week by week").scroll_into_view_if_needed()
+                break
+            except PlaywrightError:
+                if attempt == 2:
+                    raise
         _shot(m, "manager", size)
         m.context.close()
 
